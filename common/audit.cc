@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "common/audit.h"
+
+namespace sshotp {
+
+std::string audit_value(std::string_view raw) {
+  constexpr std::size_t kMax = 64;
+  if (raw.empty()) return "-";
+  std::string out;
+  for (char c : raw.substr(0, kMax)) {
+    bool printable = c > 0x20 && c < 0x7f && c != '=';
+    out.push_back(printable ? c : '?');
+  }
+  if (raw.size() > kMax) out += "...";
+  return out;
+}
+
+std::string audit_line(const AuditEvent& e) {
+  return std::string("decision=") + (e.accepted ? "accept" : "deny") +
+         " user=" + audit_value(e.user) + " rhost=" + audit_value(e.rhost) +
+         " service=" + audit_value(e.service) + " method=" + audit_value(e.method) +
+         " reason=" + audit_value(e.reason);
+}
+
+}  // namespace sshotp

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The one log line written per login decision. Its format is documented (pam_sshotp(8), README
+// "Audit log") and stable, so fail2ban filters and SIEM rules can rely on it:
+//   decision=deny user=alice rhost=192.0.2.7 service=sshd method=totp reason=wrong
+// Values are sanitised (no spaces, no control bytes, bounded length) because the user name and
+// rhost come from the network. No code or secret is ever part of a line.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace sshotp {
+
+struct AuditEvent {
+  bool accepted = false;
+  std::string_view user;
+  std::string_view rhost;
+  std::string_view service;
+  std::string_view method;  // "totp", or "none" when no code was checked
+  std::string_view reason;  // outcome_reason(), or "store-error", "conv-error", ...
+};
+
+std::string audit_line(const AuditEvent& event);
+
+// Replaces anything outside printable ASCII (and spaces, '=') with '?', caps the length at 64;
+// an empty value becomes "-".
+std::string audit_value(std::string_view raw);
+
+}  // namespace sshotp

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Settings shared by the module and the CLI, read from /etc/security/sshotp.conf (`key = value`)
+// and, for the module, overridden by PAM arguments of the same names. Parsing is pure and strict:
+// an unknown key or a bad value is an error, never silently ignored, because a typo in a
+// security setting must not quietly change behaviour.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "common/totp.h"
+
+namespace sshotp {
+
+inline constexpr const char* kDefaultConfigPath = "/etc/security/sshotp.conf";
+inline constexpr const char* kDefaultDbPath = "/var/lib/sshotp/sshotp.db";
+inline constexpr const char* kDefaultKeyPath = "/etc/security/sshotp.key";
+
+struct Config {
+  std::string db = kDefaultDbPath;         // SQLite store
+  std::string key_file = kDefaultKeyPath;  // AES-256 key sealing the TOTP secrets
+  std::string prompt = "Verification code: ";
+  unsigned window = 1;              // steps accepted either side of now (RFC 6238 §5.2)
+  unsigned busy_timeout_ms = 5000;  // how long a login waits for another one's transaction
+  std::string issuer;               // otpauth issuer; empty means the host name
+  TotpParams totp;                  // parameters given to new enrollments
+  bool debug = false;               // extra LOG_DEBUG lines (never secrets)
+};
+
+// Applies one setting. `value` is empty for a bare flag such as `debug`.
+Status apply_setting(Config& config, std::string_view key, std::optional<std::string_view> value);
+
+// Parses the text of a config file on top of `config`. Errors name the line.
+Status parse_config_text(Config& config, std::string_view text);
+
+// Reads and parses a config file after the ownership/permission checks of file_checks.h.
+Result<Config> load_config_file(const std::string& path);
+
+// The names every setting is known by, for --help output and the documentation tests.
+std::span<const std::string_view> setting_names();
+
+// Module arguments: `config=FILE` picks the file (default kDefaultConfigPath), every other
+// argument is `key=value` or a flag and overrides the file. `from_file` tells the caller
+// whether a failure came from the file (store unavailable) or from the arguments (service error).
+struct ModuleArgsError {
+  bool from_file;
+  Error error;
+};
+std::optional<ModuleArgsError> config_from_module_args(std::span<const char* const> args,
+                                                       Config& out);
+
+}  // namespace sshotp

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The otpauth:// Key URI that authenticator apps scan:
+//   otpauth://totp/ISSUER:USER?secret=BASE32&issuer=ISSUER[&algorithm=..&digits=..&period=..]
+// The issuer appears in both places (label prefix and parameter) for old and new apps alike;
+// non-default parameters are added only when needed, to keep the QR code small.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/secret.h"
+#include "common/totp.h"
+
+namespace sshotp {
+
+// RFC 3986 percent-encoding of everything but unreserved characters.
+std::string uri_percent_encode(std::string_view text);
+
+// The URI holds the secret, so it is a SecretString.
+SecretString otpauth_uri(std::string_view issuer, std::string_view user,
+                         std::string_view base32_secret, const TotpParams& params);
+
+}  // namespace sshotp

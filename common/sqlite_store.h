@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The SQLite implementation of Store: one file (default /var/lib/sshotp/sshotp.db), WAL,
+// synchronous=FULL (a power cut must not resurrect a used code), a versioned schema migrated in
+// place, and StrictModes-like checks on the file and its directory.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "common/store.h"
+
+namespace sshotp {
+
+enum class OpenMode {
+  existing,  // the module: the store must exist and be initialised, or we fail closed
+  create,    // the CLI: create the directory (0700) and file (0600) on first use
+};
+
+inline constexpr int kSchemaVersion = 1;
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMode mode,
+                                                 unsigned busy_timeout_ms);
+
+}  // namespace sshotp

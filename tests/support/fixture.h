@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Test fixtures: a private temp directory holding a config file, a key file and an initialised
+// store, plus helpers to enroll users directly through the core. Nothing here touches /etc.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/secret.h"
+#include "common/store.h"
+#include "common/totp.h"
+
+namespace sshotp::test {
+
+struct TestEnv {
+  std::string dir;          // mode 0700, removed by destroy_test_env
+  std::string config_path;  // db = ..., key_file = ... (+ extra lines)
+  std::string db_path;
+  std::string key_path;
+};
+
+// Creates the directory, key file, store and config. `extra_config` is appended verbatim.
+TestEnv make_test_env(std::string_view extra_config = "");
+void destroy_test_env(const TestEnv& env);
+
+// Writes `text` to `path` with `mode` (replacing any existing file).
+void write_file(const std::string& path, std::string_view text, unsigned mode);
+
+// Enrolls (or re-enrolls) `user` with `secret` directly in the store; aborts the test on error.
+void enroll(const TestEnv& env, std::string_view user, const SecureBytes& secret,
+            const TotpParams& params = {}, std::int64_t last_step = -1);
+
+// The code for `unix_time`, from our own generator (tests that need an independent oracle use
+// the RFC vectors, oathtool or pyotp instead).
+std::string code_at(const SecureBytes& secret, const TotpParams& params, std::int64_t unix_time);
+
+// The 20-byte ASCII key of RFC 4226/6238 ("12345678901234567890").
+SecureBytes rfc_sha1_key();
+
+}  // namespace sshotp::test
