@@ -97,6 +97,8 @@ Result<SecretString> totp_code(const SecureBytes& key, const TotpParams& params,
 Result<std::optional<std::int64_t>> totp_match(const SecureBytes& key, const TotpParams& params,
                                                std::int64_t unix_time, unsigned window,
                                                std::string_view code) {
+  // Before time_step(): a period of 0 would divide by zero there.
+  if (auto st = validate_params(params); !st) return std::move(st).error();
   const std::int64_t current = time_step(unix_time, params.period);
   const auto w = static_cast<std::int64_t>(window);
   std::optional<std::int64_t> matched;

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The caller, the settings, the key/store and the reporting channels of sshotp-enroll.
+#include "enroll/context.h"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <vector>
+
+#include "common/audit.h"
+#include "common/crypto.h"
+#include "common/sqlite_store.h"
+
+namespace sshotp::cli {
+namespace {
+
+bool file_missing(const std::string& path) {
+  struct stat st {};
+  return lstat(path.c_str(), &st) != 0 && errno == ENOENT;
+}
+
+// The default of one setting as it would be written in the file, and what it is for. Built from
+// a default-constructed Config so the template cannot drift from the real defaults.
+struct TemplateEntry {
+  std::string value;
+  const char* purpose;
+};
+
+TemplateEntry template_entry(std::string_view name) {
+  const Config defaults;
+  if (name == "db") return {defaults.db, "SQLite store of enrollments (mode 0600, root-owned)"};
+  if (name == "key_file") {
+    return {defaults.key_file, "AES-256 key sealing the TOTP secrets (mode 0600)"};
+  }
+  if (name == "prompt") return {'"' + defaults.prompt + '"', "what the login asks"};
+  if (name == "window") {
+    return {std::to_string(defaults.window), "time steps accepted either side of now (0-10)"};
+  }
+  if (name == "busy_timeout_ms") {
+    return {std::to_string(defaults.busy_timeout_ms),
+            "how long a login waits for a locked store (100-60000)"};
+  }
+  if (name == "issuer") return {"", "name shown in authenticator apps; empty = host name"};
+  if (name == "algorithm") {
+    return {algorithm_name(defaults.totp.algorithm),
+            "for new enrollments: SHA1, SHA256 or SHA512 (many apps only do SHA1)"};
+  }
+  if (name == "digits")
+    return {std::to_string(defaults.totp.digits), "for new enrollments: 6 or 8"};
+  if (name == "period") {
+    return {std::to_string(defaults.totp.period), "for new enrollments: seconds per code (15-120)"};
+  }
+  if (name == "debug") return {defaults.debug ? "yes" : "no", "extra LOG_DEBUG lines"};
+  return {"", "see pam_sshotp(8)"};
+}
+
+// Creates the default config file with the template. O_EXCL: if someone else created it in the
+// meantime, theirs is the one that gets loaded.
+Status create_config_file(const std::string& path) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    if (errno == EEXIST) return Ok{};
+    return make_error(Errc::io, path + ": " + std::strerror(errno));
+  }
+  const std::string text = config_template();
+  // umask(077) is in force; the config holds no secret and the module reads it as root anyway,
+  // but admins expect /etc/security files to be readable.
+  bool ok = fchmod(fd, 0644) == 0 &&
+            write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            fsync(fd) == 0;
+  int saved = errno;
+  close(fd);
+  if (!ok) {
+    unlink(path.c_str());
+    return make_error(Errc::io, path + ": " + std::strerror(saved));
+  }
+  std::fprintf(stderr, "%s: created %s with the default settings\n", kProgramName, path.c_str());
+  return Ok{};
+}
+
+}  // namespace
+
+Result<Caller> current_caller() {
+  const uid_t uid = getuid();
+  std::vector<char> buf(16384);
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  int rc = getpwuid_r(uid, &pw, buf.data(), buf.size(), &found);
+  if (found == nullptr) {
+    return make_error(Errc::unavailable,
+                      "uid " + std::to_string(uid) + " has no passwd entry" +
+                          (rc != 0 ? std::string(": ") + std::strerror(rc) : std::string()));
+  }
+  return Caller{uid, found->pw_name};
+}
+
+Status check_user_name(std::string_view user) {
+  if (user.empty()) return make_error(Errc::invalid_argument, "the user name is empty");
+  if (user.size() > 255) return make_error(Errc::invalid_argument, "the user name is too long");
+  if (user.front() == '-') {
+    return make_error(Errc::invalid_argument, "a user name cannot start with '-'");
+  }
+  for (char ch : user) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c == 0x7f || c == ':') {
+      return make_error(Errc::invalid_argument,
+                        "a user name cannot contain spaces, control characters or ':'");
+    }
+  }
+  return Ok{};
+}
+
+std::string config_template() {
+  std::string text =
+      "# pam_sshotp settings, read by pam_sshotp.so and sshotp-enroll. See pam_sshotp(8).\n"
+      "# Each line is `key = value`; quote a value to keep leading or trailing spaces.\n"
+      "# Every setting is shown commented out with its default.\n";
+  for (std::string_view name : setting_names()) {
+    const TemplateEntry entry = template_entry(name);
+    text += "\n# ";
+    text += entry.purpose;
+    text += "\n# ";
+    text += name;
+    text += " =";
+    if (!entry.value.empty()) text += " " + entry.value;
+    text += "\n";
+  }
+  return text;
+}
+
+Result<Config> load_cli_config(const ConfigLocation& where, ConfigUse use) {
+  if (!where.given && file_missing(where.path)) {
+    if (use == ConfigUse::reading) return Config{};
+    if (auto st = create_config_file(where.path); !st) return std::move(st).error();
+  }
+  return load_config_file(where.path);
+}
+
+Result<std::string> issuer_for(const Config& config) {
+  std::string issuer = config.issuer;
+  if (issuer.empty()) {
+    char host[HOST_NAME_MAX + 1] = {};
+    if (gethostname(host, sizeof host - 1) != 0) {
+      return make_error(Errc::unavailable, std::string("host name: ") + std::strerror(errno));
+    }
+    issuer = host;
+  }
+  if (issuer.find(':') != std::string::npos) {
+    return make_error(
+        Errc::invalid_argument,
+        "issuer '" + issuer + "' contains ':', which authenticator apps cannot parse");
+  }
+  return issuer;
+}
+
+Result<WritableStore> open_store_for_writing(const Config& config) {
+  auto key = load_or_create_key_file(config.key_file);
+  if (!key) return std::move(key).error();
+  auto store = open_sqlite_store(config.db, OpenMode::create, config.busy_timeout_ms);
+  if (!store) return std::move(store).error();
+  return WritableStore{std::move(key).value(), std::move(store).value()};
+}
+
+Result<std::unique_ptr<Store>> open_existing_store(const Config& config) {
+  if (file_missing(config.db)) return std::unique_ptr<Store>();
+  return open_sqlite_store(config.db, OpenMode::existing, config.busy_timeout_ms);
+}
+
+void print_error(std::string_view what, std::string_view why) {
+  std::fprintf(stderr, "%s: %.*s: %.*s\n", kProgramName, static_cast<int>(what.size()), what.data(),
+               static_cast<int>(why.size()), why.data());
+}
+
+Exit usage_error(std::string_view why) {
+  std::fprintf(stderr, "%s: %.*s\nTry '%s --help' for more information.\n", kProgramName,
+               static_cast<int>(why.size()), why.data(), kProgramName);
+  return Exit::usage;
+}
+
+void log_action(std::string_view action, std::string_view user, uid_t by_uid,
+                std::string_view result) {
+  const std::string line = "action=" + audit_value(action) + " user=" + audit_value(user) +
+                           " by_uid=" + std::to_string(by_uid) + " result=" + audit_value(result);
+  syslog(result == "ok" ? LOG_INFO : LOG_NOTICE, "%s", line.c_str());
+}
+
+Exit Session::done(Exit code, std::string_view result) {
+  if (action_.audited) log_action(action_.name, user_, caller_.uid, result);
+  return code;
+}
+
+Exit Session::failed(const Error& error) {
+  print_error(what(), error.message);
+  return done(Exit::error, "error");
+}
+
+Exit Session::refused(Exit code, std::string_view result, std::string_view why) {
+  print_error(what(), why);
+  return done(code, result);
+}
+
+std::optional<Session> start_session(const Action& action, const std::vector<std::string>& operands,
+                                     Exit& early) {
+  early = Exit::usage;
+  if (operands.size() > 1) {
+    usage_error(std::string(action.name) + ": unexpected argument '" + operands[1] + "'");
+    return std::nullopt;
+  }
+  if (action.user_required && operands.empty()) {
+    usage_error(std::string(action.name) + ": missing USER");
+    return std::nullopt;
+  }
+  auto caller = current_caller();
+  if (!caller) {
+    print_error("who is calling", caller.error().message);
+    early = Exit::error;
+    return std::nullopt;
+  }
+  std::string user = operands.empty() ? caller->name : operands.front();
+  if (auto st = check_user_name(user); !st) {
+    usage_error(std::string(action.name) + ": " + st.error().message);
+    return std::nullopt;
+  }
+  Session session(action, std::move(caller).value(), std::move(user));
+  const bool allowed =
+      action.root_only ? session.caller().is_root() : session.caller().may_act_on(session.user());
+  if (!allowed) {
+    early =
+        session.refused(Exit::permission, "denied",
+                        action.root_only ? "permission denied (only root may do this)"
+                                         : "permission denied (only root may name another user)");
+    return std::nullopt;
+  }
+  return session;
+}
+
+std::string iso8601_utc(std::int64_t unix_time) {
+  const auto t = static_cast<time_t>(unix_time);
+  struct tm tm {};
+  char out[32] = {};
+  if (gmtime_r(&t, &tm) == nullptr ||
+      std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+    return std::to_string(unix_time);
+  }
+  return out;
+}
+
+}  // namespace sshotp::cli
