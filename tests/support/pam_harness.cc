@@ -16,8 +16,9 @@ std::atomic<std::int64_t> g_fake_time{1700000000};
 
 }  // namespace
 
-// Interposes libc's time() for the whole test process, including the dlopen'ed module.
-extern "C" time_t time(time_t* out) noexcept {
+// Interposes libc's time() for the whole test process, including the dlopen'ed module. The
+// build's -fvisibility=hidden would keep -rdynamic from exporting it, hence the attribute.
+extern "C" __attribute__((visibility("default"))) time_t time(time_t* out) noexcept {
   const auto now = static_cast<time_t>(g_fake_time.load());
   if (out != nullptr) *out = now;
   return now;
