@@ -11,6 +11,7 @@
 #include "pam_module/authenticate.h"
 
 #include <security/pam_ext.h>
+#include <sys/prctl.h>
 
 #include <cstdio>
 
@@ -109,6 +110,9 @@ int conclude(pam_handle_t* pamh, int flags, Decision& decision, const Verdict& v
 
 int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> args) {
   PamLogger log(pamh);
+  // The process is about to hold a decrypted secret and a typed code: no core dump, no ptrace
+  // by the same uid. Under sshd this is the throwaway PAM child, so nothing else is affected.
+  prctl(PR_SET_DUMPABLE, 0);
 
   Config config;
   if (auto failure = config_from_module_args(args, config)) {
