@@ -39,6 +39,8 @@ constexpr std::array<const char*, kSchemaVersion> kMigrations = {
     "INSERT INTO store_meta (key, value) VALUES ('refused_unenrolled', 0);",
 };
 
+}  // namespace
+
 Result<int> schema_version(sqlite3* db) {
   auto stmt = prepare(db, "PRAGMA user_version");
   if (!stmt) return std::move(stmt).error();
@@ -47,18 +49,21 @@ Result<int> schema_version(sqlite3* db) {
   return sqlite3_column_int(stmt->get(), 0);
 }
 
-}  // namespace
+Status check_schema_version(int version, const std::string& path, bool may_initialise) {
+  if (version > kSchemaVersion) {
+    return make_error(Errc::unavailable, path + ": schema version " + std::to_string(version) +
+                                             " is newer than this pam_sshotp understands");
+  }
+  if (version == 0 && !may_initialise) {
+    return make_error(Errc::unavailable, path + ": store is not initialised");
+  }
+  return Ok{};
+}
 
 Status migrate(sqlite3* db, const std::string& path, bool may_initialise) {
   auto version = schema_version(db);
   if (!version) return std::move(version).error();
-  if (*version > kSchemaVersion) {
-    return make_error(Errc::unavailable, path + ": schema version " + std::to_string(*version) +
-                                             " is newer than this pam_sshotp understands");
-  }
-  if (*version == 0 && !may_initialise) {
-    return make_error(Errc::unavailable, path + ": store is not initialised");
-  }
+  if (auto st = check_schema_version(*version, path, may_initialise); !st) return st;
   for (int v = *version; v < kSchemaVersion; ++v) {
     if (auto st = exec(db, kMigrations[static_cast<std::size_t>(v)], "schema migration"); !st) {
       return st;

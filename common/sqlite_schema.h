@@ -11,6 +11,13 @@
 
 namespace sshotp::sqlite {
 
+// The schema version stored in the file (0 for an empty database).
+Result<int> schema_version(sqlite3* db);
+
+// Refuses what no open may touch: a schema newer than this build, or (when `may_initialise` is
+// false) an empty file. Called before anything writes to the file.
+Status check_schema_version(int version, const std::string& path, bool may_initialise);
+
 // Brings the schema up to kSchemaVersion inside the caller's write transaction. With
 // `may_initialise` false (the module), an empty database is refused instead of initialised, so
 // a store that was deleted or truncated never comes back as an empty one that lets nobody in

@@ -101,6 +101,13 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMo
   sqlite3_busy_timeout(db.get(), static_cast<int>(busy_timeout_ms));
   sqlite3_db_config(db.get(), SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
   sqlite3_db_config(db.get(), SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+  // Look before writing anything: even the journal_mode pragma below would give an empty file a
+  // header, and a store we must refuse has to stay exactly as we found it.
+  auto version = sqlite::schema_version(db.get());
+  if (!version) return std::move(version).error();
+  if (auto st = sqlite::check_schema_version(*version, path, mode == OpenMode::create); !st) {
+    return std::move(st).error();
+  }
   // journal_mode is persistent, the others are per connection; WAL lets readers run beside the
   // single writer, FULL makes every commit durable, secure_delete zeroes removed secrets.
   for (const char* pragma :
@@ -109,7 +116,10 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMo
     if (auto st = sqlite::exec(db.get(), pragma, path); !st) return std::move(st).error();
   }
   auto store = std::make_unique<SqliteStore>(std::move(db), path);
-  if (auto st = migrate_store(*store, mode); !st) return std::move(st).error();
+  // Only an old schema needs the write lock; the usual open takes none.
+  if (*version < kSchemaVersion) {
+    if (auto st = migrate_store(*store, mode); !st) return std::move(st).error();
+  }
   return std::unique_ptr<Store>(std::move(store));
 }
 
