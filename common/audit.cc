@@ -16,10 +16,12 @@ std::string audit_value(std::string_view raw) {
 }
 
 std::string audit_line(const AuditEvent& e) {
-  return std::string("decision=") + (e.accepted ? "accept" : "deny") +
+  const char* decision = e.ignored ? "ignore" : e.accepted ? "accept" : "deny";
+  return std::string("decision=") + decision +
          " user=" + audit_value(e.user) + " rhost=" + audit_value(e.rhost) +
          " service=" + audit_value(e.service) + " method=" + audit_value(e.method) +
-         " reason=" + audit_value(e.reason);
+         " reason=" + audit_value(e.reason) +
+         " codes_left=" + (e.codes_left < 0 ? std::string("-") : std::to_string(e.codes_left));
 }
 
 }  // namespace sshotp

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The one log line written per login decision. Its format is documented (pam_sshotp(8), README
 // "Audit log") and stable, so fail2ban filters and SIEM rules can rely on it:
-//   decision=deny user=alice rhost=192.0.2.7 service=sshd method=totp reason=wrong
+//   decision=deny user=alice rhost=192.0.2.7 service=sshd method=totp reason=wrong codes_left=-
+// decision is accept, deny or ignore (the module stepped aside: nullok, group policy);
+// codes_left is the number of unused recovery codes after one was accepted, else "-".
 // Values are sanitised (no spaces, no control bytes, bounded length) because the user name and
 // rhost come from the network. No code or secret is ever part of a line.
 #pragma once
@@ -18,6 +20,8 @@ struct AuditEvent {
   std::string_view service;
   std::string_view method;  // "totp", or "none" when no code was checked
   std::string_view reason;  // outcome_reason(), or "store-error", "conv-error", ...
+  bool ignored = false;     // the module returned PAM_IGNORE
+  long codes_left = -1;     // recovery codes left after using one; -1 prints "-"
 };
 
 std::string audit_line(const AuditEvent& event);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "common/config.h"
 
-#include <array>
+#include <vector>
 #include <charconv>
 #include <functional>
 
@@ -74,8 +74,19 @@ Result<std::string> parse_text(std::string_view key, std::optional<std::string_v
   return std::string(*value);
 }
 
-const std::array<Setting, 10>& settings() {
-  static const std::array<Setting, 10> table = {{
+// A user or group name: printable, no spaces, as useradd/groupadd would accept.
+Result<std::string> parse_name(std::string_view key, std::optional<std::string_view> value) {
+  if (!value || value->empty()) return bad(key, "needs a name");
+  for (char ch : *value) {
+    if (static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7f || ch == ':' || ch == '/') {
+      return bad(key, "is not a valid name");
+    }
+  }
+  return std::string(*value);
+}
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> table = {{
       {"db", assign(&Config::db, parse_path)},
       {"key_file", assign(&Config::key_file, parse_path)},
       {"prompt", assign(&Config::prompt, parse_text)},
@@ -104,6 +115,26 @@ const std::array<Setting, 10>& settings() {
          c.totp.period = *p;
          return Ok{};
        }},
+      {"nullok", assign(&Config::nullok, parse_bool)},
+      {"require_publickey", assign(&Config::require_publickey, parse_bool)},
+      {"require_group", assign(&Config::require_group, parse_name)},
+      {"exempt_group", assign(&Config::exempt_group, parse_name)},
+      // NIST 800-63B §5.2.2: no more than 100 consecutive failures.
+      {"max_failures",
+       [](Config& c, std::string_view k, std::optional<std::string_view> v) -> Status {
+         auto n = parse_uint(k, v, 1, 100);
+         if (!n) return std::move(n).error();
+         c.lockout.max_failures = *n;
+         return Ok{};
+       }},
+      {"lockout_time",
+       [](Config& c, std::string_view k, std::optional<std::string_view> v) -> Status {
+         auto n = parse_uint(k, v, 1, 86400);
+         if (!n) return std::move(n).error();
+         c.lockout.lockout_seconds = *n;
+         return Ok{};
+       }},
+      {"recovery_codes", assign(&Config::recovery_codes, uint_in(1, 100))},
   }};
   return table;
 }
@@ -133,8 +164,8 @@ Status apply_setting(Config& config, std::string_view key, std::optional<std::st
 
 std::span<const std::string_view> setting_names() {
   static const auto names = [] {
-    std::array<std::string_view, 10> n{};
-    for (std::size_t i = 0; i < n.size(); ++i) n[i] = settings()[i].name;
+    std::vector<std::string_view> n;
+    for (const Setting& s : settings()) n.push_back(s.name);
     return n;
   }();
   return names;

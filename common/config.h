@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/lockout.h"
 #include "common/result.h"
 #include "common/totp.h"
 
@@ -28,6 +29,14 @@ struct Config {
   std::string issuer;               // otpauth issuer; empty means the host name
   TotpParams totp;                  // parameters given to new enrollments
   bool debug = false;               // extra LOG_DEBUG lines (never secrets)
+
+  // Policy (pam_sshotp(8) "POLICY").
+  bool nullok = false;             // unenrolled users get PAM_IGNORE (needs publickey evidence)
+  bool require_publickey = false;  // refuse unless sshd reports a completed publickey method
+  std::string require_group;       // if set, only members are asked; others get PAM_IGNORE
+  std::string exempt_group;        // members are not asked (PAM_IGNORE, logged as a bypass)
+  LockoutPolicy lockout;           // max_failures, lockout_time
+  unsigned recovery_codes = 10;    // how many codes a fresh set has
 };
 
 // Applies one setting. `value` is empty for a bare flag such as `debug`.

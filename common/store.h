@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "common/crypto.h"
+#include "common/lockout.h"
+#include "common/recovery_codes.h"
 #include "common/result.h"
 #include "common/totp.h"
 
@@ -28,6 +30,12 @@ struct Enrollment {
   std::int64_t last_step = -1;  // newest accepted time step; a code at or before it is a replay
   std::int64_t created_at = 0;
   std::optional<std::int64_t> last_used_at;
+  LockoutState lockout;  // consecutive failures and lock, persisted across connections
+};
+
+struct RecoveryCodeRow {
+  std::int64_t id = 0;  // 1..N within the user's current set
+  RecoveryCodeHash hash;
 };
 
 class StoreTransaction {
@@ -36,14 +44,28 @@ class StoreTransaction {
 
   virtual Result<std::optional<Enrollment>> find(std::string_view user) = 0;
   virtual Result<std::vector<Enrollment>> list() = 0;
-  // Inserts or replaces the user's enrollment (a fresh enrollment resets replay state).
+  // Inserts or replaces the user's enrollment (a fresh enrollment resets replay state). Recovery
+  // codes are left alone; replace_recovery_codes() manages them.
   virtual Status put(const Enrollment& enrollment) = 0;
-  // Returns whether a row was removed.
+  // Removes the enrollment and its recovery codes; returns whether the user was enrolled.
   virtual Result<bool> remove(std::string_view user) = 0;
   // Records `step` as used, but only if it is newer than the stored last step: the conditional
   // update is the replay guard. Returns false if nothing changed (already used).
   virtual Result<bool> consume_step(std::string_view user, std::int64_t step,
                                     std::int64_t now) = 0;
+  virtual Status set_lockout(std::string_view user, const LockoutState& state) = 0;
+
+  // The user's recovery codes that have not been used yet.
+  virtual Result<std::vector<RecoveryCodeRow>> unused_recovery_codes(std::string_view user) = 0;
+  // Marks one code used, only if it is still unused (the guard against two logins racing with
+  // the same code). Returns false if it was already used.
+  virtual Result<bool> consume_recovery_code(std::string_view user, std::int64_t id,
+                                             std::int64_t now) = 0;
+  // Replaces the user's whole set (ids 1..N in order).
+  virtual Status replace_recovery_codes(std::string_view user,
+                                        const std::vector<RecoveryCodeHash>& codes) = 0;
+  // Counts a refused attempt by a user who is not enrolled (see verifier.cc for why).
+  virtual Status record_unenrolled_attempt() = 0;
   virtual Status commit() = 0;
 };
 
@@ -52,6 +74,9 @@ class Store {
   virtual ~Store() = default;
   // Waits up to the busy timeout for other writers, then fails with Errc::busy.
   virtual Result<std::unique_ptr<StoreTransaction>> begin_write() = 0;
+  // A snapshot for looking only (listing, the pre-prompt lock check); it never blocks writers.
+  // Decisions that write must be taken again inside begin_write().
+  virtual Result<std::unique_ptr<StoreTransaction>> begin_read() = 0;
 };
 
 }  // namespace sshotp

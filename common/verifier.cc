@@ -1,20 +1,87 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "common/verifier.h"
 
+#include "common/recovery_codes.h"
 #include "common/totp.h"
 
 namespace sshotp {
 namespace {
 
-// Keeps digits, drops the spaces some apps display inside a code; anything else is not a code.
-bool normalise_code(std::string_view typed, unsigned digits, SecretString& out) {
-  if (typed.size() > kMaxTypedCode) return false;
+// A TOTP code is exactly `digits` ASCII digits once spaces are removed ("123 456" is how some
+// apps display it). Anything else may still be a recovery code.
+std::optional<SecretString> as_totp_code(std::string_view typed, unsigned digits) {
+  SecretString out;
   for (char c : typed) {
     if (c == ' ') continue;
-    if (c < '0' || c > '9') return false;
+    if (c < '0' || c > '9') return std::nullopt;
     out.push_back(c);
   }
-  return out.size() == digits;
+  if (out.size() != digits) return std::nullopt;
+  return out;
+}
+
+struct Check {
+  Outcome outcome;
+  Method method;
+  long codes_left = -1;
+};
+
+Result<Check> check_totp(StoreTransaction& txn, const SecureBytes& key, const Enrollment& e,
+                         const VerifyRequest& request, std::string_view code) {
+  auto secret = unseal(key, e.sealed_secret, secret_aad(e.user));
+  if (!secret) return std::move(secret).error();
+  auto step = totp_match(*secret, e.totp, request.now, request.window, code);
+  if (!step) return std::move(step).error();
+  if (!step->has_value()) return Check{Outcome::wrong_code, Method::totp};
+  // RFC 6238 §5.2 / NIST 800-63B: a step at or before the last accepted one is a replay. The
+  // conditional update repeats the test in SQL, so the decision and the write cannot diverge.
+  if (**step <= e.last_step) return Check{Outcome::replayed, Method::totp};
+  auto consumed = txn.consume_step(e.user, **step, request.now);
+  if (!consumed) return std::move(consumed).error();
+  return Check{*consumed ? Outcome::accepted : Outcome::replayed, Method::totp};
+}
+
+Result<Check> check_recovery(StoreTransaction& txn, const SecureBytes& key, const Enrollment& e,
+                             const VerifyRequest& request, std::string_view code) {
+  auto rows = txn.unused_recovery_codes(e.user);
+  if (!rows) return std::move(rows).error();
+  std::optional<std::int64_t> matched;
+  for (const RecoveryCodeRow& row : *rows) {  // every row, no early exit
+    auto match = recovery_code_matches(key, e.user, code, row.hash);
+    if (!match) return std::move(match).error();
+    if (*match && !matched) matched = row.id;
+  }
+  if (!matched) return Check{Outcome::wrong_code, Method::recovery};
+  auto consumed = txn.consume_recovery_code(e.user, *matched, request.now);
+  if (!consumed) return std::move(consumed).error();
+  if (!*consumed) return Check{Outcome::wrong_code, Method::recovery};
+  return Check{Outcome::accepted, Method::recovery, static_cast<long>(rows->size()) - 1};
+}
+
+Result<Check> check_code(StoreTransaction& txn, const SecureBytes& key, const Enrollment& e,
+                         const VerifyRequest& request) {
+  if (request.typed.size() > kMaxTypedCode) return Check{Outcome::bad_input, Method::none};
+  if (auto totp = as_totp_code(request.typed, e.totp.digits)) {
+    return check_totp(txn, key, e, request, totp->view());
+  }
+  if (auto recovery = normalise_recovery_code(request.typed)) {
+    return check_recovery(txn, key, e, request, recovery->view());
+  }
+  return Check{Outcome::bad_input, Method::none};
+}
+
+// The refusal of an unenrolled user must cost what a wrong code costs: the same TOTP work on a
+// throwaway key and one durable write, so neither the answer nor its timing tells who is
+// enrolled.
+Status refuse_unenrolled(StoreTransaction& txn, const VerifyRequest& request) {
+  auto dummy = random_bytes(20);
+  if (!dummy) return std::move(dummy).error();
+  const TotpParams defaults;
+  if (auto code = as_totp_code(request.typed, defaults.digits)) {
+    (void)totp_match(*dummy, defaults, request.now, request.window, code->view());
+  }
+  if (auto st = txn.record_unenrolled_attempt(); !st) return st;
+  return txn.commit();
 }
 
 }  // namespace
@@ -29,50 +96,53 @@ const char* outcome_reason(Outcome outcome) noexcept {
       return "replay";
     case Outcome::not_enrolled:
       return "not-enrolled";
+    case Outcome::locked:
+      return "locked";
     case Outcome::bad_input:
       break;
   }
   return "bad-input";
 }
 
-Result<Outcome> verify_and_consume(Store& store, const SecureBytes& key,
+const char* method_name(Method method) noexcept {
+  switch (method) {
+    case Method::totp:
+      return "totp";
+    case Method::recovery:
+      return "recovery";
+    case Method::none:
+      break;
+  }
+  return "none";
+}
+
+Result<Verdict> verify_and_consume(Store& store, const SecureBytes& key,
                                    const VerifyRequest& request) {
   auto txn = store.begin_write();
   if (!txn) return std::move(txn).error();
   auto found = (*txn)->find(request.user);
   if (!found) return std::move(found).error();
-
   if (!found->has_value()) {
-    // Spend the same work as a real check on a throwaway key, so the refusal of an unenrolled
-    // user takes as long as that of a wrong code and does not reveal who is enrolled.
-    auto dummy = random_bytes(20);
-    if (!dummy) return std::move(dummy).error();
-    SecretString code;
-    const TotpParams defaults;
-    if (normalise_code(request.typed, defaults.digits, code)) {
-      (void)totp_match(*dummy, defaults, request.now, request.window, code.view());
-    }
-    return Outcome::not_enrolled;
+    if (auto st = refuse_unenrolled(**txn, request); !st) return std::move(st).error();
+    return Verdict{Outcome::not_enrolled};
   }
   const Enrollment& e = **found;
+  // While locked, the code is not even looked at: a lockout that still tested codes would let
+  // an attacker learn the right one and use it the moment the lock expires.
+  if (is_locked(e.lockout, request.now)) return Verdict{Outcome::locked};
 
-  SecretString code;
-  if (!normalise_code(request.typed, e.totp.digits, code)) return Outcome::bad_input;
+  auto check = check_code(**txn, key, e, request);
+  if (!check) return std::move(check).error();
+  Verdict verdict{check->outcome, check->method, check->codes_left};
 
-  auto secret = unseal(key, e.sealed_secret, secret_aad(e.user));
-  if (!secret) return std::move(secret).error();
-  auto step = totp_match(*secret, e.totp, request.now, request.window, code.view());
-  if (!step) return std::move(step).error();
-  if (!step->has_value()) return Outcome::wrong_code;
-  if (**step <= e.last_step) return Outcome::replayed;
-
-  auto consumed = (*txn)->consume_step(request.user, **step, request.now);
-  if (!consumed) return std::move(consumed).error();
-  // Under BEGIN IMMEDIATE nobody can have moved last_step since find(); if the conditional
-  // update still changed nothing, treat it as the replay it would be.
-  if (!*consumed) return Outcome::replayed;
+  // Success resets the failure count; every failure of an enrolled user is counted.
+  const LockoutState next = verdict.outcome == Outcome::accepted
+                                ? LockoutState{}
+                                : after_failure(e.lockout, request.lockout, request.now);
+  verdict.locked_now = is_locked(next, request.now);
+  if (auto st = (*txn)->set_lockout(e.user, next); !st) return std::move(st).error();
   if (auto st = (*txn)->commit(); !st) return std::move(st).error();
-  return Outcome::accepted;
+  return verdict;
 }
 
 }  // namespace sshotp

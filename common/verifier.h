@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The login use case, independent of PAM: given a user and what they typed, decide and record
-// the decision in one store transaction (check and consume together, so a code is accepted at
-// most once even when logins race).
+// The login use case, independent of PAM: given a user and what they typed (a TOTP code or a
+// recovery code), decide and record the decision in one write transaction. Check and consume
+// happen together, so a code is accepted at most once even when logins race; failures are
+// counted in the same transaction, so throttling holds across connections.
 #pragma once
 
 #include <cstdint>
 #include <string_view>
 
+#include "common/lockout.h"
 #include "common/result.h"
 #include "common/secret.h"
 #include "common/store.h"
@@ -14,28 +16,41 @@
 namespace sshotp {
 
 enum class Outcome {
-  accepted,      // the code matched a step newer than any used before; the use is committed
-  wrong_code,    // well-formed, but no step in the window matched
-  replayed,      // matched a step at or before the last accepted one
+  accepted,      // the code was valid and unused; its use is committed
+  wrong_code,    // well-formed, but it matched nothing
+  replayed,      // a TOTP code of a step at or before the last accepted one
   not_enrolled,  // the user has no enrollment (the caller prompted anyway)
-  bad_input,     // not a code at all (length, characters); refused before any crypto
+  bad_input,     // neither a TOTP code nor a recovery code; refused before any crypto
+  locked,        // too many failures: refused without looking at the code
 };
 
-// The stable spelling used in audit lines: "ok", "wrong", "replay", "not-enrolled", "bad-input".
-const char* outcome_reason(Outcome outcome) noexcept;
+enum class Method { none, totp, recovery };
 
-// Longest input looked at; PAM replies are capped at 512 bytes, codes are 6 or 8 digits.
+struct Verdict {
+  Outcome outcome = Outcome::bad_input;
+  Method method = Method::none;
+  long recovery_codes_left = -1;  // set when a recovery code was accepted
+  bool locked_now = false;        // this failure started a lockout
+};
+
+// Stable spellings for the audit line: "ok", "wrong", "replay", "not-enrolled", "bad-input",
+// "locked"; and "totp", "recovery", "none".
+const char* outcome_reason(Outcome outcome) noexcept;
+const char* method_name(Method method) noexcept;
+
+// Longest input looked at; PAM replies are capped at 512 bytes, codes are far shorter.
 inline constexpr std::size_t kMaxTypedCode = 64;
 
 struct VerifyRequest {
   std::string_view user;
-  std::string_view typed;  // as typed; spaces are ignored ("123 456")
+  std::string_view typed;  // as typed; spaces (and dashes in recovery codes) are ignored
   std::int64_t now;
   unsigned window;
+  LockoutPolicy lockout;
 };
 
 // Errors are store or crypto failures: the caller must refuse (fail closed).
-Result<Outcome> verify_and_consume(Store& store, const SecureBytes& key,
+Result<Verdict> verify_and_consume(Store& store, const SecureBytes& key,
                                    const VerifyRequest& request);
 
 }  // namespace sshotp

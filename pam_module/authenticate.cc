@@ -2,17 +2,24 @@
 // Return codes (pam_sshotp(8) documents them):
 //   PAM_SUCCESS           the code was right and its use is committed to the store
 //   PAM_AUTH_ERR          wrong, replayed or malformed code; or the user is not enrolled
+//   PAM_MAXTRIES          the user is locked out after too many failures (ends sshd's
+//                         keyboard-interactive for the connection)
+//   PAM_IGNORE            nullok and not enrolled, or outside the group policy
 //   PAM_AUTHINFO_UNAVAIL  config, key or store missing/unsafe/corrupt/busy: fail closed
 //   PAM_SERVICE_ERR       a bad module argument (logged at LOG_ERR with its name)
 //   PAM_CONV_ERR          the application could not ask the question
 #include "pam_module/authenticate.h"
 
 #include <security/pam_ext.h>
+#include <sys/prctl.h>
+
+#include <cstdio>
 
 #include "common/audit.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/crypto.h"
+#include "common/policy.h"
 #include "common/sqlite_store.h"
 #include "common/verifier.h"
 #include "pam_module/pam_io.h"
@@ -20,24 +27,35 @@
 namespace sshotp::pam {
 namespace {
 
+constexpr const char* kLockedMessage =
+    "Too many failed attempts. Try again later or ask your administrator.";
+
+// Collects what the audit line needs and writes it exactly once per decision.
 class Decision {
  public:
-  Decision(pam_handle_t* pamh, PamLogger& log, std::string_view user)
-      : log_(log), event_{} {
+  Decision(pam_handle_t* pamh, PamLogger& log, std::string_view user) : log_(log) {
     event_.user = user;
     event_.rhost = string_item(pamh, PAM_RHOST);
     event_.service = string_item(pamh, PAM_SERVICE);
     event_.method = "none";
   }
 
-  // Writes the audit line and hands back the PAM code, so every exit path logs exactly once.
-  int finish(int pam_code, std::string_view reason, std::string_view method = "none") {
+  int finish(int pam_code, std::string_view reason, Method method = Method::none,
+             long codes_left = -1) {
     event_.accepted = pam_code == PAM_SUCCESS;
+    event_.ignored = pam_code == PAM_IGNORE;
     event_.reason = reason;
-    event_.method = method;
-    std::string line = audit_line(event_);
-    log_.write(event_.accepted ? LOG_INFO : LOG_NOTICE, line);
+    event_.method = method_name(method);
+    event_.codes_left = codes_left;
+    log_.write(event_.accepted || event_.ignored ? LOG_INFO : LOG_NOTICE, audit_line(event_));
     return pam_code;
+  }
+
+  int store_failure(const Error& error) {
+    // Busy past the timeout is an operational condition, not tampering: LOG_ERR, not LOG_ALERT.
+    logf(log_, error.code == Errc::busy ? LOG_ERR : LOG_ALERT, "store unavailable: %s",
+         error.message.c_str());
+    return finish(PAM_AUTHINFO_UNAVAIL, "store-error");
   }
 
  private:
@@ -45,17 +63,56 @@ class Decision {
   AuditEvent event_;
 };
 
-int store_failure(PamLogger& log, Decision& decision, const Error& error) {
-  // Busy past the timeout is an operational condition, not tampering: LOG_ERR, not LOG_ALERT.
-  logf(log, error.code == Errc::busy ? LOG_ERR : LOG_ALERT, "store unavailable: %s",
-       error.message.c_str());
-  return decision.finish(PAM_AUTHINFO_UNAVAIL, "store-error");
+bool has_publickey_evidence(pam_handle_t* pamh) {
+  const char* info = pam_getenv(pamh, "SSH_AUTH_INFO_0");
+  return info != nullptr && auth_info_has_publickey(info);
+}
+
+void tell_recovery_codes_left(pam_handle_t* pamh, int flags, long left) {
+  char line[160];
+  std::snprintf(line, sizeof line,
+                left <= 2 ? "Recovery code accepted. Only %ld left: create new ones with "
+                            "'sshotp-enroll recovery'."
+                          : "Recovery code accepted. %ld left.",
+                left);
+  tell_user_info(pamh, flags, line);
+}
+
+// Maps the verifier's verdict to a PAM code, telling the user what they need to know.
+int conclude(pam_handle_t* pamh, int flags, Decision& decision, const Verdict& verdict) {
+  const char* reason = outcome_reason(verdict.outcome);
+  switch (verdict.outcome) {
+    case Outcome::accepted:
+      if (verdict.method == Method::recovery) {
+        tell_recovery_codes_left(pamh, flags, verdict.recovery_codes_left);
+      }
+      return decision.finish(PAM_SUCCESS, reason, verdict.method, verdict.recovery_codes_left);
+    case Outcome::locked:
+      tell_user_error(pamh, flags, kLockedMessage);
+      return decision.finish(PAM_MAXTRIES, reason);
+    case Outcome::not_enrolled:
+      // Same prompt, same refusal as a wrong code; only the audit line tells them apart.
+      return decision.finish(PAM_AUTH_ERR, reason);
+    case Outcome::wrong_code:
+    case Outcome::replayed:
+    case Outcome::bad_input:
+      break;
+  }
+  if (verdict.locked_now) {
+    // This failure used up the allowance: end the connection's attempts now.
+    tell_user_error(pamh, flags, kLockedMessage);
+    return decision.finish(PAM_MAXTRIES, reason, verdict.method);
+  }
+  return decision.finish(PAM_AUTH_ERR, reason, verdict.method);
 }
 
 }  // namespace
 
 int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> args) {
   PamLogger log(pamh);
+  // The process is about to hold a decrypted secret and a typed code: no core dump, no ptrace
+  // by the same uid. Under sshd this is the throwaway PAM child, so nothing else is affected.
+  prctl(PR_SET_DUMPABLE, 0);
 
   Config config;
   if (auto failure = config_from_module_args(args, config)) {
@@ -79,33 +136,47 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
   }
   Decision decision(pamh, log, user);
 
+  auto requirement = code_requirement(config, user);
+  if (!requirement) return decision.store_failure(requirement.error());
+  if (*requirement != Requirement::ask) {
+    return decision.finish(PAM_IGNORE, requirement_reason(*requirement));
+  }
+  const bool publickey_done = has_publickey_evidence(pamh);
+  if (config.require_publickey && !publickey_done) {
+    return decision.finish(PAM_AUTH_ERR, "no-publickey");
+  }
+
   // Load the key and open the store before asking anything: if they are unusable the user
   // should not type a code into a login that cannot succeed.
   auto key = load_key_file(config.key_file);
-  if (!key) return store_failure(log, decision, key.error());
+  if (!key) return decision.store_failure(key.error());
   auto store = open_sqlite_store(config.db, OpenMode::existing, config.busy_timeout_ms);
-  if (!store) return store_failure(log, decision, store.error());
+  if (!store) return decision.store_failure(store.error());
+
+  {
+    // A look before the prompt: nullok users step aside, locked users are not asked. The write
+    // transaction below decides again, so nothing here can be raced into a success.
+    auto snapshot = (*store)->begin_read();
+    if (!snapshot) return decision.store_failure(snapshot.error());
+    auto found = (*snapshot)->find(user);
+    if (!found) return decision.store_failure(found.error());
+    // nullok only counts when sshd says a public key was accepted: without that, a
+    // misconfigured AuthenticationMethods would turn "not enrolled" into "no factor at all".
+    if (!found->has_value() && config.nullok && publickey_done) {
+      return decision.finish(PAM_IGNORE, outcome_reason(Outcome::not_enrolled));
+    }
+    if (found->has_value() && is_locked((*found)->lockout, now_unix())) {
+      return conclude(pamh, flags, decision, Verdict{Outcome::locked});
+    }
+  }
 
   auto typed = prompt_hidden(pamh, config.prompt);
   if (!typed) return decision.finish(PAM_CONV_ERR, "conv-error");
 
-  const VerifyRequest request{user, typed->view(), now_unix(), config.window};
-  auto outcome = verify_and_consume(**store, *key, request);
-  if (!outcome) return store_failure(log, decision, outcome.error());
-
-  switch (*outcome) {
-    case Outcome::accepted:
-      return decision.finish(PAM_SUCCESS, outcome_reason(*outcome), "totp");
-    case Outcome::not_enrolled:
-      // Same prompt, same refusal as a wrong code; only the audit line tells them apart.
-      return decision.finish(PAM_AUTH_ERR, outcome_reason(*outcome));
-    case Outcome::wrong_code:
-    case Outcome::replayed:
-    case Outcome::bad_input:
-      break;
-  }
-  (void)flags;
-  return decision.finish(PAM_AUTH_ERR, outcome_reason(*outcome), "totp");
+  const VerifyRequest request{user, typed->view(), now_unix(), config.window, config.lockout};
+  auto verdict = verify_and_consume(**store, *key, request);
+  if (!verdict) return decision.store_failure(verdict.error());
+  return conclude(pamh, flags, decision, *verdict);
 }
 
 }  // namespace sshotp::pam

@@ -42,6 +42,10 @@ void tell_user_error(pam_handle_t* pamh, int flags, const char* message) {
   if ((static_cast<unsigned>(flags) & PAM_SILENT) == 0) pam_error(pamh, "%s", message);
 }
 
+void tell_user_info(pam_handle_t* pamh, int flags, const char* message) {
+  if ((static_cast<unsigned>(flags) & PAM_SILENT) == 0) pam_info(pamh, "%s", message);
+}
+
 std::string_view string_item(pam_handle_t* pamh, int item) {
   const void* value = nullptr;
   if (pam_get_item(pamh, item, &value) != PAM_SUCCESS || value == nullptr) return {};

@@ -26,8 +26,10 @@ class PamLogger final : public Logger {
 // if the conversation failed. A NULL reply (possible with some applications) counts as "".
 std::optional<SecretString> prompt_hidden(pam_handle_t* pamh, const std::string& prompt);
 
-// A PAM_ERROR_MSG line, unless the application asked for PAM_SILENT.
+// A PAM_ERROR_MSG / PAM_TEXT_INFO line, unless the application asked for PAM_SILENT. Under
+// OpenSSH < 10.3 sshd shows them before the next prompt, or after authentication as a banner.
 void tell_user_error(pam_handle_t* pamh, int flags, const char* message);
+void tell_user_info(pam_handle_t* pamh, int flags, const char* message);
 
 // A string item (PAM_RHOST, PAM_SERVICE, ...) or "" when unset.
 std::string_view string_item(pam_handle_t* pamh, int item);

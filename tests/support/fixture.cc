@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "common/crypto.h"
+#include "common/recovery_codes.h"
 #include "common/sqlite_store.h"
 
 namespace sshotp::test {
@@ -79,6 +80,30 @@ void enroll(const TestEnv& env, std::string_view user, const SecureBytes& secret
   e.created_at = 1;
   if (auto st = (*txn)->put(e); !st) die(st.error().message);
   if (auto st = (*txn)->commit(); !st) die(st.error().message);
+}
+
+std::vector<std::string> give_recovery_codes(const TestEnv& env, std::string_view user,
+                                             unsigned count) {
+  auto key = load_key_file(env.key_path);
+  if (!key) die(key.error().message);
+  auto codes = generate_recovery_codes(count);
+  if (!codes) die(codes.error().message);
+  std::vector<std::string> typed;
+  std::vector<RecoveryCodeHash> hashes;
+  for (const SecretString& code : *codes) {
+    typed.emplace_back(code.view());
+    auto canonical = normalise_recovery_code(code.view());
+    if (!canonical) die("generated recovery code does not normalise");
+    auto hash = hash_recovery_code(*key, user, canonical->view());
+    if (!hash) die(hash.error().message);
+    hashes.push_back(*hash);
+  }
+  auto store = open_store(env);
+  auto txn = store->begin_write();
+  if (!txn) die(txn.error().message);
+  if (auto st = (*txn)->replace_recovery_codes(user, hashes); !st) die(st.error().message);
+  if (auto st = (*txn)->commit(); !st) die(st.error().message);
+  return typed;
 }
 
 std::string code_at(const SecureBytes& secret, const TotpParams& params, std::int64_t unix_time) {

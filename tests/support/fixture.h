@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/secret.h"
 #include "common/store.h"
@@ -30,6 +31,10 @@ void write_file(const std::string& path, std::string_view text, unsigned mode);
 // Enrolls (or re-enrolls) `user` with `secret` directly in the store; aborts the test on error.
 void enroll(const TestEnv& env, std::string_view user, const SecureBytes& secret,
             const TotpParams& params = {}, std::int64_t last_step = -1);
+
+// Gives `user` a fresh set of `count` recovery codes and returns them as typed ("xxxx-xxxx-xxxx").
+std::vector<std::string> give_recovery_codes(const TestEnv& env, std::string_view user,
+                                             unsigned count);
 
 // The code for `unix_time`, from our own generator (tests that need an independent oracle use
 // the RFC vectors, oathtool or pyotp instead).

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Who has to give a code at all: group-based scoping (require_group / exempt_group) and the
+// evidence sshd gives that a public key was already accepted (SSH_AUTH_INFO_0).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/config.h"
+#include "common/result.h"
+
+namespace sshotp {
+
+enum class Requirement {
+  ask,              // the user must give a code
+  exempt,           // member of exempt_group
+  not_in_required,  // require_group is set and the user is not a member
+};
+
+// "exempt-group" / "not-in-required-group" for the audit line; "ask" never reaches it.
+const char* requirement_reason(Requirement r) noexcept;
+
+// A require_group that does not exist is an error (Errc::unavailable): otherwise nobody would be
+// a member and everyone would skip the second factor. A missing exempt_group just exempts nobody.
+Result<Requirement> code_requirement(const Config& config, std::string_view user);
+
+// Whether `user` is in `group`, primary or supplementary. Errc::not_found if the group does not
+// exist; a user unknown to the system is in no group.
+Result<bool> user_in_group(std::string_view user, std::string_view group);
+
+// sshd ≥ 7.x puts one line per completed method into the PAM environment variable
+// SSH_AUTH_INFO_0 ("publickey ssh-ed25519 AAAA...\n"). True if one of them is publickey.
+bool auth_info_has_publickey(std::string_view auth_info) noexcept;
+
+}  // namespace sshotp

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "common/sqlite_schema.h"
+
+#include <array>
+
+#include "common/sqlite_support.h"
+
+namespace sshotp::sqlite {
+namespace {
+
+// Migration i takes the schema from version i to i + 1. Never edit a shipped entry; append.
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {
+    // 0 -> 1: enrollments with sealed secrets and the replay high-water mark.
+    "CREATE TABLE enrollments ("
+    "  user TEXT PRIMARY KEY NOT NULL,"
+    "  algorithm TEXT NOT NULL,"
+    "  digits INTEGER NOT NULL,"
+    "  period INTEGER NOT NULL,"
+    "  sealed_secret BLOB NOT NULL,"
+    "  last_step INTEGER NOT NULL DEFAULT -1,"
+    "  created_at INTEGER NOT NULL,"
+    "  last_used_at INTEGER"
+    ") STRICT;",
+    // 1 -> 2: persistent brute-force throttling, and hashed one-time recovery codes.
+    "ALTER TABLE enrollments ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE enrollments ADD COLUMN locked_until INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE enrollments ADD COLUMN lockouts INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE recovery_codes ("
+    "  user TEXT NOT NULL,"
+    "  id INTEGER NOT NULL,"
+    "  salt BLOB NOT NULL,"
+    "  mac BLOB NOT NULL,"
+    "  used_at INTEGER,"
+    "  PRIMARY KEY (user, id)"
+    ") STRICT;"
+    // Counters about the store itself; refused_unenrolled is bumped on every refusal of an
+    // unenrolled user so that refusal costs the same durable write as a wrong code does.
+    "CREATE TABLE store_meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) STRICT;"
+    "INSERT INTO store_meta (key, value) VALUES ('refused_unenrolled', 0);",
+};
+
+}  // namespace
+
+Result<int> schema_version(sqlite3* db) {
+  auto stmt = prepare(db, "PRAGMA user_version");
+  if (!stmt) return std::move(stmt).error();
+  int rc = sqlite3_step(stmt->get());
+  if (rc != SQLITE_ROW) return db_error(db, rc, "reading schema version");
+  return sqlite3_column_int(stmt->get(), 0);
+}
+
+Status check_schema_version(int version, const std::string& path, bool may_initialise) {
+  if (version > kSchemaVersion) {
+    return make_error(Errc::unavailable, path + ": schema version " + std::to_string(version) +
+                                             " is newer than this pam_sshotp understands");
+  }
+  if (version == 0 && !may_initialise) {
+    return make_error(Errc::unavailable, path + ": store is not initialised");
+  }
+  return Ok{};
+}
+
+Status migrate(sqlite3* db, const std::string& path, bool may_initialise) {
+  auto version = schema_version(db);
+  if (!version) return std::move(version).error();
+  if (auto st = check_schema_version(*version, path, may_initialise); !st) return st;
+  for (int v = *version; v < kSchemaVersion; ++v) {
+    if (auto st = exec(db, kMigrations[static_cast<std::size_t>(v)], "schema migration"); !st) {
+      return st;
+    }
+  }
+  if (*version == kSchemaVersion) return Ok{};
+  const std::string set_version = "PRAGMA user_version = " + std::to_string(kSchemaVersion);
+  return exec(db, set_version.c_str(), "schema version");
+}
+
+}  // namespace sshotp::sqlite

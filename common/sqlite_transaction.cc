@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "common/sqlite_transaction.h"
+
+#include "common/sqlite_support.h"
+
+namespace sshotp::sqlite {
+namespace {
+
+constexpr const char* kSelectEnrollment =
+    "SELECT user, algorithm, digits, period, sealed_secret, last_step, created_at, last_used_at,"
+    " failures, locked_until, lockouts FROM enrollments";
+
+// Rows are data from disk: check every field before trusting it, and say which user is broken.
+Result<Enrollment> row_to_enrollment(sqlite3_stmt* s, const std::string& path) {
+  Enrollment e;
+  auto corrupt = [&](const char* field) {
+    return make_error(Errc::unavailable,
+                      path + ": corrupt enrollment row for user '" + e.user + "' (" + field + ")");
+  };
+  const unsigned char* user = sqlite3_column_text(s, 0);
+  if (user == nullptr) return corrupt("user");
+  e.user = reinterpret_cast<const char*>(user);
+  const unsigned char* alg = sqlite3_column_text(s, 1);
+  auto algorithm =
+      alg != nullptr ? parse_algorithm(reinterpret_cast<const char*>(alg)) : std::nullopt;
+  if (!algorithm) return corrupt("algorithm");
+  e.totp.algorithm = *algorithm;
+  sqlite3_int64 digits = sqlite3_column_int64(s, 2);
+  sqlite3_int64 period = sqlite3_column_int64(s, 3);
+  if (digits < 0 || digits > 100 || period < 0 || period > 1000) return corrupt("parameters");
+  e.totp.digits = static_cast<unsigned>(digits);
+  e.totp.period = static_cast<unsigned>(period);
+  if (!validate_params(e.totp)) return corrupt("parameters");
+  const auto* blob = static_cast<const std::uint8_t*>(sqlite3_column_blob(s, 4));
+  int blob_len = sqlite3_column_bytes(s, 4);
+  if (blob == nullptr || blob_len <= 0 || blob_len > 4096) return corrupt("sealed_secret");
+  e.sealed_secret.assign(blob, blob + blob_len);
+  e.last_step = sqlite3_column_int64(s, 5);
+  e.created_at = sqlite3_column_int64(s, 6);
+  if (sqlite3_column_type(s, 7) != SQLITE_NULL) e.last_used_at = sqlite3_column_int64(s, 7);
+  e.lockout.failures = sqlite3_column_int64(s, 8);
+  e.lockout.locked_until = sqlite3_column_int64(s, 9);
+  e.lockout.lockouts = sqlite3_column_int64(s, 10);
+  if (e.lockout.failures < 0 || e.lockout.lockouts < 0) return corrupt("lockout");
+  return e;
+}
+
+std::vector<std::uint8_t> column_bytes(sqlite3_stmt* s, int column) {
+  const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(s, column));
+  const int size = sqlite3_column_bytes(s, column);
+  if (data == nullptr || size <= 0) return {};
+  return {data, data + size};
+}
+
+}  // namespace
+
+SqliteTransaction::~SqliteTransaction() {
+  if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+Result<std::optional<Enrollment>> SqliteTransaction::find(std::string_view user) {
+  auto stmt = prepare(db_, (std::string(kSelectEnrollment) + " WHERE user = ?1").c_str());
+  if (!stmt) return std::move(stmt).error();
+  bind_text(stmt->get(), 1, user);
+  int rc = sqlite3_step(stmt->get());
+  if (rc == SQLITE_DONE) return std::optional<Enrollment>{};
+  if (rc != SQLITE_ROW) return db_error(db_, rc, "reading enrollment");
+  auto e = row_to_enrollment(stmt->get(), path_);
+  if (!e) return std::move(e).error();
+  return std::optional<Enrollment>(std::move(e).value());
+}
+
+Result<std::vector<Enrollment>> SqliteTransaction::list() {
+  auto stmt = prepare(db_, (std::string(kSelectEnrollment) + " ORDER BY user").c_str());
+  if (!stmt) return std::move(stmt).error();
+  std::vector<Enrollment> out;
+  int rc;
+  while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) {
+    auto e = row_to_enrollment(stmt->get(), path_);
+    if (!e) return std::move(e).error();
+    out.push_back(std::move(e).value());
+  }
+  if (rc != SQLITE_DONE) return db_error(db_, rc, "listing enrollments");
+  return out;
+}
+
+Status SqliteTransaction::put(const Enrollment& e) {
+  // An upsert, not INSERT OR REPLACE: REPLACE deletes the old row first, which would be a
+  // surprising place for anything keyed on the user to disappear.
+  auto stmt = prepare(db_,
+                      "INSERT INTO enrollments (user, algorithm, digits, period, sealed_secret,"
+                      " last_step, created_at, last_used_at, failures, locked_until, lockouts)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                      " ON CONFLICT (user) DO UPDATE SET algorithm = ?2, digits = ?3, period = ?4,"
+                      " sealed_secret = ?5, last_step = ?6, created_at = ?7, last_used_at = ?8,"
+                      " failures = ?9, locked_until = ?10, lockouts = ?11");
+  if (!stmt) return std::move(stmt).error();
+  sqlite3_stmt* s = stmt->get();
+  bind_text(s, 1, e.user);
+  bind_text(s, 2, algorithm_name(e.totp.algorithm));
+  sqlite3_bind_int64(s, 3, e.totp.digits);
+  sqlite3_bind_int64(s, 4, e.totp.period);
+  bind_bytes(s, 5, e.sealed_secret.data(), e.sealed_secret.size());
+  sqlite3_bind_int64(s, 6, e.last_step);
+  sqlite3_bind_int64(s, 7, e.created_at);
+  if (e.last_used_at) {
+    sqlite3_bind_int64(s, 8, *e.last_used_at);
+  } else {
+    sqlite3_bind_null(s, 8);
+  }
+  sqlite3_bind_int64(s, 9, e.lockout.failures);
+  sqlite3_bind_int64(s, 10, e.lockout.locked_until);
+  sqlite3_bind_int64(s, 11, e.lockout.lockouts);
+  return step_done(db_, s, "saving enrollment");
+}
+
+Result<bool> SqliteTransaction::remove(std::string_view user) {
+  auto codes = change("DELETE FROM recovery_codes WHERE user = ?1", user, {});
+  if (!codes) return std::move(codes).error();
+  return change("DELETE FROM enrollments WHERE user = ?1", user, {});
+}
+
+Result<bool> SqliteTransaction::consume_step(std::string_view user, std::int64_t step,
+                                             std::int64_t now) {
+  return change(
+      "UPDATE enrollments SET last_step = ?2, last_used_at = ?3 WHERE user = ?1 AND last_step < ?2",
+      user, {step, now});
+}
+
+Status SqliteTransaction::set_lockout(std::string_view user, const LockoutState& state) {
+  auto changed = change(
+      "UPDATE enrollments SET failures = ?2, locked_until = ?3, lockouts = ?4 WHERE user = ?1",
+      user, {state.failures, state.locked_until, state.lockouts});
+  if (!changed) return std::move(changed).error();
+  if (!*changed) return make_error(Errc::not_found, "no enrollment for that user");
+  return Ok{};
+}
+
+Result<std::vector<RecoveryCodeRow>> SqliteTransaction::unused_recovery_codes(
+    std::string_view user) {
+  auto stmt = prepare(db_,
+                      "SELECT id, salt, mac FROM recovery_codes"
+                      " WHERE user = ?1 AND used_at IS NULL ORDER BY id");
+  if (!stmt) return std::move(stmt).error();
+  bind_text(stmt->get(), 1, user);
+  std::vector<RecoveryCodeRow> rows;
+  int rc;
+  while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) {
+    RecoveryCodeRow row;
+    row.id = sqlite3_column_int64(stmt->get(), 0);
+    row.hash.salt = column_bytes(stmt->get(), 1);
+    row.hash.mac = column_bytes(stmt->get(), 2);
+    if (row.hash.salt.empty() || row.hash.mac.size() != 32) {
+      return make_error(Errc::unavailable, path_ + ": corrupt recovery code row for user '" +
+                                               std::string(user) + "'");
+    }
+    rows.push_back(std::move(row));
+  }
+  if (rc != SQLITE_DONE) return db_error(db_, rc, "reading recovery codes");
+  return rows;
+}
+
+Result<bool> SqliteTransaction::consume_recovery_code(std::string_view user, std::int64_t id,
+                                                      std::int64_t now) {
+  return change(
+      "UPDATE recovery_codes SET used_at = ?3 WHERE user = ?1 AND id = ?2 AND used_at IS NULL",
+      user, {id, now});
+}
+
+Status SqliteTransaction::replace_recovery_codes(std::string_view user,
+                                                 const std::vector<RecoveryCodeHash>& codes) {
+  auto cleared = change("DELETE FROM recovery_codes WHERE user = ?1", user, {});
+  if (!cleared) return std::move(cleared).error();
+  auto stmt = prepare(db_, "INSERT INTO recovery_codes (user, id, salt, mac) VALUES (?1, ?2, ?3, ?4)");
+  if (!stmt) return std::move(stmt).error();
+  std::int64_t id = 0;
+  for (const RecoveryCodeHash& code : codes) {
+    sqlite3_stmt* s = stmt->get();
+    sqlite3_reset(s);
+    bind_text(s, 1, user);
+    sqlite3_bind_int64(s, 2, ++id);
+    bind_bytes(s, 3, code.salt.data(), code.salt.size());
+    bind_bytes(s, 4, code.mac.data(), code.mac.size());
+    if (auto st = step_done(db_, s, "saving recovery codes"); !st) return st;
+  }
+  return Ok{};
+}
+
+Status SqliteTransaction::record_unenrolled_attempt() {
+  return exec(db_, "UPDATE store_meta SET value = value + 1 WHERE key = 'refused_unenrolled'",
+              "recording attempt");
+}
+
+Status SqliteTransaction::commit() {
+  int rc = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return db_error(db_, rc, "commit");
+  done_ = true;
+  return Ok{};
+}
+
+// Runs a write keyed by user, binding extra integers from ?2 on; returns whether a row changed.
+Result<bool> SqliteTransaction::change(const char* sql, std::string_view user,
+                                       std::initializer_list<std::int64_t> ints) {
+  auto stmt = prepare(db_, sql);
+  if (!stmt) return std::move(stmt).error();
+  bind_text(stmt->get(), 1, user);
+  int i = 2;
+  for (std::int64_t v : ints) sqlite3_bind_int64(stmt->get(), i++, v);
+  if (auto st = step_done(db_, stmt->get(), "updating store"); !st) return std::move(st).error();
+  return sqlite3_changes(db_) > 0;
+}
+
+}  // namespace sshotp::sqlite

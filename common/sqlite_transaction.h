@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// StoreTransaction over one SQLite connection. The connection's owner (SqliteStore) has already
+// issued BEGIN IMMEDIATE or BEGIN; this object runs the statements and COMMITs, or rolls back
+// when destroyed uncommitted.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <string>
+
+#include "common/store.h"
+
+namespace sshotp::sqlite {
+
+class SqliteTransaction final : public StoreTransaction {
+ public:
+  SqliteTransaction(sqlite3* db, const std::string& path) : db_(db), path_(path) {}
+  ~SqliteTransaction() override;
+  SqliteTransaction(const SqliteTransaction&) = delete;
+  SqliteTransaction& operator=(const SqliteTransaction&) = delete;
+
+  Result<std::optional<Enrollment>> find(std::string_view user) override;
+  Result<std::vector<Enrollment>> list() override;
+  Status put(const Enrollment& enrollment) override;
+  Result<bool> remove(std::string_view user) override;
+  Result<bool> consume_step(std::string_view user, std::int64_t step, std::int64_t now) override;
+  Status set_lockout(std::string_view user, const LockoutState& state) override;
+  Result<std::vector<RecoveryCodeRow>> unused_recovery_codes(std::string_view user) override;
+  Result<bool> consume_recovery_code(std::string_view user, std::int64_t id,
+                                     std::int64_t now) override;
+  Status replace_recovery_codes(std::string_view user,
+                                const std::vector<RecoveryCodeHash>& codes) override;
+  Status record_unenrolled_attempt() override;
+  Status commit() override;
+
+ private:
+  Result<bool> change(const char* sql, std::string_view user,
+                      std::initializer_list<std::int64_t> ints);
+
+  sqlite3* db_;
+  const std::string& path_;
+  bool done_ = false;
+};
+
+}  // namespace sshotp::sqlite
