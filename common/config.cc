@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "common/config.h"
 
-#include <vector>
 #include <charconv>
 #include <functional>
+#include <vector>
 
 #include "common/file_checks.h"
 
@@ -45,7 +45,16 @@ using Setter = std::function<Status(Config&, std::string_view, std::optional<std
 struct Setting {
   std::string_view name;
   Setter set;
+  std::string_view purpose;
+  std::string (*shown_value)(const Config& defaults);
 };
+
+// How the config template shows a default.
+template <auto Member>
+std::string number_of(const Config& c) {
+  return std::to_string(c.*Member);
+}
+std::string yes_no(bool b) { return b ? "yes" : "no"; }
 
 template <typename T, typename Parse>
 Setter assign(T Config::*member, Parse parse) {
@@ -54,6 +63,18 @@ Setter assign(T Config::*member, Parse parse) {
     auto parsed = parse(key, value);
     if (!parsed) return std::move(parsed).error();
     c.*member = std::move(parsed).value();
+    return Ok{};
+  };
+}
+
+// For numbers nested inside Config (c.totp.period, c.lockout.max_failures).
+template <typename Field>
+Setter uint_field(Field field, unsigned min, unsigned max) {
+  return [field, min, max](Config& c, std::string_view key,
+                           std::optional<std::string_view> value) -> Status {
+    auto n = parse_uint(key, value, min, max);
+    if (!n) return std::move(n).error();
+    field(c) = *n;
     return Ok{};
   };
 }
@@ -87,54 +108,69 @@ Result<std::string> parse_name(std::string_view key, std::optional<std::string_v
 
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> table = {{
-      {"db", assign(&Config::db, parse_path)},
-      {"key_file", assign(&Config::key_file, parse_path)},
-      {"prompt", assign(&Config::prompt, parse_text)},
-      {"window", assign(&Config::window, uint_in(0, 10))},
-      {"busy_timeout_ms", assign(&Config::busy_timeout_ms, uint_in(100, 60000))},
-      {"issuer", assign(&Config::issuer, parse_text)},
-      {"debug", assign(&Config::debug, parse_bool)},
+      {"db", assign(&Config::db, parse_path), "SQLite store of enrollments (root-owned, mode 0600)",
+       [](const Config& c) { return c.db; }},
+      {"key_file", assign(&Config::key_file, parse_path),
+       "AES-256 key sealing the TOTP secrets (root-owned, mode 0600)",
+       [](const Config& c) { return c.key_file; }},
+      {"prompt", assign(&Config::prompt, parse_text), "what the login asks",
+       [](const Config& c) { return '"' + c.prompt + '"'; }},
+      {"window", assign(&Config::window, uint_in(0, 10)),
+       "time steps accepted either side of now (0-10)", number_of<&Config::window>},
+      {"busy_timeout_ms", assign(&Config::busy_timeout_ms, uint_in(100, 60000)),
+       "how long a login waits for a locked store (100-60000)",
+       number_of<&Config::busy_timeout_ms>},
+      {"issuer", assign(&Config::issuer, parse_text),
+       "name shown in authenticator apps; empty means the host name",
+       [](const Config&) { return std::string("\"\""); }},
+      {"debug", assign(&Config::debug, parse_bool), "extra LOG_DEBUG lines (never secrets)",
+       [](const Config& c) { return yes_no(c.debug); }},
       {"algorithm",
        [](Config& c, std::string_view k, std::optional<std::string_view> v) -> Status {
          auto a = v ? parse_algorithm(*v) : std::nullopt;
          if (!a) return bad(k, "must be SHA1, SHA256 or SHA512");
          c.totp.algorithm = *a;
          return Ok{};
-       }},
+       },
+       "for new enrollments: SHA1, SHA256 or SHA512 (many apps only do SHA1)",
+       [](const Config& c) { return std::string(algorithm_name(c.totp.algorithm)); }},
       {"digits",
        [](Config& c, std::string_view k, std::optional<std::string_view> v) -> Status {
          auto d = parse_uint(k, v, 6, 8);
          if (!d || (*d != 6 && *d != 8)) return bad(k, "must be 6 or 8");
          c.totp.digits = *d;
          return Ok{};
-       }},
+       },
+       "for new enrollments: 6 or 8",
+       [](const Config& c) { return std::to_string(c.totp.digits); }},
       {"period",
-       [](Config& c, std::string_view k, std::optional<std::string_view> v) -> Status {
-         auto p = parse_uint(k, v, 15, 120);  // NIST 800-63B: a TOTP nonce changes within 2 min
-         if (!p) return std::move(p).error();
-         c.totp.period = *p;
-         return Ok{};
-       }},
-      {"nullok", assign(&Config::nullok, parse_bool)},
-      {"require_publickey", assign(&Config::require_publickey, parse_bool)},
-      {"require_group", assign(&Config::require_group, parse_name)},
-      {"exempt_group", assign(&Config::exempt_group, parse_name)},
+       // NIST 800-63B: a TOTP nonce must change at least every 2 minutes.
+       uint_field([](Config& c) -> unsigned& { return c.totp.period; }, 15, 120),
+       "for new enrollments: seconds per code (15-120)",
+       [](const Config& c) { return std::to_string(c.totp.period); }},
+      {"nullok", assign(&Config::nullok, parse_bool),
+       "unenrolled users are not asked (PAM_IGNORE; needs pam_permit after it)",
+       [](const Config& c) { return yes_no(c.nullok); }},
+      {"require_publickey", assign(&Config::require_publickey, parse_bool),
+       "refuse unless sshd reports an accepted public key",
+       [](const Config& c) { return yes_no(c.require_publickey); }},
+      {"require_group", assign(&Config::require_group, parse_name),
+       "only members of this group are asked (unset: everyone)",
+       [](const Config&) { return std::string("otpusers"); }},
+      {"exempt_group", assign(&Config::exempt_group, parse_name),
+       "members of this group are not asked (unset: nobody)",
+       [](const Config&) { return std::string("nootp"); }},
       // NIST 800-63B §5.2.2: no more than 100 consecutive failures.
       {"max_failures",
-       [](Config& c, std::string_view k, std::optional<std::string_view> v) -> Status {
-         auto n = parse_uint(k, v, 1, 100);
-         if (!n) return std::move(n).error();
-         c.lockout.max_failures = *n;
-         return Ok{};
-       }},
+       uint_field([](Config& c) -> unsigned& { return c.lockout.max_failures; }, 1, 100),
+       "consecutive failures before a lockout (1-100)",
+       [](const Config& c) { return std::to_string(c.lockout.max_failures); }},
       {"lockout_time",
-       [](Config& c, std::string_view k, std::optional<std::string_view> v) -> Status {
-         auto n = parse_uint(k, v, 1, 86400);
-         if (!n) return std::move(n).error();
-         c.lockout.lockout_seconds = *n;
-         return Ok{};
-       }},
-      {"recovery_codes", assign(&Config::recovery_codes, uint_in(1, 100))},
+       uint_field([](Config& c) -> unsigned& { return c.lockout.lockout_seconds; }, 1, 86400),
+       "first lockout in seconds, doubling per repeat up to a day",
+       [](const Config& c) { return std::to_string(c.lockout.lockout_seconds); }},
+      {"recovery_codes", assign(&Config::recovery_codes, uint_in(1, 100)),
+       "how many recovery codes a new set has (1-100)", number_of<&Config::recovery_codes>},
   }};
   return table;
 }
@@ -160,6 +196,13 @@ Status apply_setting(Config& config, std::string_view key, std::optional<std::st
     if (s.name == key) return s.set(config, key, value);
   }
   return make_error(Errc::invalid_argument, "unknown setting '" + std::string(key) + "'");
+}
+
+std::vector<SettingDoc> setting_docs() {
+  const Config defaults;
+  std::vector<SettingDoc> docs;
+  for (const Setting& s : settings()) docs.push_back({s.name, s.shown_value(defaults), s.purpose});
+  return docs;
 }
 
 std::span<const std::string_view> setting_names() {

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/lockout.h"
 #include "common/result.h"
@@ -50,6 +51,15 @@ Result<Config> load_config_file(const std::string& path);
 
 // The names every setting is known by, for --help output and the documentation tests.
 std::span<const std::string_view> setting_names();
+
+// One setting as the config template shows it: its default (or, for settings off by default,
+// an example value that still parses) and what it is for.
+struct SettingDoc {
+  std::string_view name;
+  std::string shown_value;
+  std::string_view purpose;
+};
+std::vector<SettingDoc> setting_docs();
 
 // Module arguments: `config=FILE` picks the file (default kDefaultConfigPath), every other
 // argument is `key=value` or a flag and overrides the file. `from_file` tells the caller

@@ -41,11 +41,11 @@ constexpr std::array<const char*, kSchemaVersion> kMigrations = {
 
 }  // namespace
 
-Result<int> schema_version(sqlite3* db) {
+Result<int> schema_version(sqlite3* db, const std::string& path) {
   auto stmt = prepare(db, "PRAGMA user_version");
   if (!stmt) return std::move(stmt).error();
   int rc = sqlite3_step(stmt->get());
-  if (rc != SQLITE_ROW) return db_error(db, rc, "reading schema version");
+  if (rc != SQLITE_ROW) return db_error(db, rc, path + ": reading schema version");
   return sqlite3_column_int(stmt->get(), 0);
 }
 
@@ -61,7 +61,7 @@ Status check_schema_version(int version, const std::string& path, bool may_initi
 }
 
 Status migrate(sqlite3* db, const std::string& path, bool may_initialise) {
-  auto version = schema_version(db);
+  auto version = schema_version(db, path);
   if (!version) return std::move(version).error();
   if (auto st = check_schema_version(*version, path, may_initialise); !st) return st;
   for (int v = *version; v < kSchemaVersion; ++v) {

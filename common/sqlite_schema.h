@@ -12,7 +12,7 @@
 namespace sshotp::sqlite {
 
 // The schema version stored in the file (0 for an empty database).
-Result<int> schema_version(sqlite3* db);
+Result<int> schema_version(sqlite3* db, const std::string& path);
 
 // Refuses what no open may touch: a schema newer than this build, or (when `may_initialise` is
 // false) an empty file. Called before anything writes to the file.

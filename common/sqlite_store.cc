@@ -103,7 +103,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMo
   sqlite3_db_config(db.get(), SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
   // Look before writing anything: even the journal_mode pragma below would give an empty file a
   // header, and a store we must refuse has to stay exactly as we found it.
-  auto version = sqlite::schema_version(db.get());
+  auto version = sqlite::schema_version(db.get(), path);
   if (!version) return std::move(version).error();
   if (auto st = sqlite::check_schema_version(*version, path, mode == OpenMode::create); !st) {
     return std::move(st).error();

@@ -27,41 +27,6 @@ bool file_missing(const std::string& path) {
   return lstat(path.c_str(), &st) != 0 && errno == ENOENT;
 }
 
-// The default of one setting as it would be written in the file, and what it is for. Built from
-// a default-constructed Config so the template cannot drift from the real defaults.
-struct TemplateEntry {
-  std::string value;
-  const char* purpose;
-};
-
-TemplateEntry template_entry(std::string_view name) {
-  const Config defaults;
-  if (name == "db") return {defaults.db, "SQLite store of enrollments (mode 0600, root-owned)"};
-  if (name == "key_file") {
-    return {defaults.key_file, "AES-256 key sealing the TOTP secrets (mode 0600)"};
-  }
-  if (name == "prompt") return {'"' + defaults.prompt + '"', "what the login asks"};
-  if (name == "window") {
-    return {std::to_string(defaults.window), "time steps accepted either side of now (0-10)"};
-  }
-  if (name == "busy_timeout_ms") {
-    return {std::to_string(defaults.busy_timeout_ms),
-            "how long a login waits for a locked store (100-60000)"};
-  }
-  if (name == "issuer") return {"", "name shown in authenticator apps; empty = host name"};
-  if (name == "algorithm") {
-    return {algorithm_name(defaults.totp.algorithm),
-            "for new enrollments: SHA1, SHA256 or SHA512 (many apps only do SHA1)"};
-  }
-  if (name == "digits")
-    return {std::to_string(defaults.totp.digits), "for new enrollments: 6 or 8"};
-  if (name == "period") {
-    return {std::to_string(defaults.totp.period), "for new enrollments: seconds per code (15-120)"};
-  }
-  if (name == "debug") return {defaults.debug ? "yes" : "no", "extra LOG_DEBUG lines"};
-  return {"", "see pam_sshotp(8)"};
-}
-
 // Creates the default config file with the template. O_EXCL: if someone else created it in the
 // meantime, theirs is the one that gets loaded.
 Status create_config_file(const std::string& path) {
@@ -122,16 +87,13 @@ std::string config_template() {
   std::string text =
       "# pam_sshotp settings, read by pam_sshotp.so and sshotp-enroll. See pam_sshotp(8).\n"
       "# Each line is `key = value`; quote a value to keep leading or trailing spaces.\n"
-      "# Every setting is shown commented out with its default.\n";
-  for (std::string_view name : setting_names()) {
-    const TemplateEntry entry = template_entry(name);
+      "# Every setting is shown commented out with its default (or an example).\n";
+  for (const SettingDoc& doc : setting_docs()) {
     text += "\n# ";
-    text += entry.purpose;
+    text += doc.purpose;
     text += "\n# ";
-    text += name;
-    text += " =";
-    if (!entry.value.empty()) text += " " + entry.value;
-    text += "\n";
+    text += doc.name;
+    text += " = " + doc.shown_value + "\n";
   }
   return text;
 }

@@ -186,10 +186,10 @@ void test_config_parses_algorithm_and_debug_spellings(void**) {
 
 void test_config_apply_setting_refuses_unknown(void**) {
   Config config;
-  auto st = apply_setting(config, "nullok", std::nullopt);
+  auto st = apply_setting(config, "nulok", std::nullopt);  // a typo of nullok
   assert_false(st.ok());
   assert_int_equal(st.error().code, Errc::invalid_argument);
-  assert_contains(st.error().message, "nullok");
+  assert_contains(st.error().message, "nulok");
 }
 
 void assert_load_unavailable(const std::string& path, const char* why) {
@@ -308,6 +308,17 @@ const std::vector<Flip>& flips() {
       {"digits", "digits=8", [](const Config& c) { return c.totp.digits == 8; }},
       {"period", "period=60", [](const Config& c) { return c.totp.period == 60; }},
       {"debug", "debug", [](const Config& c) { return c.debug; }},
+      {"nullok", "nullok", [](const Config& c) { return c.nullok; }},
+      {"require_publickey", "require_publickey=yes",
+       [](const Config& c) { return c.require_publickey; }},
+      {"require_group", "require_group=otp",
+       [](const Config& c) { return c.require_group == "otp"; }},
+      {"exempt_group", "exempt_group=ops", [](const Config& c) { return c.exempt_group == "ops"; }},
+      {"max_failures", "max_failures=42",
+       [](const Config& c) { return c.lockout.max_failures == 42; }},
+      {"lockout_time", "lockout_time=60",
+       [](const Config& c) { return c.lockout.lockout_seconds == 60; }},
+      {"recovery_codes", "recovery_codes=5", [](const Config& c) { return c.recovery_codes == 5; }},
   };
   return table;
 }

@@ -353,13 +353,17 @@ void test_store_corrupt_rows_name_the_user(void** state) {
   };
   const Corruption corruptions[] = {
       {"mallory_md5",
-       "INSERT INTO enrollments VALUES ('mallory_md5', 'MD5', 6, 30, X'0102', -1, 1, NULL)"},
+       "INSERT INTO enrollments (user, algorithm, digits, period, sealed_secret, last_step, "
+       "created_at, last_used_at) VALUES ('mallory_md5', 'MD5', 6, 30, X'0102', -1, 1, NULL)"},
       {"mallory_digits",
-       "INSERT INTO enrollments VALUES ('mallory_digits', 'SHA1', 7, 30, X'0102', -1, 1, NULL)"},
+       "INSERT INTO enrollments (user, algorithm, digits, period, sealed_secret, last_step, "
+       "created_at, last_used_at) VALUES ('mallory_digits', 'SHA1', 7, 30, X'0102', -1, 1, NULL)"},
       {"mallory_period",
-       "INSERT INTO enrollments VALUES ('mallory_period', 'SHA1', 6, 0, X'0102', -1, 1, NULL)"},
+       "INSERT INTO enrollments (user, algorithm, digits, period, sealed_secret, last_step, "
+       "created_at, last_used_at) VALUES ('mallory_period', 'SHA1', 6, 0, X'0102', -1, 1, NULL)"},
       {"mallory_blob",
-       "INSERT INTO enrollments VALUES ('mallory_blob', 'SHA1', 6, 30, X'', -1, 1, NULL)"},
+       "INSERT INTO enrollments (user, algorithm, digits, period, sealed_secret, last_step, "
+       "created_at, last_used_at) VALUES ('mallory_blob', 'SHA1', 6, 30, X'', -1, 1, NULL)"},
   };
   for (const Corruption& c : corruptions) {
     raw_sql(path, "DELETE FROM enrollments");

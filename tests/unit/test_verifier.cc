@@ -48,27 +48,32 @@ std::unique_ptr<Store> open_store(const test::TestEnv& env) {
 }
 
 // One login attempt with the env's own key file.
-Result<Outcome> attempt(const test::TestEnv& env, std::string_view user, std::string_view typed,
+Result<Verdict> attempt(const test::TestEnv& env, std::string_view user, std::string_view typed,
                         std::int64_t now = kNow, unsigned window = 1) {
   auto store = open_store(env);
-  return verify_and_consume(*store, store_key(env), {user, typed, now, window});
+  // Lockout has its own tests (test_recovery_lockout, module/test_policy); keep it out of the
+  // way of tests that make many failed attempts.
+  LockoutPolicy lenient;
+  lenient.max_failures = 100;
+  return verify_and_consume(*store, store_key(env), {user, typed, now, window, lenient});
 }
 
 void assert_outcome(const test::TestEnv& env, std::string_view user, std::string_view typed,
                     Outcome expected, std::int64_t now = kNow, unsigned window = 1) {
-  auto outcome = attempt(env, user, typed, now, window);
-  if (!outcome) print_error("unexpected error: %s\n", outcome.error().message.c_str());
-  assert_true(outcome.ok());
-  if (*outcome != expected) {
-    print_error("got '%s', want '%s'\n", outcome_reason(*outcome), outcome_reason(expected));
+  auto verdict = attempt(env, user, typed, now, window);
+  if (!verdict) print_error("unexpected error: %s\n", verdict.error().message.c_str());
+  assert_true(verdict.ok());
+  if (verdict->outcome != expected) {
+    print_error("got '%s', want '%s'\n", outcome_reason(verdict->outcome),
+                outcome_reason(expected));
   }
-  assert_int_equal(*outcome, expected);
+  assert_int_equal(verdict->outcome, expected);
 }
 
 void assert_error(const test::TestEnv& env, std::string_view user, std::string_view typed,
                   Errc expected, const SecureBytes& key) {
   auto store = open_store(env);
-  auto outcome = verify_and_consume(*store, key, {user, typed, kNow, 1});
+  auto outcome = verify_and_consume(*store, key, {user, typed, kNow, 1, {}});
   assert_false(outcome.ok());
   assert_int_equal(outcome.error().code, expected);
 }
@@ -294,7 +299,7 @@ void test_verifier_busy_store_is_error(void** state) {
   assert_true(store.ok());
   auto held = holder->begin_write();
   assert_true(held.ok());
-  auto outcome = verify_and_consume(**store, store_key(env), {"alice", alice_code(0), kNow, 1});
+  auto outcome = verify_and_consume(**store, store_key(env), {"alice", alice_code(0), kNow, 1, {}});
   assert_false(outcome.ok());
   assert_int_equal(outcome.error().code, Errc::busy);
 }
