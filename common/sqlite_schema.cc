@@ -37,6 +37,16 @@ constexpr std::array<const char*, kSchemaVersion> kMigrations = {
     // unenrolled user so that refusal costs the same durable write as a wrong code does.
     "CREATE TABLE store_meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) STRICT;"
     "INSERT INTO store_meta (key, value) VALUES ('refused_unenrolled', 0);",
+    // 2 -> 3: admin suspension, and enrollments waiting for their confirming code.
+    "ALTER TABLE enrollments ADD COLUMN state TEXT NOT NULL DEFAULT 'active';"
+    "CREATE TABLE pending_enrollments ("
+    "  user TEXT PRIMARY KEY NOT NULL,"
+    "  algorithm TEXT NOT NULL,"
+    "  digits INTEGER NOT NULL,"
+    "  period INTEGER NOT NULL,"
+    "  sealed_secret BLOB NOT NULL,"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;",
 };
 
 }  // namespace

@@ -1,22 +1,30 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "common/sqlite_transaction.h"
 
+#include <optional>
+
 #include "common/sqlite_support.h"
 
 namespace sshotp::sqlite {
 namespace {
 
+// Both tables start with the same five columns (the secret and its parameters).
 constexpr const char* kSelectEnrollment =
     "SELECT user, algorithm, digits, period, sealed_secret, last_step, created_at, last_used_at,"
-    " failures, locked_until, lockouts FROM enrollments";
+    " failures, locked_until, lockouts, state FROM enrollments";
+constexpr const char* kSelectPending =
+    "SELECT user, algorithm, digits, period, sealed_secret, created_at FROM pending_enrollments";
+
+Error corrupt_row(const std::string& path, const std::string& user, const char* field) {
+  return make_error(Errc::unavailable,
+                    path + ": corrupt enrollment row for user '" + user + "' (" + field + ")");
+}
 
 // Rows are data from disk: check every field before trusting it, and say which user is broken.
-Result<Enrollment> row_to_enrollment(sqlite3_stmt* s, const std::string& path) {
+// Reads the five columns both tables share.
+Result<Enrollment> row_to_secret(sqlite3_stmt* s, const std::string& path) {
   Enrollment e;
-  auto corrupt = [&](const char* field) {
-    return make_error(Errc::unavailable,
-                      path + ": corrupt enrollment row for user '" + e.user + "' (" + field + ")");
-  };
+  auto corrupt = [&](const char* field) { return corrupt_row(path, e.user, field); };
   const unsigned char* user = sqlite3_column_text(s, 0);
   if (user == nullptr) return corrupt("user");
   e.user = reinterpret_cast<const char*>(user);
@@ -35,6 +43,14 @@ Result<Enrollment> row_to_enrollment(sqlite3_stmt* s, const std::string& path) {
   int blob_len = sqlite3_column_bytes(s, 4);
   if (blob == nullptr || blob_len <= 0 || blob_len > 4096) return corrupt("sealed_secret");
   e.sealed_secret.assign(blob, blob + blob_len);
+  return e;
+}
+
+Result<Enrollment> row_to_enrollment(sqlite3_stmt* s, const std::string& path) {
+  auto parsed = row_to_secret(s, path);
+  if (!parsed) return parsed;
+  Enrollment& e = *parsed;
+  auto corrupt = [&](const char* field) { return corrupt_row(path, e.user, field); };
   e.last_step = sqlite3_column_int64(s, 5);
   e.created_at = sqlite3_column_int64(s, 6);
   if (sqlite3_column_type(s, 7) != SQLITE_NULL) e.last_used_at = sqlite3_column_int64(s, 7);
@@ -42,7 +58,57 @@ Result<Enrollment> row_to_enrollment(sqlite3_stmt* s, const std::string& path) {
   e.lockout.locked_until = sqlite3_column_int64(s, 9);
   e.lockout.lockouts = sqlite3_column_int64(s, 10);
   if (e.lockout.failures < 0 || e.lockout.lockouts < 0) return corrupt("lockout");
-  return e;
+  const unsigned char* state = sqlite3_column_text(s, 11);
+  const std::string_view state_text = state != nullptr ? reinterpret_cast<const char*>(state) : "";
+  if (state_text == state_name(EnrollmentState::active)) {
+    e.state = EnrollmentState::active;
+  } else if (state_text == state_name(EnrollmentState::disabled)) {
+    e.state = EnrollmentState::disabled;
+  } else {
+    return corrupt("state");
+  }
+  return parsed;
+}
+
+Result<Enrollment> row_to_pending(sqlite3_stmt* s, const std::string& path) {
+  auto parsed = row_to_secret(s, path);
+  if (parsed) parsed->created_at = sqlite3_column_int64(s, 5);
+  return parsed;
+}
+
+using RowReader = Result<Enrollment> (*)(sqlite3_stmt*, const std::string&);
+
+// Runs a SELECT bound to an optional user and reads every row with `read`.
+Result<std::vector<Enrollment>> select_rows(sqlite3* db, const std::string& sql,
+                                            std::optional<std::string_view> user, RowReader read,
+                                            const std::string& path) {
+  auto stmt = prepare(db, sql.c_str());
+  if (!stmt) return std::move(stmt).error();
+  if (user) bind_text(stmt->get(), 1, *user);
+  std::vector<Enrollment> out;
+  int rc;
+  while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) {
+    auto e = read(stmt->get(), path);
+    if (!e) return std::move(e).error();
+    out.push_back(std::move(e).value());
+  }
+  if (rc != SQLITE_DONE) return db_error(db, rc, "reading enrollments");
+  return out;
+}
+
+Result<std::optional<Enrollment>> first_row(Result<std::vector<Enrollment>> rows) {
+  if (!rows) return std::move(rows).error();
+  if (rows->empty()) return std::optional<Enrollment>{};
+  return std::optional<Enrollment>(std::move(rows->front()));
+}
+
+// ?1..?5: the columns both tables share.
+void bind_secret_columns(sqlite3_stmt* s, const Enrollment& e) {
+  bind_text(s, 1, e.user);
+  bind_text(s, 2, algorithm_name(e.totp.algorithm));
+  sqlite3_bind_int64(s, 3, e.totp.digits);
+  sqlite3_bind_int64(s, 4, e.totp.period);
+  bind_bytes(s, 5, e.sealed_secret.data(), e.sealed_secret.size());
 }
 
 std::vector<std::uint8_t> column_bytes(sqlite3_stmt* s, int column) {
@@ -59,29 +125,49 @@ SqliteTransaction::~SqliteTransaction() {
 }
 
 Result<std::optional<Enrollment>> SqliteTransaction::find(std::string_view user) {
-  auto stmt = prepare(db_, (std::string(kSelectEnrollment) + " WHERE user = ?1").c_str());
-  if (!stmt) return std::move(stmt).error();
-  bind_text(stmt->get(), 1, user);
-  int rc = sqlite3_step(stmt->get());
-  if (rc == SQLITE_DONE) return std::optional<Enrollment>{};
-  if (rc != SQLITE_ROW) return db_error(db_, rc, "reading enrollment");
-  auto e = row_to_enrollment(stmt->get(), path_);
-  if (!e) return std::move(e).error();
-  return std::optional<Enrollment>(std::move(e).value());
+  return first_row(select_rows(db_, std::string(kSelectEnrollment) + " WHERE user = ?1", user,
+                               row_to_enrollment, path_));
 }
 
 Result<std::vector<Enrollment>> SqliteTransaction::list() {
-  auto stmt = prepare(db_, (std::string(kSelectEnrollment) + " ORDER BY user").c_str());
+  return select_rows(db_, std::string(kSelectEnrollment) + " ORDER BY user", std::nullopt,
+                     row_to_enrollment, path_);
+}
+
+Result<std::optional<Enrollment>> SqliteTransaction::find_pending(std::string_view user) {
+  return first_row(select_rows(db_, std::string(kSelectPending) + " WHERE user = ?1", user,
+                               row_to_pending, path_));
+}
+
+Result<std::vector<Enrollment>> SqliteTransaction::list_pending() {
+  return select_rows(db_, std::string(kSelectPending) + " ORDER BY user", std::nullopt,
+                     row_to_pending, path_);
+}
+
+Status SqliteTransaction::put_pending(const Enrollment& e) {
+  auto stmt = prepare(db_,
+                      "INSERT INTO pending_enrollments (user, algorithm, digits, period,"
+                      " sealed_secret, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                      " ON CONFLICT (user) DO UPDATE SET algorithm = ?2, digits = ?3,"
+                      " period = ?4, sealed_secret = ?5, created_at = ?6");
   if (!stmt) return std::move(stmt).error();
-  std::vector<Enrollment> out;
-  int rc;
-  while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) {
-    auto e = row_to_enrollment(stmt->get(), path_);
-    if (!e) return std::move(e).error();
-    out.push_back(std::move(e).value());
-  }
-  if (rc != SQLITE_DONE) return db_error(db_, rc, "listing enrollments");
-  return out;
+  sqlite3_stmt* s = stmt->get();
+  bind_secret_columns(s, e);
+  sqlite3_bind_int64(s, 6, e.created_at);
+  return step_done(db_, s, "saving pending enrollment");
+}
+
+Result<bool> SqliteTransaction::remove_pending(std::string_view user) {
+  return change("DELETE FROM pending_enrollments WHERE user = ?1", user, {});
+}
+
+Result<bool> SqliteTransaction::set_state(std::string_view user, EnrollmentState state) {
+  auto stmt = prepare(db_, "UPDATE enrollments SET state = ?2 WHERE user = ?1");
+  if (!stmt) return std::move(stmt).error();
+  bind_text(stmt->get(), 1, user);
+  bind_text(stmt->get(), 2, state_name(state));
+  if (auto st = step_done(db_, stmt->get(), "updating state"); !st) return std::move(st).error();
+  return sqlite3_changes(db_) > 0;
 }
 
 Status SqliteTransaction::put(const Enrollment& e) {
@@ -89,18 +175,14 @@ Status SqliteTransaction::put(const Enrollment& e) {
   // surprising place for anything keyed on the user to disappear.
   auto stmt = prepare(db_,
                       "INSERT INTO enrollments (user, algorithm, digits, period, sealed_secret,"
-                      " last_step, created_at, last_used_at, failures, locked_until, lockouts)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                      " last_step, created_at, last_used_at, failures, locked_until, lockouts,"
+                      " state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
                       " ON CONFLICT (user) DO UPDATE SET algorithm = ?2, digits = ?3, period = ?4,"
                       " sealed_secret = ?5, last_step = ?6, created_at = ?7, last_used_at = ?8,"
-                      " failures = ?9, locked_until = ?10, lockouts = ?11");
+                      " failures = ?9, locked_until = ?10, lockouts = ?11, state = ?12");
   if (!stmt) return std::move(stmt).error();
   sqlite3_stmt* s = stmt->get();
-  bind_text(s, 1, e.user);
-  bind_text(s, 2, algorithm_name(e.totp.algorithm));
-  sqlite3_bind_int64(s, 3, e.totp.digits);
-  sqlite3_bind_int64(s, 4, e.totp.period);
-  bind_bytes(s, 5, e.sealed_secret.data(), e.sealed_secret.size());
+  bind_secret_columns(s, e);
   sqlite3_bind_int64(s, 6, e.last_step);
   sqlite3_bind_int64(s, 7, e.created_at);
   if (e.last_used_at) {
@@ -111,13 +193,18 @@ Status SqliteTransaction::put(const Enrollment& e) {
   sqlite3_bind_int64(s, 9, e.lockout.failures);
   sqlite3_bind_int64(s, 10, e.lockout.locked_until);
   sqlite3_bind_int64(s, 11, e.lockout.lockouts);
+  bind_text(s, 12, state_name(e.state));
   return step_done(db_, s, "saving enrollment");
 }
 
 Result<bool> SqliteTransaction::remove(std::string_view user) {
   auto codes = change("DELETE FROM recovery_codes WHERE user = ?1", user, {});
   if (!codes) return std::move(codes).error();
-  return change("DELETE FROM enrollments WHERE user = ?1", user, {});
+  auto pending = remove_pending(user);
+  if (!pending) return std::move(pending).error();
+  auto active = change("DELETE FROM enrollments WHERE user = ?1", user, {});
+  if (!active) return std::move(active).error();
+  return *active || *pending;
 }
 
 Result<bool> SqliteTransaction::consume_step(std::string_view user, std::int64_t step,
@@ -151,8 +238,8 @@ Result<std::vector<RecoveryCodeRow>> SqliteTransaction::unused_recovery_codes(
     row.hash.salt = column_bytes(stmt->get(), 1);
     row.hash.mac = column_bytes(stmt->get(), 2);
     if (row.hash.salt.empty() || row.hash.mac.size() != 32) {
-      return make_error(Errc::unavailable, path_ + ": corrupt recovery code row for user '" +
-                                               std::string(user) + "'");
+      return make_error(Errc::unavailable,
+                        path_ + ": corrupt recovery code row for user '" + std::string(user) + "'");
     }
     rows.push_back(std::move(row));
   }
@@ -171,7 +258,8 @@ Status SqliteTransaction::replace_recovery_codes(std::string_view user,
                                                  const std::vector<RecoveryCodeHash>& codes) {
   auto cleared = change("DELETE FROM recovery_codes WHERE user = ?1", user, {});
   if (!cleared) return std::move(cleared).error();
-  auto stmt = prepare(db_, "INSERT INTO recovery_codes (user, id, salt, mac) VALUES (?1, ?2, ?3, ?4)");
+  auto stmt =
+      prepare(db_, "INSERT INTO recovery_codes (user, id, salt, mac) VALUES (?1, ?2, ?3, ?4)");
   if (!stmt) return std::move(stmt).error();
   std::int64_t id = 0;
   for (const RecoveryCodeHash& code : codes) {

@@ -23,6 +23,11 @@ class SqliteTransaction final : public StoreTransaction {
   Result<std::vector<Enrollment>> list() override;
   Status put(const Enrollment& enrollment) override;
   Result<bool> remove(std::string_view user) override;
+  Result<bool> set_state(std::string_view user, EnrollmentState state) override;
+  Status put_pending(const Enrollment& enrollment) override;
+  Result<std::optional<Enrollment>> find_pending(std::string_view user) override;
+  Result<std::vector<Enrollment>> list_pending() override;
+  Result<bool> remove_pending(std::string_view user) override;
   Result<bool> consume_step(std::string_view user, std::int64_t step, std::int64_t now) override;
   Status set_lockout(std::string_view user, const LockoutState& state) override;
   Result<std::vector<RecoveryCodeRow>> unused_recovery_codes(std::string_view user) override;

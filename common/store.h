@@ -23,8 +23,19 @@
 
 namespace sshotp {
 
+enum class EnrollmentState {
+  active,    // logins are checked against this secret
+  disabled,  // suspended by an admin: logins are refused until `sshotp-enroll enable`
+};
+
+// "active" / "disabled", as stored and as shown by the CLI.
+inline const char* state_name(EnrollmentState state) noexcept {
+  return state == EnrollmentState::disabled ? "disabled" : "active";
+}
+
 struct Enrollment {
   std::string user;
+  EnrollmentState state = EnrollmentState::active;
   TotpParams totp;
   SealedBlob sealed_secret;    // AES-GCM, AAD = secret_aad(user)
   std::int64_t last_step = -1;  // newest accepted time step; a code at or before it is a replay
@@ -47,8 +58,20 @@ class StoreTransaction {
   // Inserts or replaces the user's enrollment (a fresh enrollment resets replay state). Recovery
   // codes are left alone; replace_recovery_codes() manages them.
   virtual Status put(const Enrollment& enrollment) = 0;
-  // Removes the enrollment and its recovery codes; returns whether the user was enrolled.
+  // Removes the enrollment, any pending one and the recovery codes; returns whether the user
+  // was enrolled (or pending).
   virtual Result<bool> remove(std::string_view user) = 0;
+  // Returns false if the user is not enrolled.
+  virtual Result<bool> set_state(std::string_view user, EnrollmentState state) = 0;
+
+  // A pending enrollment is a new secret waiting for its first correct code. It lives beside
+  // the active one (which keeps working) and is never used for logins; confirming it means
+  // put() + remove_pending() in one transaction. Only user, totp, sealed_secret and created_at
+  // are meaningful.
+  virtual Status put_pending(const Enrollment& enrollment) = 0;
+  virtual Result<std::optional<Enrollment>> find_pending(std::string_view user) = 0;
+  virtual Result<std::vector<Enrollment>> list_pending() = 0;
+  virtual Result<bool> remove_pending(std::string_view user) = 0;
   // Records `step` as used, but only if it is newer than the stored last step: the conditional
   // update is the replay guard. Returns false if nothing changed (already used).
   virtual Result<bool> consume_step(std::string_view user, std::int64_t step,

@@ -98,6 +98,8 @@ const char* outcome_reason(Outcome outcome) noexcept {
       return "not-enrolled";
     case Outcome::locked:
       return "locked";
+    case Outcome::disabled:
+      return "disabled";
     case Outcome::bad_input:
       break;
   }
@@ -127,6 +129,7 @@ Result<Verdict> verify_and_consume(Store& store, const SecureBytes& key,
     return Verdict{Outcome::not_enrolled};
   }
   const Enrollment& e = **found;
+  if (e.state == EnrollmentState::disabled) return Verdict{Outcome::disabled};
   // While locked, the code is not even looked at: a lockout that still tested codes would let
   // an attacker learn the right one and use it the moment the lock expires.
   if (is_locked(e.lockout, request.now)) return Verdict{Outcome::locked};

@@ -22,6 +22,7 @@ enum class Outcome {
   not_enrolled,  // the user has no enrollment (the caller prompted anyway)
   bad_input,     // neither a TOTP code nor a recovery code; refused before any crypto
   locked,        // too many failures: refused without looking at the code
+  disabled,      // the enrollment is suspended by an admin: refused without looking at the code
 };
 
 enum class Method { none, totp, recovery };
@@ -34,7 +35,7 @@ struct Verdict {
 };
 
 // Stable spellings for the audit line: "ok", "wrong", "replay", "not-enrolled", "bad-input",
-// "locked"; and "totp", "recovery", "none".
+// "locked", "disabled"; and "totp", "recovery", "none".
 const char* outcome_reason(Outcome outcome) noexcept;
 const char* method_name(Method method) noexcept;
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Return codes (pam_sshotp(8) documents them):
 //   PAM_SUCCESS           the code was right and its use is committed to the store
-//   PAM_AUTH_ERR          wrong, replayed or malformed code; or the user is not enrolled
+//   PAM_AUTH_ERR          wrong, replayed or malformed code; the user is not enrolled, or the
+//                         enrollment is disabled
 //   PAM_MAXTRIES          the user is locked out after too many failures (ends sshd's
 //                         keyboard-interactive for the connection)
 //   PAM_IGNORE            nullok and not enrolled, or outside the group policy
@@ -90,6 +91,8 @@ int conclude(pam_handle_t* pamh, int flags, Decision& decision, const Verdict& v
     case Outcome::locked:
       tell_user_error(pamh, flags, kLockedMessage);
       return decision.finish(PAM_MAXTRIES, reason);
+    case Outcome::disabled:
+      return decision.finish(PAM_AUTH_ERR, reason);
     case Outcome::not_enrolled:
       // Same prompt, same refusal as a wrong code; only the audit line tells them apart.
       return decision.finish(PAM_AUTH_ERR, reason);
@@ -164,6 +167,9 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
     // misconfigured AuthenticationMethods would turn "not enrolled" into "no factor at all".
     if (!found->has_value() && config.nullok && publickey_done) {
       return decision.finish(PAM_IGNORE, outcome_reason(Outcome::not_enrolled));
+    }
+    if (found->has_value() && (*found)->state == EnrollmentState::disabled) {
+      return conclude(pamh, flags, decision, Verdict{Outcome::disabled});
     }
     if (found->has_value() && is_locked((*found)->lockout, now_unix())) {
       return conclude(pamh, flags, decision, Verdict{Outcome::locked});
