@@ -62,8 +62,21 @@ Result<std::vector<SecretString>> generate_recovery_codes(unsigned count) {
   return codes;
 }
 
+namespace {
+
+bool is_legacy_scratch_code(std::string_view typed) {
+  if (typed.size() != kLegacyScratchCodeLength) return false;
+  for (char c : typed) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::optional<SecretString> normalise_recovery_code(std::string_view typed) {
   if (typed.size() > 64) return std::nullopt;
+  if (is_legacy_scratch_code(typed)) return SecretString(typed);
   SecretString out;
   for (char c : typed) {
     if (c == '-' || c == ' ') continue;

@@ -5,6 +5,10 @@
 // "k7q2-9xhm-3bwe": 60 bits from the CSPRNG, easy to read aloud and to type. Input is forgiving
 // the way Crockford intends: case, spaces and dashes are ignored, o reads as 0, i and l as 1.
 //
+// Codes migrated from google-authenticator ("scratch codes") are 8 decimal digits; they are
+// accepted as they are (their canonical form is the 8 digits), so that migrated users keep
+// their printed codes.
+//
 // Storage: never the code. Each code gets a fresh 128-bit salt and is stored as
 // HMAC-SHA256(recovery_key, salt | user | code), where recovery_key is derived from the store's
 // key file. A copy of the database without the key file allows no offline guessing at all, and
@@ -22,6 +26,7 @@
 namespace sshotp {
 
 inline constexpr std::size_t kRecoveryCodeLength = 12;  // characters, 5 bits each
+inline constexpr std::size_t kLegacyScratchCodeLength = 8;  // google-authenticator: 8 digits
 
 struct RecoveryCodeHash {
   std::vector<std::uint8_t> salt;

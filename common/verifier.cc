@@ -61,12 +61,14 @@ Result<Check> check_recovery(StoreTransaction& txn, const SecureBytes& key, cons
 Result<Check> check_code(StoreTransaction& txn, const SecureBytes& key, const Enrollment& e,
                          const VerifyRequest& request) {
   if (request.typed.size() > kMaxTypedCode) return Check{Outcome::bad_input, Method::none};
+  auto recovery = normalise_recovery_code(request.typed);
   if (auto totp = as_totp_code(request.typed, e.totp.digits)) {
-    return check_totp(txn, key, e, request, totp->view());
+    auto checked = check_totp(txn, key, e, request, totp->view());
+    // An 8-digit user's input can also be a migrated 8-digit scratch code: a TOTP miss (not a
+    // replay, which is a definite answer) falls through to the recovery codes.
+    if (!checked || checked->outcome != Outcome::wrong_code || !recovery) return checked;
   }
-  if (auto recovery = normalise_recovery_code(request.typed)) {
-    return check_recovery(txn, key, e, request, recovery->view());
-  }
+  if (recovery) return check_recovery(txn, key, e, request, recovery->view());
   return Check{Outcome::bad_input, Method::none};
 }
 

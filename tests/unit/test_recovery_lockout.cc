@@ -8,6 +8,8 @@
 #include "common/lockout.h"
 #include "common/policy.h"
 #include "common/recovery_codes.h"
+#include "common/sqlite_store.h"
+#include "common/verifier.h"
 #include "tests/support/fixture.h"
 // Last: cmocka defines macros (fail, skip) that clash with standard headers.
 #include "tests/support/cmocka.h"
@@ -66,6 +68,49 @@ void test_recovery_normalise_is_forgiving(void**) {
   auto lookalikes = normalise_recovery_code("OIL0-0000-0000");  // o->0, i->1, l->1
   assert_true(lookalikes.has_value());
   assert_string_equal(lookalikes->c_str(), "011000000000");
+}
+
+void test_recovery_normalise_keeps_legacy_scratch_codes(void**) {
+  // google-authenticator scratch codes (8 digits) survive migration as they are.
+  auto legacy = normalise_recovery_code("12345678");
+  assert_true(legacy.has_value());
+  assert_string_equal(legacy->c_str(), "12345678");
+  assert_false(normalise_recovery_code("1234567").has_value());
+  assert_false(normalise_recovery_code("123456789").has_value());
+}
+
+void test_recovery_legacy_code_works_beside_8_digit_totp(void**) {
+  // An 8-digit TOTP user: an 8-digit input is tried as a TOTP code, then as a scratch code.
+  const test::TestEnv env = test::make_test_env();
+  const SecureBytes secret = test::rfc_sha1_key();
+  TotpParams eight;
+  eight.digits = 8;
+  test::enroll(env, "alice", secret, eight);
+  auto key = load_key_file(env.key_path);
+  auto hash = hash_recovery_code(*key, "alice", "87654321");
+  {
+    auto store = open_sqlite_store(env.db_path, OpenMode::existing, 2000);
+    auto txn = (*store)->begin_write();
+    assert_true((*txn)->replace_recovery_codes("alice", {*hash}).ok());
+    assert_true((*txn)->commit().ok());
+  }
+  auto verify = [&](const std::string& typed, std::int64_t now) {
+    auto store = open_sqlite_store(env.db_path, OpenMode::existing, 2000);
+    auto verdict = verify_and_consume(**store, *key, {"alice", typed, now, 1, {}});
+    assert_true(verdict.ok());
+    return *verdict;
+  };
+  Verdict scratch = verify("87654321", 1700000000);
+  assert_int_equal(scratch.outcome, Outcome::accepted);
+  assert_int_equal(scratch.method, Method::recovery);
+  assert_int_equal(verify("87654321", 1700000000).outcome, Outcome::wrong_code);  // used up
+  const std::string totp = test::code_at(secret, eight, 1700000030);
+  Verdict by_totp = verify(totp, 1700000030);
+  assert_int_equal(by_totp.outcome, Outcome::accepted);
+  assert_int_equal(by_totp.method, Method::totp);
+  // A replayed TOTP code is a definite answer: it is not retried as a scratch code.
+  assert_int_equal(verify(totp, 1700000030).outcome, Outcome::replayed);
+  test::destroy_test_env(env);
 }
 
 void test_recovery_normalise_rejects_non_codes(void**) {
@@ -184,6 +229,8 @@ int main() {
       cmocka_unit_test(test_recovery_generate_format),
       cmocka_unit_test(test_recovery_generate_unique_and_uniform),
       cmocka_unit_test(test_recovery_normalise_is_forgiving),
+      cmocka_unit_test(test_recovery_normalise_keeps_legacy_scratch_codes),
+      cmocka_unit_test(test_recovery_legacy_code_works_beside_8_digit_totp),
       cmocka_unit_test(test_recovery_normalise_rejects_non_codes),
       cmocka_unit_test(test_recovery_hash_matches_only_same_code_user_key),
       cmocka_unit_test(test_recovery_hash_is_salted),
