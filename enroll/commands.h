@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The sshotp-enroll commands: enroll, import, remove and status. Each receives its own argv
-// (argv[0] is the command name), parses its options, validates everything, and only then
-// touches the key and the store.
+// The sshotp-enroll commands and their table. Each receives its own argv (argv[0] is the command
+// name), parses its options, validates everything, and only then touches the key and the store.
+// Admin actions leave exactly one syslog line, whatever the outcome (Session in context.h).
 #pragma once
 
 #include <span>
@@ -20,5 +20,12 @@ struct Command {
 };
 
 std::span<const Command> commands();
+
+Exit run_enroll(const ConfigLocation& where, int argc, char** argv);    // enroll_command.cc
+Exit run_import(const ConfigLocation& where, int argc, char** argv);    // import_command.cc
+Exit run_recovery(const ConfigLocation& where, int argc, char** argv);  // recovery_command.cc
+Exit run_remove(const ConfigLocation& where, int argc, char** argv);    // admin_commands.cc
+Exit run_unlock(const ConfigLocation& where, int argc, char** argv);    // admin_commands.cc
+Exit run_status(const ConfigLocation& where, int argc, char** argv);    // admin_commands.cc
 
 }  // namespace sshotp::cli

@@ -3,6 +3,7 @@
 // options, dispatch) and the last line of defence that turns an unexpected exception into exit
 // status 1 with a message (never a secret: see result.h).
 #include <getopt.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <syslog.h>
 
@@ -39,12 +40,14 @@ void print_usage(std::FILE* out) {
       "                      (for light-on-dark terminals), invert (dark-on-light) or none\n"
       "  --algorithm ALG     import: sha1, sha256 or sha512 (default: the config's)\n"
       "  --digits N          import: 6 or 8\n"
-      "  --period SECONDS    import: 15 to 120\n\n"
+      "  --period SECONDS    import: 15 to 120\n"
+      "  --count N           recovery: how many codes, 1 to 100 (default: the config's)\n\n"
       "Exit status:\n"
       "  0  success\n"
       "  1  error: config, key or store problem\n"
       "  2  usage error: bad option, command, argument or input\n"
-      "  3  code not confirmed (three wrong codes) or aborted; nothing saved\n"
+      "  3  code not confirmed (enroll: three wrong codes; recovery: wrong code, or\n"
+      "     locked out) or aborted; nothing saved\n"
       "  4  permission denied\n"
       "  5  user not enrolled\n\n"
       "Report bugs at <%s>.\n",
@@ -118,6 +121,9 @@ Exit run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   using sshotp::cli::Exit;
+  // The process holds TOTP secrets, typed codes and recovery codes: no core dump, and no
+  // ptrace by other processes of the same user.
+  prctl(PR_SET_DUMPABLE, 0);
   // Everything we create (key, store, its directory) must be private, whatever the caller's
   // umask; the one world-readable file, the config template, is chmod-ed explicitly.
   umask(077);

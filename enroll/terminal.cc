@@ -80,14 +80,16 @@ Terminal::~Terminal() {
   if (owns_tty_) close(in_fd_);
 }
 
-void Terminal::print(std::string_view text) {
+void write_all(int fd, std::string_view text) {
   while (!text.empty()) {
-    ssize_t n = write(out_fd_, text.data(), text.size());
+    ssize_t n = write(fd, text.data(), text.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // nowhere left to write to; the read that follows will notice
+    if (n <= 0) return;  // nowhere left to write to
     text.remove_prefix(static_cast<std::size_t>(n));
   }
 }
+
+void Terminal::print(std::string_view text) { write_all(out_fd_, text); }
 
 LineRead Terminal::read_line(std::size_t max_bytes, bool echo) {
   std::optional<EchoOff> quiet;

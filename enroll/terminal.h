@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string_view>
 
 #include "common/secret.h"
 
@@ -22,6 +23,11 @@ class InterruptScope {
   InterruptScope& operator=(const InterruptScope&) = delete;
   static bool interrupted() noexcept;
 };
+
+// Writes all of `text` to `fd`, retrying after signals; gives up silently when the other end is
+// gone (the command's next read or its exit status tells). Unlike stdio, it leaves no copy of a
+// secret in a buffer that nobody wipes.
+void write_all(int fd, std::string_view text);
 
 enum class ReadStatus { line, end_of_input, interrupted, too_long, failed };
 

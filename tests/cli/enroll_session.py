@@ -7,10 +7,12 @@
 #   * the store is read with Python's own sqlite3 module.
 # Scenarios:
 #   confirm    send a wrong code (refused; the store still has no row for the user meanwhile),
-#              then the right one: exit 0, and last_step is the step of the confirming code.
-#   exhaust    three wrong codes: exit 3, the user's row (if any) is unchanged.
-#   eof        close the input at the prompt: exit 3, the user's row is unchanged.
-#   interrupt  press Ctrl-C at the prompt: exit 3, the user's row is unchanged.
+#              then the right one: exit 0, last_step is the step of the confirming code, and
+#              only now are the recovery codes shown (as many as the store holds, all unused).
+#   exhaust    three wrong codes: exit 3, the user's row and codes (if any) are unchanged.
+#   eof        close the input at the prompt: exit 3, the user's row and codes are unchanged.
+#   interrupt  press Ctrl-C at the prompt: exit 3, the user's row and codes are unchanged.
+# No recovery code may appear on the screen in any scenario but after a successful confirm.
 # Secrets never appear in argv: qrencode reads the URI on stdin, zbarimg reads a file in the
 # private work directory. Prints "ok:"/"not ok:" lines; exits 0 only if every check held.
 import argparse
@@ -36,6 +38,12 @@ DIGESTS = {"SHA1": hashlib.sha1, "SHA256": hashlib.sha256, "SHA512": hashlib.sha
 GLYPHS = {" ": (False, False), "\u2580": (True, False), "\u2584": (False, True),
           "\u2588": (True, True)}
 SGR = re.compile(r"\x1b\[[0-9;]*m")
+CODE_CHAR = "[0-9a-hjkmnp-tv-z]"  # Crockford base32, lower case
+RECOVERY_CODE = re.compile(rf"\b{CODE_CHAR}{{4}}-{CODE_CHAR}{{4}}-{CODE_CHAR}{{4}}\b")
+SHOWN_CODE = re.compile(rf"^    ({RECOVERY_CODE.pattern})$", re.M)
+RECOVERY_HEADER = ("New recovery codes for {user}. Each works once; store them somewhere safe. "
+                   "Previous codes no longer work.")
+DEFAULT_RECOVERY_CODES = 10  # the recovery_codes setting, which the tests' configs leave alone
 
 failures = 0
 
@@ -60,6 +68,29 @@ def row_of(db, user):
             "FROM enrollments WHERE user = ?", (user,)).fetchone()
     finally:
         con.close()
+
+
+def codes_of(db, user):
+    """The user's recovery code rows (id, salt, mac, used_at), in order."""
+    if not os.path.exists(db):
+        return []
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return con.execute("SELECT id, salt, mac, used_at FROM recovery_codes WHERE user = ? "
+                           "ORDER BY id", (user,)).fetchall()
+    finally:
+        con.close()
+
+
+def check_recovery_codes(tail, db, user):
+    """After a confirmed enrollment: the header, then exactly the new set, all unused."""
+    check(RECOVERY_HEADER.format(user=user) in tail, "the recovery codes are explained")
+    shown = SHOWN_CODE.findall(tail)
+    check(len(shown) == DEFAULT_RECOVERY_CODES and len(set(shown)) == len(shown),
+          f"{DEFAULT_RECOVERY_CODES} distinct recovery codes are shown", f"{len(shown)} shown")
+    rows = codes_of(db, user)
+    check(len(rows) == len(shown) and all(row[3] is None for row in rows),
+          "the store holds as many unused codes as were shown", f"{len(rows)} rows")
 
 
 def qr_block(screen):
@@ -167,11 +198,13 @@ def main():
     args = ap.parse_args()
 
     before = row_of(args.db, args.user)
+    codes_before = codes_of(args.db, args.user)
     qr_option = [] if args.qr == "default" else ["--qr=" + args.qr]
     argv = ["--config", args.config, "enroll"] + qr_option + [args.user]
     child = pexpect.spawn(args.enroll, argv, encoding="utf-8", timeout=30, dimensions=(60, 200))
     child.expect_exact(PROMPT)
     screen = child.before.replace("\r\n", "\n")
+    check(not RECOVERY_CODE.search(screen), "no recovery code is shown before a code is typed")
     check(f"Enrolling {args.user} for {args.issuer}." in screen, "greeting names user and issuer")
     uri, totp = check_uri(screen, args.user, args.issuer)
     if uri:
@@ -181,7 +214,9 @@ def main():
         child.sendline(wrong_code_for(totp))
         child.expect_exact("not right")
         child.expect_exact(PROMPT)
-        check(row_of(args.db, args.user) == before, "a wrong code stores nothing")
+        check(not RECOVERY_CODE.search(child.before), "no recovery code after a wrong code")
+        check(row_of(args.db, args.user) == before and codes_of(args.db, args.user) == codes_before,
+              "a wrong code stores nothing")
         status = subprocess.run([args.enroll, "--config", args.config, "status", args.user],
                                 capture_output=True, check=False)
         check(status.returncode == 5, "status says not enrolled while the code is pending",
@@ -190,6 +225,7 @@ def main():
         child.sendline(totp.at(sent_at))
         child.expect_exact("is enrolled")
         child.expect(pexpect.EOF)
+        tail = child.before.replace("\r\n", "\n")
         child.close()
         check(child.exitstatus == 0, "the right code enrolls (exit 0)", f"exit {child.exitstatus}")
         row = row_of(args.db, args.user)
@@ -197,6 +233,7 @@ def main():
         check(row is not None and row[4] == step,
               "last_step is the confirming code's step, so it cannot log in again",
               f"row {row[4] if row else None} vs step {step}")
+        check_recovery_codes(tail, args.db, args.user)
     elif args.scenario == "exhaust" and totp:
         for attempt in range(3):
             if attempt:  # the first prompt was already read above
@@ -206,7 +243,9 @@ def main():
         child.expect(pexpect.EOF)
         child.close()
         check(child.exitstatus == 3, "three wrong codes exit 3", f"exit {child.exitstatus}")
-        check(row_of(args.db, args.user) == before, "the store is unchanged")
+        check(not RECOVERY_CODE.search(child.before), "no recovery code is shown")
+        check(row_of(args.db, args.user) == before and codes_of(args.db, args.user) == codes_before,
+              "the store is unchanged")
     elif args.scenario in ("eof", "interrupt"):
         if args.scenario == "eof":
             child.sendeof()
@@ -216,8 +255,10 @@ def main():
         child.close()
         check(child.exitstatus == 3, f"{args.scenario} at the prompt exits 3",
               f"exit {child.exitstatus} signal {child.signalstatus}")
-        check(before is not None, "there was an enrollment to protect")
-        check(row_of(args.db, args.user) == before, "the previous enrollment is untouched")
+        check(before is not None and codes_before, "there was an enrollment to protect")
+        check(not RECOVERY_CODE.search(child.before), "no recovery code is shown")
+        check(row_of(args.db, args.user) == before and codes_of(args.db, args.user) == codes_before,
+              "the previous enrollment and its recovery codes are untouched")
     return 1 if failures else 0
 
 

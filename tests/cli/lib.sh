@@ -1,13 +1,18 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Shared helpers of the sshotp-enroll tests: a private work directory with its own config,
 # running the CLI with its output and exit status captured, assertions that explain themselves,
-# PASS/FAIL bookkeeping, and a private mount namespace for exercising the default paths.
-# Sourced by tests/cli/test_cli.sh; needs SSHOTP_ENROLL and SSHOTP_SRCDIR (make check sets both).
+# logins through libpam and the built module, PASS/FAIL bookkeeping, and a private mount
+# namespace for exercising the default paths. Sourced by tests/cli/test_cli.sh; needs
+# SSHOTP_ENROLL, SSHOTP_SRCDIR and PAM_SSHOTP_MODULE (make check sets them).
 
-# shellcheck disable=SC2034  # PY and CLI_DIR are for the sourcing test
+# shellcheck disable=SC2034  # PY, CLI_DIR and CODE_RE are for the sourcing test
 PY=/usr/bin/python3  # Debian's, which has pexpect and pyotp (the python3 on PATH may not)
 CLI_DIR="${SSHOTP_SRCDIR:?}/tests/cli"
 ENROLL="${SSHOTP_ENROLL:?}"
+MODULE="${PAM_SSHOTP_MODULE:?}"
+# A recovery code: Crockford base32 (no i, l, o, u), lower case, as xxxx-xxxx-xxxx.
+CODE_CHAR='[0-9a-hjkmnp-tv-z]'
+CODE_RE="$CODE_CHAR{4}-$CODE_CHAR{4}-$CODE_CHAR{4}"
 passed=0
 failed=0
 
@@ -75,6 +80,58 @@ expect_not_in() {
 expect_status() {
   enroll status "$1" </dev/null
   expect_rc "$2"
+}
+
+# expect_status_shows USER LINE...: `status USER` exits 0 and prints every LINE.
+expect_status_shows() {
+  user=$1
+  shift
+  expect_status "$user" 0 || return 1
+  for line in "$@"; do
+    expect_in out "$line" || return 1
+  done
+}
+
+# expect_only_codes N: stdout is exactly N recovery codes, one per line, and nothing else.
+expect_only_codes() {
+  lines=$(wc -l <"$WORK/out")
+  codes=$(grep -Ecx -- "$CODE_RE" "$WORK/out")
+  [ "$lines" -eq "$1" ] && [ "$codes" -eq "$1" ] && return 0
+  note "expected exactly $1 recovery codes on stdout, got $codes codes in $lines lines"
+  show_output
+  return 1
+}
+
+# pam_service NAME CONFIG: a PAM service file in $WORK/pam.d that asks the built module only.
+pam_service() {
+  mkdir -p "$WORK/pam.d" &&
+    printf 'auth required %s config=%s\n' "$MODULE" "$2" >"$WORK/pam.d/$1"
+}
+
+# pam_login SERVICE USER CODE: one login through libpam (pam_login.py), CODE typed at the
+# prompt (on stdin, never in argv). The PAM return code goes to $rc, the transcript to
+# $WORK/out: 0 PAM_SUCCESS, 7 PAM_AUTH_ERR, 11 PAM_MAXTRIES.
+pam_login() {
+  with_input "$3\n"
+  rc=0
+  "$PY" "$CLI_DIR/pam_login.py" "$WORK/pam.d" "$1" "$2" <"$WORK/in" >"$WORK/out" \
+    2>"$WORK/err" || rc=$?
+}
+
+# totp_code BASE32 [wrong]: the current code of a SHA1/6-digit/30 s key by pyotp (an
+# independent implementation), or with `wrong` a well-formed code that matches no step near
+# now. The key travels on stdin.
+# shellcheck disable=SC2016  # Python, not shell
+TOTP_PY='
+import sys, time, pyotp
+totp = pyotp.TOTP(sys.stdin.readline().strip())
+near = {totp.at(time.time() + k * totp.interval) for k in range(-3, 4)}
+if sys.argv[1] == "right":
+    print(totp.now())
+else:
+    print(next(c for c in (f"{n:06d}" for n in range(10**6)) if c not in near))'
+totp_code() {
+  printf '%s\n' "$1" | "$PY" -c "$TOTP_PY" "${2:-right}"
 }
 
 # expect_mode PATH MODE: octal permission bits as stat prints them (600, 700, 644).

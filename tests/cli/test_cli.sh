@@ -2,13 +2,17 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Tests of the sshotp-enroll CLI as users and scripts drive it: argument handling and exit
 # statuses, import/status/remove against a private store, permissions of what it creates,
-# interactive enrollment through a pseudo-terminal (pexpect, with pyotp, qrencode and zbarimg as
-# independent oracles; see enroll_session.py), the config template at the default path and the
-# syslog lines (both in a private mount namespace). Everything lives in a mktemp -d directory.
-# import and remove are root-only, so the whole test needs root (CI runs as root): exit 77 else.
+# recovery codes (issued by import, enroll and recovery, and logging in through libpam and the
+# built module, see pam_login.py), unlocking a locked-out user, interactive enrollment through a
+# pseudo-terminal (pexpect, with pyotp, qrencode and zbarimg as independent oracles; see
+# enroll_session.py), the config template at the default path and the syslog lines (both in a
+# private mount namespace). Everything lives in a mktemp -d directory. import, remove and unlock
+# are root-only, so the whole test needs root (CI runs as root): exit 77 else.
 
 # shellcheck source=tests/cli/lib.sh
 . "${SSHOTP_SRCDIR:?}/tests/cli/lib.sh"
+# shellcheck source=tests/cli/recovery_cases.sh
+. "$CLI_DIR/recovery_cases.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "SKIP: sshotp-enroll import/remove need root"
@@ -34,7 +38,8 @@ NOBODY_ENROLL="$WORK/bin/sshotp-enroll"
 help_lists_everything() {
   enroll_bare --help
   expect_rc 0 || return 1
-  for word in enroll import remove status --config --qr --algorithm --digits --period \
+  for word in enroll import recovery remove unlock status --config --qr --algorithm --digits \
+    --period --count \
     "Exit status" "  0  " "  1  " "  2  " "  3  " "  4  " "  5  "; do
     expect_in out "$word" || return 1
   done
@@ -69,6 +74,15 @@ import alice --digits
 enroll --qr=sixel
 status a:b
 status -- -alice
+recovery --count 0 alice
+recovery --count 101 alice
+recovery --count abc alice
+recovery --count= alice
+recovery alice --count
+recovery alice bob
+unlock
+unlock alice bob
+unlock --bogus alice
 EOF
   enroll_bare
   expect_rc 2 && expect_in err "missing command" || return 1
@@ -103,10 +117,11 @@ import_then_status() {
   enroll import alice <"$WORK/in"
   expect_rc 0 || return 1
   expect_not_in out "$KEY160" && expect_not_in err "$KEY160" || return 1
-  expect_status alice 0 || return 1
-  for line in "user: alice" "algorithm: SHA1" "digits: 6" "period: 30" "last used: never"; do
-    expect_in out "$line" || return 1
-  done
+  # stdout is for scripts: the 10 recovery codes (the default count) and nothing else.
+  expect_only_codes 10 && expect_in err "imported the key of alice" || return 1
+  expect_status_shows alice "user: alice" "algorithm: SHA1" "digits: 6" "period: 30" \
+    "last used: never" "consecutive failures: 0" "locked until: no" "lockouts: 0" \
+    "recovery codes left: 10" || return 1
   grep -Eq '^created: [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$' "$WORK/out" ||
     { note "no ISO 8601 UTC creation time"; show_output; return 1; }
 }
@@ -154,7 +169,7 @@ store_files_are_private() {
 
 remove_then_status() {
   enroll remove carol </dev/null
-  expect_rc 0 || return 1
+  expect_rc 0 && expect_in out "carol: the enrollment is removed." || return 1
   expect_status carol 5 || return 1
   enroll remove carol </dev/null
   expect_rc 5 && expect_in err "remove carol: not enrolled" || return 1
@@ -163,16 +178,24 @@ remove_then_status() {
 
 # as_nobody ARGS...: sshotp-enroll as an unprivileged user, without a controlling terminal.
 as_nobody() {
+  as_nobody_with "$CONF" "$@"
+}
+
+# as_nobody_with CONFIG ARGS...: the same with another config.
+as_nobody_with() {
   rc=0
+  config=$1
+  shift
   setsid -w setpriv --reuid=nobody --regid=nogroup --clear-groups \
-    "$NOBODY_ENROLL" --config "$CONF" "$@" >"$WORK/out" 2>"$WORK/err" || rc=$?
+    "$NOBODY_ENROLL" --config "$config" "$@" >"$WORK/out" 2>"$WORK/err" || rc=$?
 }
 
 non_root_is_refused() {
   with_input "$KEY160\n"
   as_nobody import alice <"$WORK/in"
   expect_rc 4 && expect_in err "permission denied" || return 1
-  for args in "remove alice" "status alice" "enroll alice"; do
+  for args in "remove alice" "status alice" "enroll alice" "recovery alice" "unlock alice" \
+    "unlock nobody"; do
     # shellcheck disable=SC2086
     as_nobody $args </dev/null
     expect_rc 4 || { note "as nobody: $args"; return 1; }
@@ -220,6 +243,8 @@ NAMESPACE_BODY='
   cp /etc/security/sshotp.conf "$work/ns-template"
   "$enroll" status alice >"$work/ns-status" 2>&1
   "$py" "$capture" /dev/log -- "$enroll" remove bob >"$work/ns-remove" 2>&1
+  "$py" "$capture" /dev/log -- "$enroll" recovery alice --count 4 >"$work/ns-recovery" 2>&1
+  "$py" "$capture" /dev/log -- "$enroll" unlock alice >"$work/ns-unlock" 2>&1
   "$py" "$capture" /dev/log -- setpriv --reuid=nobody --regid=nogroup \
     --clear-groups "$nobody_enroll" import alice </dev/null >"$work/ns-denied" 2>&1
   true'
@@ -246,15 +271,24 @@ default_config_is_created() {
 }
 
 syslog_lines_are_written() {
-  cat "$WORK/ns-import" "$WORK/ns-remove" "$WORK/ns-denied" >"$WORK/syslog"
+  cat "$WORK/ns-import" "$WORK/ns-remove" "$WORK/ns-recovery" "$WORK/ns-unlock" \
+    "$WORK/ns-denied" >"$WORK/ns-all"
+  grep '^syslog: ' "$WORK/ns-all" >"$WORK/syslog"
   for line in "action=import user=alice by_uid=0 result=ok" \
     "action=remove user=bob by_uid=0 result=not-enrolled" \
+    "action=recovery user=alice by_uid=0 result=ok" \
+    "action=unlock user=alice by_uid=0 result=ok" \
     "action=import user=alice by_uid=65534 result=denied"; do
     grep -q "^syslog: <[0-9]*>.*sshotp-enroll\[[0-9]*\]: $line\$" "$WORK/syslog" ||
-      { note "no syslog line '$line'"; sed 's/^/    /' "$WORK/syslog"; return 1; }
+      { note "no syslog line '$line'"; sed 's/^/    /' "$WORK/ns-all"; return 1; }
   done
-  [ "$(grep -c '^syslog: ' "$WORK/syslog")" -eq 3 ] || { note "not one line per action"; return 1; }
+  [ "$(wc -l <"$WORK/syslog")" -eq 5 ] || { note "not one line per action"; return 1; }
   ! grep -qF "$KEY160" "$WORK/syslog" || { note "the secret reached syslog"; return 1; }
+  # The 10 codes import printed and the 4 recovery printed never reach the log.
+  grep -hEx -- "$CODE_RE" "$WORK/ns-import" "$WORK/ns-recovery" >"$WORK/ns-codes"
+  [ "$(wc -l <"$WORK/ns-codes")" -eq 14 ] || { note "expected 14 printed codes"; return 1; }
+  ! grep -qFf "$WORK/ns-codes" "$WORK/syslog" ||
+    { note "a recovery code reached syslog"; return 1; }
 }
 
 # --------------------------------------------------------------------------------------------
@@ -273,8 +307,21 @@ run_case "import refuses bad base32, empty, short, multi-line, long input (exit 
   import_rejects_bad_input
 run_case "key file and store are mode 0600, store directory 0700" store_files_are_private
 run_case "remove, then status and a second remove exit 5" remove_then_status
-run_case "a non-root caller cannot import, remove, enroll or query others (exit 4)" \
+run_case "a non-root caller cannot import, remove, enroll, unlock or query others (exit 4)" \
   non_root_is_refused
+run_case "a non-root caller is told that only root can open root's store (exit 1)" \
+  non_root_cannot_open_roots_store
+run_case "recovery replaces the whole set; piped output is the codes only" \
+  recovery_replaces_the_set
+run_case "recovery on a terminal explains the codes before listing them" \
+  recovery_on_a_terminal_explains
+run_case "recovery: not enrolled exits 5, a --count outside 1..100 exits 2" recovery_refusals
+run_case "a printed recovery code logs in once through libpam; a replaced set is dead" \
+  recovery_code_logs_in_once
+run_case "import's recovery codes log in as that user only" import_codes_log_in
+run_case "lockout after max_failures shows in status; unlock ends it" unlock_ends_a_lockout
+run_case "recovery for yourself takes a current TOTP code, counted like a login" \
+  non_root_recovery_needs_a_code
 run_case "enroll: wrong code refused and nothing stored, right code enrolls (default QR)" \
   session confirm default erin
 run_case "enroll --qr=ansi: QR matches qrencode and decodes" session confirm ansi frank
@@ -293,7 +340,8 @@ if private_root_available; then
   run_in_namespace
   run_case "first write at the default path creates the config template" \
     default_config_is_created
-  run_case "one syslog line per admin action, never the secret" syslog_lines_are_written
+  run_case "one syslog line per admin action, never the secret or a recovery code" \
+    syslog_lines_are_written
 else
   skip_case "default config template and syslog" \
     "no private mount namespace: $(cat "$WORK/namespace.err")"

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// `enroll`: a new secret shown as a QR code, a key to type and a key URI; saved only once the
+// user has typed a correct code from it, together with a fresh set of recovery codes, which are
+// then shown once. Aborting at any point leaves the previous enrollment as it was.
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <string>
+
+#include "common/base32.h"
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "common/otpauth_uri.h"
+#include "common/totp.h"
+#include "enroll/command_support.h"
+#include "enroll/commands.h"
+#include "enroll/qr_terminal.h"
+#include "enroll/recovery_set.h"
+#include "enroll/terminal.h"
+
+namespace sshotp::cli {
+namespace {
+
+constexpr std::size_t kSecretBytes = 20;  // 160 bits, RFC 4226's recommendation
+constexpr int kCodeAttempts = 3;
+
+// "ABCD EFGH IJKL ..." for typing the key by hand.
+SecretString group_in_fours(std::string_view base32) {
+  SecretString out;
+  for (std::size_t i = 0; i < base32.size(); ++i) {
+    if (i != 0 && i % 4 == 0) out.push_back(' ');
+    out.push_back(base32[i]);
+  }
+  return out;
+}
+
+struct Confirmation {
+  enum class Outcome { matched, exhausted, aborted } outcome = Outcome::aborted;
+  std::int64_t step = 0;
+};
+
+// Up to three attempts at typing the current code of the new secret. A match returns its time
+// step, which becomes the enrollment's last used step so the same code cannot log in later.
+Result<Confirmation> confirm_code(Terminal& tty, const SecureBytes& secret,
+                                  const TotpParams& params, unsigned window) {
+  using Outcome = Confirmation::Outcome;
+  for (int attempt = 1; attempt <= kCodeAttempts; ++attempt) {
+    tty.print("Code from your authenticator app: ");
+    LineRead line = tty.read_line(kMaxCodeLine, /*echo=*/true);
+    if (!tty.input_is_tty()) tty.print("\n");  // piped answers are not echoed
+    if (line.status == ReadStatus::end_of_input || line.status == ReadStatus::interrupted) {
+      if (tty.input_is_tty()) tty.print("\n");
+      return Confirmation{Outcome::aborted};
+    }
+    if (line.status == ReadStatus::failed) {
+      return make_error(Errc::io, std::string("reading the code: ") + std::strerror(errno));
+    }
+    auto code = line.status == ReadStatus::line ? normalise_code(line.text.view(), params.digits)
+                                                : std::nullopt;
+    if (!code) {
+      tty.print("That is not a " + std::to_string(params.digits) + "-digit code.\n");
+      continue;
+    }
+    auto matched = totp_match(secret, params, now_unix(), window, code->view());
+    if (!matched) return std::move(matched).error();
+    if (*matched) return Confirmation{Outcome::matched, **matched};
+    tty.print("That code is not right. Is the clock of your device correct?\n");
+  }
+  return Confirmation{Outcome::exhausted};
+}
+
+void show_key(Terminal& tty, const std::string& issuer, std::string_view user,
+              const SecretString& base32, const SecretString& uri, const TotpParams& params,
+              QrStyle style) {
+  tty.print("Enrolling " + std::string(user) + " for " + issuer + ".\n\n");
+  if (style != QrStyle::none) {
+    auto matrix = encode_qr(uri.view());
+    if (matrix) {
+      tty.print("Scan this QR code with your authenticator app:\n\n");
+      tty.print(render_qr(*matrix, style).view());
+      tty.print("\n");
+    } else {
+      // The key below still works; a missing picture is no reason to stop.
+      print_error("QR code", matrix.error().message);
+    }
+  }
+  tty.print("Or add this key by hand (time-based, " + describe_params(params) + "):\n\n    ");
+  tty.print(group_in_fours(base32.view()).view());
+  tty.print("\n\nKey URI: ");
+  tty.print(uri.view());
+  tty.print("\n\n");
+}
+
+const Action kEnroll{"enroll", true, false, false};
+
+}  // namespace
+
+Exit run_enroll(const ConfigLocation& where, int argc, char** argv) {
+  Exit early = Exit::error;
+  QrStyle style = QrStyle::ansi;
+  static const struct option long_options[] = {{"qr", required_argument, nullptr, 'q'},
+                                               {"help", no_argument, nullptr, 'h'},
+                                               {nullptr, 0, nullptr, 0}};
+  auto qr_option = [&](int, const char* value) -> std::optional<Exit> {
+    auto parsed = parse_qr_style(value);
+    if (!parsed) return usage_error("--qr: must be ansi, utf8, invert or none");
+    style = *parsed;
+    return std::nullopt;
+  };
+  auto started =
+      start(kEnroll, ConfigUse::writing, {where, argc, argv}, long_options, qr_option, early);
+  if (!started) return early;
+  Session& session = started->session;
+  const Config& config = started->config;
+
+  auto issuer = issuer_for(config);
+  if (!issuer) return session.failed(issuer.error());
+  // Open everything before showing a key: a key that cannot be saved would leave a useless
+  // entry in the user's app.
+  auto opened = open_store_for_writing(config);
+  if (!opened) return session.failed(opened.error());
+  std::optional<Enrollment> previous;
+  {
+    auto txn = opened->store->begin_read();
+    if (!txn) return session.failed(txn.error());
+    auto found = (*txn)->find(session.user());
+    if (!found) return session.failed(found.error());
+    previous = std::move(found).value();
+  }
+
+  auto secret = random_bytes(kSecretBytes);
+  if (!secret) return session.failed(secret.error());
+  auto base32 = base32_encode(*secret);
+  if (!base32) return session.failed(base32.error());
+  const TotpParams& params = config.totp;
+  const SecretString uri = otpauth_uri(*issuer, session.user(), base32->view(), params);
+
+  InterruptScope interrupts;
+  Terminal tty(Terminal::Source::controlling);
+  if (previous) {
+    tty.print(session.user() +
+              " is already enrolled. The new key replaces the old one once you confirm a code.\n");
+  }
+  show_key(tty, *issuer, session.user(), *base32, uri, params, style);
+
+  auto confirmation = confirm_code(tty, *secret, params, config.window);
+  if (!confirmation) return session.failed(confirmation.error());
+  using Outcome = Confirmation::Outcome;
+  if (confirmation->outcome == Outcome::exhausted) {
+    return session.refused(Exit::verification, "wrong-code",
+                           "no valid code after three attempts; nothing was saved");
+  }
+  if (confirmation->outcome == Outcome::aborted || InterruptScope::interrupted()) {
+    return session.refused(Exit::verification, "aborted", "aborted; nothing was saved");
+  }
+
+  // The confirmation code is spent: its step becomes the last used one.
+  auto codes = save_enrollment(*opened, session.user(), params, *secret, confirmation->step,
+                               config.recovery_codes);
+  if (!codes) return session.failed(codes.error());
+  tty.print(session.user() +
+            " is enrolled. The code you typed is used up: log in with a later one.\n\n");
+  tty.print(recovery_codes_text(session.user(), *codes, CodesLayout::for_people).view());
+  return session.done(Exit::ok, "ok");
+}
+
+}  // namespace sshotp::cli

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Enrollment states in the store (schema v3): a pending enrollment waits beside the active one
+// without ever being used for logins, and a disabled enrollment refuses every code.
+#include <memory>
+#include <string>
+
+#include "common/crypto.h"
+#include "common/sqlite_store.h"
+#include "common/verifier.h"
+#include "tests/support/fixture.h"
+// Last: cmocka defines macros (fail, skip) that clash with standard headers.
+#include "tests/support/cmocka.h"
+
+using namespace sshotp;
+
+namespace {
+
+constexpr std::int64_t kNow = 1700000000;
+
+struct Fixture {
+  test::TestEnv env = test::make_test_env();
+  SecureBytes key;
+  std::unique_ptr<Store> store;
+};
+
+int setup(void** state) {
+  auto* f = new Fixture;
+  auto key = load_key_file(f->env.key_path);
+  auto store = open_sqlite_store(f->env.db_path, OpenMode::existing, 2000);
+  if (!key || !store) return -1;
+  f->key = std::move(key).value();
+  f->store = std::move(store).value();
+  *state = f;
+  return 0;
+}
+
+int teardown(void** state) {
+  auto* f = static_cast<Fixture*>(*state);
+  f->store.reset();
+  test::destroy_test_env(f->env);
+  delete f;
+  return 0;
+}
+
+Enrollment sealed_for(const Fixture& f, const std::string& user, const SecureBytes& secret) {
+  Enrollment e;
+  e.user = user;
+  e.sealed_secret = *seal(f.key, secret, secret_aad(user));
+  e.created_at = kNow;
+  return e;
+}
+
+std::unique_ptr<StoreTransaction> begin(Fixture& f) {
+  auto txn = f.store->begin_write();
+  assert_true(txn.ok());
+  return std::move(txn).value();
+}
+
+Outcome verify(Fixture& f, const std::string& user, const std::string& code) {
+  auto verdict = verify_and_consume(*f.store, f.key, {user, code, kNow, 1, {}});
+  assert_true(verdict.ok());
+  return verdict->outcome;
+}
+
+void test_pending_is_kept_apart_from_active(void** state) {
+  auto* f = static_cast<Fixture*>(*state);
+  const SecureBytes old_secret = test::rfc_sha1_key();
+  const SecureBytes new_secret(20, 0x42);
+  test::enroll(f->env, "alice", old_secret);
+  {
+    auto txn = begin(*f);
+    assert_true(txn->put_pending(sealed_for(*f, "alice", new_secret)).ok());
+    assert_true(txn->commit().ok());
+  }
+  // The old secret keeps working; the pending one is never used for a login.
+  assert_int_equal(verify(*f, "alice", test::code_at(new_secret, {}, kNow)), Outcome::wrong_code);
+  assert_int_equal(verify(*f, "alice", test::code_at(old_secret, {}, kNow)), Outcome::accepted);
+
+  auto txn = begin(*f);
+  auto pending = txn->find_pending("alice");
+  assert_true(pending.ok() && pending->has_value());
+  assert_int_equal((*pending)->created_at, kNow);
+  assert_int_equal(txn->list_pending()->size(), 1);
+  assert_true(*txn->remove_pending("alice"));
+  assert_false(*txn->remove_pending("alice"));
+  assert_false(txn->find_pending("alice")->has_value());
+}
+
+void test_pending_only_user_is_not_enrolled(void** state) {
+  auto* f = static_cast<Fixture*>(*state);
+  const SecureBytes secret = test::rfc_sha1_key();
+  {
+    auto txn = begin(*f);
+    assert_true(txn->put_pending(sealed_for(*f, "bob", secret)).ok());
+    assert_true(txn->commit().ok());
+  }
+  assert_int_equal(verify(*f, "bob", test::code_at(secret, {}, kNow)), Outcome::not_enrolled);
+}
+
+void test_remove_also_removes_pending(void** state) {
+  auto* f = static_cast<Fixture*>(*state);
+  auto txn = begin(*f);
+  assert_true(txn->put_pending(sealed_for(*f, "carol", SecureBytes(20, 1))).ok());
+  auto removed = txn->remove("carol");
+  assert_true(removed.ok() && *removed);  // pending-only counts as enrolled for removal
+  assert_false(txn->find_pending("carol")->has_value());
+}
+
+void test_disabled_refuses_right_code_and_enable_restores(void** state) {
+  auto* f = static_cast<Fixture*>(*state);
+  const SecureBytes secret = test::rfc_sha1_key();
+  test::enroll(f->env, "dave", secret);
+  {
+    auto txn = begin(*f);
+    assert_true(*txn->set_state("dave", EnrollmentState::disabled));
+    assert_false(*txn->set_state("nobody", EnrollmentState::disabled));
+    assert_true(txn->commit().ok());
+  }
+  const std::string code = test::code_at(secret, {}, kNow);
+  assert_int_equal(verify(*f, "dave", code), Outcome::disabled);
+  {
+    auto txn = begin(*f);
+    auto found = txn->find("dave");
+    assert_int_equal((*found)->state, EnrollmentState::disabled);
+    assert_int_equal((*found)->lockout.failures, 0);  // a refusal while disabled is not counted
+    assert_true(*txn->set_state("dave", EnrollmentState::active));
+    assert_true(txn->commit().ok());
+  }
+  assert_int_equal(verify(*f, "dave", code), Outcome::accepted);
+}
+
+void test_state_names_are_stable(void**) {
+  assert_string_equal(state_name(EnrollmentState::active), "active");
+  assert_string_equal(state_name(EnrollmentState::disabled), "disabled");
+  assert_string_equal(outcome_reason(Outcome::disabled), "disabled");
+}
+
+}  // namespace
+
+int main() {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_pending_is_kept_apart_from_active, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_pending_only_user_is_not_enrolled, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_remove_also_removes_pending, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_disabled_refuses_right_code_and_enable_restores,
+                                      setup, teardown),
+      cmocka_unit_test(test_state_names_are_stable),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
