@@ -31,17 +31,10 @@ int as_int(std::size_t n) { return static_cast<int>(n); }
 Status write_new_key(const std::string& path) {
   auto key = random_bytes(kKeyBytes);
   if (!key) return std::move(key).error();
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) return make_error(Errc::io, path + ": " + std::strerror(errno));
-  bool ok = write(fd, key->data(), key->size()) == static_cast<ssize_t>(key->size()) &&
-            fsync(fd) == 0;
-  int saved = errno;
-  close(fd);
-  if (!ok) {
-    unlink(path.c_str());
-    return make_error(Errc::io, path + ": " + std::strerror(saved));
-  }
-  return Ok{};
+  CreateResult created = create_new_file(path, key->data(), key->size(), 0600);
+  // Someone else creating it first is fine: loading decides.
+  if (created.already_exists) return Ok{};
+  return created.status;
 }
 
 }  // namespace
@@ -65,10 +58,7 @@ Result<SecureBytes> load_key_file(const std::string& path) {
 
 Result<SecureBytes> load_or_create_key_file(const std::string& path) {
   if (access(path.c_str(), F_OK) != 0 && errno == ENOENT) {
-    if (auto st = write_new_key(path); !st && st.error().code != Errc::io) {
-      return std::move(st).error();
-    }
-    // Errc::io may be EEXIST from a concurrent creator; loading below decides.
+    if (auto st = write_new_key(path); !st) return std::move(st).error();
   }
   return load_key_file(path);
 }

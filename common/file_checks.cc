@@ -75,6 +75,24 @@ Result<SecureBytes> read_checked_file(const std::string& path, Exposure exposure
   return data;
 }
 
+CreateResult create_new_file(const std::string& path, const void* data, std::size_t size,
+                             mode_t mode) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0) {
+    const bool exists = errno == EEXIST;
+    return {make_error(Errc::io, path + ": " + std::strerror(errno)), exists};
+  }
+  bool ok = fchmod(fd, mode) == 0 &&
+            write(fd, data, size) == static_cast<ssize_t>(size) && fsync(fd) == 0;
+  int saved = errno;
+  close(fd);
+  if (!ok) {
+    unlink(path.c_str());
+    return {make_error(Errc::io, path + ": " + std::strerror(saved))};
+  }
+  return {Ok{}};
+}
+
 std::string parent_directory(const std::string& path) {
   auto slash = path.find_last_of('/');
   if (slash == std::string::npos) return ".";

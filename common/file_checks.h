@@ -30,6 +30,17 @@ Status check_directory(const std::string& path);
 Result<SecureBytes> read_checked_file(const std::string& path, Exposure exposure,
                                       std::size_t max_bytes);
 
+// Creates `path` (O_CREAT|O_EXCL|O_NOFOLLOW) with exactly `mode` whatever the umask, writes
+// `data` and fsyncs it; on failure the partial file is removed. Creating never overwrites:
+// an existing file is reported with `already_exists` set (and an Errc::io status), so callers
+// that race another creator can tell "someone was first" from a real failure.
+struct CreateResult {
+  Status status;
+  bool already_exists = false;
+};
+CreateResult create_new_file(const std::string& path, const void* data, std::size_t size,
+                             mode_t mode);
+
 // The directory part of a path ("/var/lib/sshotp/sshotp.db" -> "/var/lib/sshotp").
 std::string parent_directory(const std::string& path);
 

@@ -17,6 +17,7 @@
 
 #include "common/audit.h"
 #include "common/crypto.h"
+#include "common/file_checks.h"
 #include "common/sqlite_store.h"
 
 namespace sshotp::cli {
@@ -30,23 +31,12 @@ bool file_missing(const std::string& path) {
 // Creates the default config file with the template. O_EXCL: if someone else created it in the
 // meantime, theirs is the one that gets loaded.
 Status create_config_file(const std::string& path) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    if (errno == EEXIST) return Ok{};
-    return make_error(Errc::io, path + ": " + std::strerror(errno));
-  }
+  // The config holds no secret and the module reads it as root anyway, but admins expect
+  // /etc/security files to be readable: 0644 despite our umask(077).
   const std::string text = config_template();
-  // umask(077) is in force; the config holds no secret and the module reads it as root anyway,
-  // but admins expect /etc/security files to be readable.
-  bool ok = fchmod(fd, 0644) == 0 &&
-            write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-            fsync(fd) == 0;
-  int saved = errno;
-  close(fd);
-  if (!ok) {
-    unlink(path.c_str());
-    return make_error(Errc::io, path + ": " + std::strerror(saved));
-  }
+  CreateResult created = create_new_file(path, text.data(), text.size(), 0644);
+  if (created.already_exists) return Ok{};
+  if (!created.status) return created.status;
   std::fprintf(stderr, "%s: created %s with the default settings\n", kProgramName, path.c_str());
   return Ok{};
 }
