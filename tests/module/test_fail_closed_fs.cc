@@ -4,8 +4,8 @@
 // condition is gone, with the same code still unused. Needs root for a private mount namespace
 // with a tiny tmpfs; skipped otherwise.
 #include <fcntl.h>
-#include <security/pam_appl.h>
 #include <sched.h>
+#include <security/pam_appl.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,8 +24,6 @@ using namespace sshotp;
 using namespace sshotp::test;
 
 namespace {
-
-constexpr std::int64_t kNow = 1700000000;
 
 // Runs `body` in a child with its own mount namespace and a 2 MiB tmpfs as TMPDIR; the child's
 // exit status is the body's result (0 = as expected). cmocka asserts are not used in the child.
@@ -54,19 +52,12 @@ int in_small_tmpfs(const std::function<int(const std::string& mount_point)>& bod
   return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
 }
 
-int login(const std::string& confdir, const std::string& code) {
-  AuthRun run;
-  run.user = "alice";
-  run.replies = {code};
-  return run_authenticate(confdir, run).rc;
-}
-
-#define CHILD_EXPECT(cond, code)                                        \
-  do {                                                                  \
-    if (!(cond)) {                                                      \
+#define CHILD_EXPECT(cond, code)                                               \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
       std::fprintf(stderr, "%s:%d: expected %s\n", __FILE__, __LINE__, #cond); \
-      return code;                                                      \
-    }                                                                   \
+      return code;                                                             \
+    }                                                                          \
   } while (0)
 
 // Fills the file system with one file; returns its path.
@@ -82,20 +73,16 @@ std::string fill_up(const std::string& dir) {
 
 void test_full_disk_refuses_then_recovers(void**) {
   if (getuid() != 0) skip();
-  set_fake_time(kNow);
   const int rc = in_small_tmpfs([](const std::string& dir) {
-    TestEnv env = make_test_env();
-    const std::string confdir = write_service(env);
-    const SecureBytes secret = rfc_sha1_key();
-    enroll(env, "alice", secret);
-    const std::string code = code_at(secret, {}, kNow);
+    const PamFixture f = make_pam_fixture();  // in the tmpfs: it is TMPDIR
+    const std::string code = f.code();
     const std::string filler = fill_up(dir);
-    const int full = login(confdir, code);
+    const int full = f.login("alice", code);
     std::printf("full disk: pam_authenticate -> %d (%s)\n", full, pam_strerror(nullptr, full));
     CHILD_EXPECT(full == PAM_AUTHINFO_UNAVAIL, 1);
     unlink(filler.c_str());
-    CHILD_EXPECT(login(confdir, code) == PAM_SUCCESS, 2);   // the code was never consumed
-    CHILD_EXPECT(login(confdir, code) == PAM_AUTH_ERR, 3);  // and now it is
+    CHILD_EXPECT(f.login("alice", code) == PAM_SUCCESS, 2);   // the code was never consumed
+    CHILD_EXPECT(f.login("alice", code) == PAM_AUTH_ERR, 3);  // and now it is
     return 0;
   });
   assert_int_equal(rc, 0);
@@ -103,20 +90,16 @@ void test_full_disk_refuses_then_recovers(void**) {
 
 void test_read_only_store_refuses_then_recovers(void**) {
   if (getuid() != 0) skip();
-  set_fake_time(kNow);
   const int rc = in_small_tmpfs([](const std::string& dir) {
-    TestEnv env = make_test_env();
-    const std::string confdir = write_service(env);
-    const SecureBytes secret = rfc_sha1_key();
-    enroll(env, "alice", secret);
-    const std::string code = code_at(secret, {}, kNow);
+    const PamFixture f = make_pam_fixture();
+    const std::string code = f.code();
     CHILD_EXPECT(mount(nullptr, dir.c_str(), nullptr, MS_REMOUNT | MS_RDONLY, nullptr) == 0, 10);
-    const int ro = login(confdir, code);
+    const int ro = f.login("alice", code);
     std::printf("read-only store: pam_authenticate -> %d (%s)\n", ro, pam_strerror(nullptr, ro));
     CHILD_EXPECT(ro == PAM_AUTHINFO_UNAVAIL, 1);
     CHILD_EXPECT(mount(nullptr, dir.c_str(), nullptr, MS_REMOUNT, nullptr) == 0, 11);
-    CHILD_EXPECT(login(confdir, code) == PAM_SUCCESS, 2);
-    CHILD_EXPECT(login(confdir, code) == PAM_AUTH_ERR, 3);
+    CHILD_EXPECT(f.login("alice", code) == PAM_SUCCESS, 2);
+    CHILD_EXPECT(f.login("alice", code) == PAM_AUTH_ERR, 3);
     return 0;
   });
   assert_int_equal(rc, 0);

@@ -1,208 +1,200 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Module tests: the BUILT pam_sshotp.so, loaded by the real libpam from a private config
 // directory, answering a scripted conversation. Every case asserts the exact PAM return code.
-// The clock is this executable's own time(), exported with -rdynamic: the dlopen'ed module binds
-// to it, so the shipped .so is driven at any instant without a test hook. The RFC 4226/6238
-// vectors check the module against an oracle independent of our own generator.
+// The clock is the harness's fake time(), which the module binds to, so the shipped .so is driven
+// at any instant without a test hook. The RFC 4226/6238 vectors check the module against an
+// oracle independent of our own generator.
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <ctime>
 #include <string>
+#include <vector>
 
 #include "common/crypto.h"
-#include "tests/module/module_fixture.h"
-
-// Interposes libc's time() for the whole process, the module included. Default visibility
-// because the build hides everything else.
-extern "C" __attribute__((visibility("default"))) time_t time(time_t* out) noexcept {
-  const auto now = static_cast<time_t>(sshotp::test::g_fake_now);
-  if (out != nullptr) *out = now;
-  return now;
-}
+#include "tests/support/pam_harness.h"
+// Last: cmocka defines macros (fail, skip) that clash with standard headers.
+#include "tests/support/cmocka.h"
 
 namespace sshotp::test {
 namespace {
 
+// One login as alice (or `user`) answering `reply`; `conv` keeps the record of what was asked.
+int reply_recorded(const PamFixture& f, const std::string& reply, const char* user,
+                   FakeConversation& conv) {
+  conv = FakeConversation::answering({reply});
+  return f.login(user, conv);
+}
+
+// Asserts the conversation was asked exactly once, hidden, with `text`, and told nothing else.
+void assert_prompted_once(const FakeConversation& conv, const char* text) {
+  assert_int_equal(conv.received.size(), 1);
+  assert_int_equal(conv.received[0].style, PAM_PROMPT_ECHO_OFF);
+  assert_string_equal(conv.received[0].text.c_str(), text);
+}
+
+// One login, asserting the module asked exactly once, hidden, with `prompt`.
+int prompted_reply(const PamFixture& f, const std::string& reply, const char* user = "alice",
+                   const char* prompt = kDefaultPrompt) {
+  FakeConversation conv;
+  int rc = reply_recorded(f, reply, user, conv);
+  assert_prompted_once(conv, prompt);
+  return rc;
+}
+
+// One login, asserting the module refused before sending anything (nothing to type into a
+// login that cannot succeed).
+int unprompted_reply(const PamFixture& f, const std::string& reply) {
+  FakeConversation conv;
+  int rc = reply_recorded(f, reply, "alice", conv);
+  assert_int_equal(conv.received.size(), 0);
+  return rc;
+}
+
+int login_with_mode(const PamFixture& f, FakeConversation::Mode mode, FakeConversation& conv) {
+  conv.mode = mode;
+  return f.login("alice", conv);
+}
+
 void test_fake_clock_reaches_the_module(void** state) {
-  Fixture& f = fixture(state);
+  PamFixture& f = pam_fixture(state);
   struct timespec real {};
   assert_int_equal(clock_gettime(CLOCK_REALTIME, &real), 0);
   const std::string real_code = code_at(f.secret, f.params, real.tv_sec);
   // Move the fake instant until no code in its window happens to equal the real one.
-  while (real_code == code(f, -1) || real_code == code(f, 0) || real_code == code(f, 1)) {
-    g_fake_now += 300;
+  while (real_code == f.code(-1) || real_code == f.code(0) || real_code == f.code(1)) {
+    set_fake_time(fake_time() + 300);
   }
-  assert_int_equal(try_reply(f, real_code), PAM_AUTH_ERR);
-  assert_int_equal(try_reply(f, code(f, 0)), PAM_SUCCESS);
+  assert_int_equal(f.login("alice", real_code), PAM_AUTH_ERR);
+  assert_int_equal(f.login("alice", f.code(0)), PAM_SUCCESS);
 }
 
 void test_correct_code_succeeds(void** state) {
-  Fixture& f = fixture(state);
-  assert_int_equal(prompted_reply(f, code(f, 0)), PAM_SUCCESS);
+  PamFixture& f = pam_fixture(state);
+  assert_int_equal(prompted_reply(f, f.code(0)), PAM_SUCCESS);
 }
 
 void test_wrong_code_fails(void** state) {
-  Fixture& f = fixture(state);
-  assert_int_equal(prompted_reply(f, wrong_code(f)), PAM_AUTH_ERR);
+  PamFixture& f = pam_fixture(state);
+  assert_int_equal(prompted_reply(f, wrong_code(f.secret, f.params, fake_time())), PAM_AUTH_ERR);
 }
 
 void test_replay_is_refused(void** state) {
-  Fixture& f = fixture(state);
-  assert_int_equal(try_reply(f, code(f, 0)), PAM_SUCCESS);
-  assert_int_equal(try_reply(f, code(f, 0)), PAM_AUTH_ERR);
-  assert_int_equal(try_reply(f, code(f, -1)), PAM_AUTH_ERR);  // older than the one used
-  assert_int_equal(try_reply(f, code(f, 1)), PAM_SUCCESS);    // newer still works
-}
-
-// Runs in a forked child, where a failing cmocka assertion would jump into the parent's test
-// runner: plain libpam calls only.
-int child_login(const std::string& confdir, const std::string& reply) {
-  auto conv = FakeConversation::answering({reply});
-  const struct pam_conv app_conv { fake_conv, &conv };
-  pam_handle_t* pamh = nullptr;
-  if (pam_start_confdir(kService, "alice", &app_conv, confdir.c_str(), &pamh) != PAM_SUCCESS) {
-    return -1;
-  }
-  int rc = pam_authenticate(pamh, 0);
-  pam_end(pamh, rc);
-  return rc;
+  PamFixture& f = pam_fixture(state);
+  assert_int_equal(f.login("alice", f.code(0)), PAM_SUCCESS);
+  assert_int_equal(f.login("alice", f.code(0)), PAM_AUTH_ERR);
+  assert_int_equal(f.login("alice", f.code(-1)), PAM_AUTH_ERR);  // older than the one used
+  assert_int_equal(f.login("alice", f.code(1)), PAM_SUCCESS);    // newer still works
 }
 
 // The same code typed into several sshd connections at once is accepted exactly once: the
-// check and the consumption happen in one store transaction.
+// check and the consumption happen in one store transaction (test_race does many rounds).
 void test_racing_logins_accept_a_code_once(void** state) {
-  Fixture& f = fixture(state);
-  const std::string right = code(f, 0);
+  PamFixture& f = pam_fixture(state);
   constexpr int kRacers = 4;
-  int start[2];
-  assert_int_equal(pipe(start), 0);
-  pid_t racers[kRacers];
-  for (pid_t& pid : racers) {
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-      close(start[1]);
-      char byte;
-      if (read(start[0], &byte, 1) < 0) _exit(3);  // EOF: the parent let everyone go
-      const int rc = child_login(f.confdir, right);
-      _exit(rc == PAM_SUCCESS ? 0 : rc == PAM_AUTH_ERR ? 1 : 2);
-    }
-  }
-  close(start[0]);
-  close(start[1]);
-  int successes = 0;
-  int refusals = 0;
-  for (pid_t pid : racers) {
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    successes += WEXITSTATUS(status) == 0 ? 1 : 0;
-    refusals += WEXITSTATUS(status) == 1 ? 1 : 0;
-  }
-  assert_int_equal(successes, 1);
-  assert_int_equal(refusals, kRacers - 1);
+  const Tally tally = race_logins(f, std::vector<Attempt>(kRacers, Attempt{"alice", f.code(0)}));
+  assert_int_equal(tally.other, 0);
+  assert_int_equal(tally.successes, 1);
+  assert_int_equal(tally.refusals, kRacers - 1);
 }
 
 void test_window_one_accepts_adjacent_steps(void** state) {
-  Fixture& f = fixture(state);
-  assert_int_equal(try_reply(f, code(f, -1)), PAM_SUCCESS);
-  assert_int_equal(try_reply(f, code(f, 1)), PAM_SUCCESS);
+  PamFixture& f = pam_fixture(state);
+  assert_int_equal(f.login("alice", f.code(-1)), PAM_SUCCESS);
+  assert_int_equal(f.login("alice", f.code(1)), PAM_SUCCESS);
 }
 
 void test_window_one_refuses_two_steps(void** state) {
-  Fixture& f = fixture(state);
-  assert_int_equal(try_reply(f, code(f, -2)), PAM_AUTH_ERR);
-  assert_int_equal(try_reply(f, code(f, 2)), PAM_AUTH_ERR);
-  assert_int_equal(try_reply(f, code(f, 0)), PAM_SUCCESS);  // the refusals consumed nothing
+  PamFixture& f = pam_fixture(state);
+  assert_int_equal(f.login("alice", f.code(-2)), PAM_AUTH_ERR);
+  assert_int_equal(f.login("alice", f.code(2)), PAM_AUTH_ERR);
+  assert_int_equal(f.login("alice", f.code(0)), PAM_SUCCESS);  // the refusals consumed nothing
 }
 
 void test_window_zero_argument(void** state) {
-  Fixture& f = fixture(state);
-  use_module_args(f, "window=0");
-  assert_int_equal(try_reply(f, code(f, -1)), PAM_AUTH_ERR);
-  assert_int_equal(try_reply(f, code(f, 1)), PAM_AUTH_ERR);
-  assert_int_equal(try_reply(f, code(f, 0)), PAM_SUCCESS);
+  PamFixture& f = pam_fixture(state);
+  f.use_module_args("window=0");
+  assert_int_equal(f.login("alice", f.code(-1)), PAM_AUTH_ERR);
+  assert_int_equal(f.login("alice", f.code(1)), PAM_AUTH_ERR);
+  assert_int_equal(f.login("alice", f.code(0)), PAM_SUCCESS);
 }
 
 void test_unenrolled_user_is_prompted_and_refused(void** state) {
-  Fixture& f = fixture(state);
-  assert_int_equal(prompted_reply(f, code(f, 0), "mallory"), PAM_AUTH_ERR);
+  PamFixture& f = pam_fixture(state);
+  assert_int_equal(prompted_reply(f, f.code(0), "mallory"), PAM_AUTH_ERR);
 }
 
 void test_unknown_option_is_a_service_error(void** state) {
-  Fixture& f = fixture(state);
-  use_module_args(f, "nulok");
-  assert_int_equal(unprompted_reply(f, code(f, 0)), PAM_SERVICE_ERR);
+  PamFixture& f = pam_fixture(state);
+  f.use_module_args("nulok");
+  assert_int_equal(unprompted_reply(f, f.code(0)), PAM_SERVICE_ERR);
 }
 
 void test_bad_option_value_is_a_service_error(void** state) {
-  Fixture& f = fixture(state);
-  use_module_args(f, "window=abc");
-  assert_int_equal(unprompted_reply(f, code(f, 0)), PAM_SERVICE_ERR);
+  PamFixture& f = pam_fixture(state);
+  f.use_module_args("window=abc");
+  assert_int_equal(unprompted_reply(f, f.code(0)), PAM_SERVICE_ERR);
 }
 
 void test_missing_config_is_unavailable(void** state) {
-  Fixture& f = fixture(state);
-  write_pam_file(f.confdir, kService,
-                 "auth required " + module_path() + " config=" + f.env.dir + "/absent.conf\n");
-  assert_int_equal(unprompted_reply(f, code(f, 0)), PAM_AUTHINFO_UNAVAIL);
+  PamFixture& f = pam_fixture(state);
+  f.use_stack("auth required " + module_path() + " config=" + f.env.dir + "/absent.conf\n");
+  assert_int_equal(unprompted_reply(f, f.code(0)), PAM_AUTHINFO_UNAVAIL);
 }
 
 void test_missing_store_is_unavailable(void** state) {
-  Fixture& f = fixture(state);
+  PamFixture& f = pam_fixture(state);
   assert_int_equal(unlink(f.env.db_path.c_str()), 0);
-  assert_int_equal(unprompted_reply(f, code(f, 0)), PAM_AUTHINFO_UNAVAIL);
+  assert_int_equal(unprompted_reply(f, f.code(0)), PAM_AUTHINFO_UNAVAIL);
 }
 
 void test_corrupt_store_is_unavailable(void** state) {
-  Fixture& f = fixture(state);
+  PamFixture& f = pam_fixture(state);
   write_file(f.env.db_path, std::string(8192, '\x5a'), 0600);
-  assert_int_equal(try_reply(f, code(f, 0)), PAM_AUTHINFO_UNAVAIL);
+  assert_int_equal(f.login("alice", f.code(0)), PAM_AUTHINFO_UNAVAIL);
 }
 
 void test_store_symlink_is_unavailable(void** state) {
-  Fixture& f = fixture(state);
+  PamFixture& f = pam_fixture(state);
   const std::string real = f.env.db_path + ".real";
   assert_int_equal(rename(f.env.db_path.c_str(), real.c_str()), 0);
   assert_int_equal(symlink(real.c_str(), f.env.db_path.c_str()), 0);
-  assert_int_equal(unprompted_reply(f, code(f, 0)), PAM_AUTHINFO_UNAVAIL);
+  assert_int_equal(unprompted_reply(f, f.code(0)), PAM_AUTHINFO_UNAVAIL);
 }
 
 void test_readable_key_file_is_unavailable(void** state) {
-  Fixture& f = fixture(state);
+  PamFixture& f = pam_fixture(state);
   assert_int_equal(chmod(f.env.key_path.c_str(), 0644), 0);
-  assert_int_equal(unprompted_reply(f, code(f, 0)), PAM_AUTHINFO_UNAVAIL);
+  assert_int_equal(unprompted_reply(f, f.code(0)), PAM_AUTHINFO_UNAVAIL);
 }
 
 void test_replaced_key_file_is_unavailable(void** state) {
-  Fixture& f = fixture(state);
+  PamFixture& f = pam_fixture(state);
   // A different random key: the sealed secrets no longer decrypt, which must never look like
   // a wrong code (nor, worse, like a right one).
   assert_int_equal(unlink(f.env.key_path.c_str()), 0);
   assert_true(static_cast<bool>(load_or_create_key_file(f.env.key_path)));
-  assert_int_equal(try_reply(f, code(f, 0)), PAM_AUTHINFO_UNAVAIL);
+  assert_int_equal(f.login("alice", f.code(0)), PAM_AUTHINFO_UNAVAIL);
 }
 
 void test_conversation_failure(void** state) {
-  Fixture& f = fixture(state);
+  PamFixture& f = pam_fixture(state);
   FakeConversation conv;
   assert_int_equal(login_with_mode(f, FakeConversation::Mode::fail, conv), PAM_CONV_ERR);
   assert_prompted_once(conv, kDefaultPrompt);
 }
 
 void test_null_reply_is_refused(void** state) {
-  Fixture& f = fixture(state);
+  PamFixture& f = pam_fixture(state);
   FakeConversation conv;
   assert_int_equal(login_with_mode(f, FakeConversation::Mode::null_reply, conv), PAM_AUTH_ERR);
   assert_prompted_once(conv, kDefaultPrompt);
 }
 
 void test_hostile_replies_are_refused(void** state) {
-  Fixture& f = fixture(state);
-  const std::string right = code(f, 0);
+  PamFixture& f = pam_fixture(state);
+  const std::string right = f.code(0);
   const std::string hostile[] = {
       std::string(1 << 20, '7'),  // 1 MiB
       "\x01" + right,             // control bytes are not stripped
@@ -214,82 +206,81 @@ void test_hostile_replies_are_refused(void** state) {
       right + right.substr(0, 1),  // 7 digits
       "   ",
   };
-  for (const std::string& reply : hostile) assert_int_equal(try_reply(f, reply), PAM_AUTH_ERR);
-  assert_int_equal(try_reply(f, right), PAM_SUCCESS);  // none of them consumed the step
+  for (const std::string& reply : hostile) assert_int_equal(f.login("alice", reply), PAM_AUTH_ERR);
+  assert_int_equal(f.login("alice", right), PAM_SUCCESS);  // none of them consumed the step
 }
 
 void test_config_file_prompt(void** state) {
-  Fixture& f = fixture(state);
-  append_config(f, "prompt = \"One-time code: \"\n");
-  assert_int_equal(prompted_reply(f, code(f, 0), "alice", "One-time code: "), PAM_SUCCESS);
+  PamFixture& f = pam_fixture(state);
+  append_config(f.env, "prompt = \"One-time code: \"\n");
+  assert_int_equal(prompted_reply(f, f.code(0), "alice", "One-time code: "), PAM_SUCCESS);
 }
 
 void test_module_argument_overrides_file_prompt(void** state) {
-  Fixture& f = fixture(state);
-  append_config(f, "prompt = \"One-time code: \"\n");
-  use_module_args(f, "[prompt=Token please: ]");
-  assert_int_equal(prompted_reply(f, code(f, 0), "alice", "Token please: "), PAM_SUCCESS);
+  PamFixture& f = pam_fixture(state);
+  append_config(f.env, "prompt = \"One-time code: \"\n");
+  f.use_module_args("[prompt=Token please: ]");
+  assert_int_equal(prompted_reply(f, f.code(0), "alice", "Token please: "), PAM_SUCCESS);
 }
 
 void test_code_with_inner_space_succeeds(void** state) {
-  Fixture& f = fixture(state);
-  const std::string right = code(f, 0);
-  assert_int_equal(try_reply(f, right.substr(0, 3) + " " + right.substr(3)), PAM_SUCCESS);
+  PamFixture& f = pam_fixture(state);
+  const std::string right = f.code(0);
+  assert_int_equal(f.login("alice", right.substr(0, 3) + " " + right.substr(3)), PAM_SUCCESS);
 }
 
 // RFC 6238 Appendix B: T = 1111111109, 8 digits; keys are the RFC's ASCII seeds.
 void test_rfc6238_sha1_vector(void** state) {
-  Fixture& f = fixture(state);
+  PamFixture& f = pam_fixture(state);
   enroll(f.env, "rfc", rfc_sha1_key(), {Algorithm::sha1, 8, 30});
-  g_fake_now = 1111111109;
-  assert_int_equal(try_reply(f, "07081804", "rfc"), PAM_SUCCESS);
+  set_fake_time(1111111109);
+  assert_int_equal(f.login("rfc", "07081804"), PAM_SUCCESS);
 }
 
 void test_rfc6238_sha256_eight_digits(void** state) {
-  Fixture& f = fixture(state);
-  enroll(f.env, "rfc", bytes_of("12345678901234567890123456789012"), {Algorithm::sha256, 8, 30});
-  g_fake_now = 1111111109;
-  assert_int_equal(try_reply(f, "680847", "rfc"), PAM_AUTH_ERR);  // 6 of the 8 digits
-  assert_int_equal(try_reply(f, "68084774", "rfc"), PAM_SUCCESS);
+  PamFixture& f = pam_fixture(state);
+  enroll(f.env, "rfc", rfc6238_key(Algorithm::sha256), {Algorithm::sha256, 8, 30});
+  set_fake_time(1111111109);
+  assert_int_equal(f.login("rfc", "680847"), PAM_AUTH_ERR);  // 6 of the 8 digits
+  assert_int_equal(f.login("rfc", "68084774"), PAM_SUCCESS);
 }
 
 // At any time in [30k, 30k+29] the 6-digit SHA1 TOTP of the RFC key is RFC 4226's HOTP(k).
 void test_rfc4226_hotp_table_window(void** state) {
-  Fixture& f = fixture(state);
+  PamFixture& f = pam_fixture(state);
   enroll(f.env, "rfc", rfc_sha1_key(), {Algorithm::sha1, 6, 30});
-  g_fake_now = 30 * 5 + 10;
-  assert_int_equal(try_reply(f, "520489", "rfc"), PAM_AUTH_ERR);  // HOTP(9): far ahead
-  assert_int_equal(try_reply(f, "162583", "rfc"), PAM_AUTH_ERR);  // HOTP(7): two steps ahead
-  assert_int_equal(try_reply(f, "969429", "rfc"), PAM_AUTH_ERR);  // HOTP(3): two steps behind
-  assert_int_equal(try_reply(f, "254676", "rfc"), PAM_SUCCESS);   // HOTP(5)
-  assert_int_equal(try_reply(f, "338314", "rfc"), PAM_AUTH_ERR);  // HOTP(4): now a replay
-  assert_int_equal(try_reply(f, "287922", "rfc"), PAM_SUCCESS);   // HOTP(6)
+  set_fake_time(30 * 5 + 10);
+  assert_int_equal(f.login("rfc", "520489"), PAM_AUTH_ERR);  // HOTP(9): far ahead
+  assert_int_equal(f.login("rfc", "162583"), PAM_AUTH_ERR);  // HOTP(7): two steps ahead
+  assert_int_equal(f.login("rfc", "969429"), PAM_AUTH_ERR);  // HOTP(3): two steps behind
+  assert_int_equal(f.login("rfc", "254676"), PAM_SUCCESS);   // HOTP(5)
+  assert_int_equal(f.login("rfc", "338314"), PAM_AUTH_ERR);  // HOTP(4): now a replay
+  assert_int_equal(f.login("rfc", "287922"), PAM_SUCCESS);   // HOTP(6)
 }
 
 void test_account_stack_ignores_the_module(void** state) {
-  Fixture& f = fixture(state);
+  PamFixture& f = pam_fixture(state);
   const std::string account = "account required " + module_path() + "\n";
   FakeConversation conv;
-  write_pam_file(f.confdir, kService, account + "account required pam_permit.so\n");
+  f.use_stack(account + "account required pam_permit.so\n");
   assert_int_equal(PamSession(f.confdir, "alice", conv).acct_mgmt(), PAM_SUCCESS);
   // Alone, an IGNORE leaves libpam with no verdict: denied, so the module did not say SUCCESS.
-  write_pam_file(f.confdir, kService, account);
+  f.use_stack(account);
   assert_int_equal(PamSession(f.confdir, "alice", conv).acct_mgmt(), PAM_PERM_DENIED);
-  assert_int_equal(conv.prompts.size(), 0);
+  assert_int_equal(conv.received.size(), 0);
 }
 
 void test_session_and_password_stacks(void** state) {
-  Fixture& f = fixture(state);
+  PamFixture& f = pam_fixture(state);
   const std::string module = module_path();
-  write_pam_file(f.confdir, kService,
-                 "session required " + module + "\nsession required pam_permit.so\n" +
-                     "password required " + module + "\n");
+  f.use_stack("session required " + module + "\nsession required pam_permit.so\n" +
+              "password required " + module + "\n");
   FakeConversation conv;
   PamSession session(f.confdir, "alice", conv);
   assert_int_equal(session.open_session(), PAM_SUCCESS);
   assert_int_equal(session.close_session(), PAM_SUCCESS);
   assert_int_equal(session.chauthtok(), PAM_SERVICE_ERR);
-  assert_int_equal(conv.prompts.size(), 0);
+  assert_int_equal(conv.received.size(), 0);
 }
 
 }  // namespace
@@ -297,7 +288,8 @@ void test_session_and_password_stacks(void** state) {
 
 int main() {
   using namespace sshotp::test;
-#define MODULE_TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define MODULE_TEST(name) \
+  cmocka_unit_test_setup_teardown(name, setup_pam_fixture, teardown_pam_fixture)
   const struct CMUnitTest tests[] = {
       MODULE_TEST(test_fake_clock_reaches_the_module),
       MODULE_TEST(test_correct_code_succeeds),

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
+// Test fixtures (see fixture.h). Failures abort: these helpers also run in forked children.
 #include "tests/support/fixture.h"
 
 #include <fcntl.h>
@@ -8,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 
 #include "common/crypto.h"
@@ -39,6 +41,12 @@ void write_file(const std::string& path, std::string_view text, unsigned mode) {
   close(fd);
 }
 
+void append_config(const TestEnv& env, std::string_view lines) {
+  std::ofstream config(env.config_path, std::ios::app);
+  config << lines;
+  if (!config.flush()) die("cannot append to " + env.config_path);
+}
+
 TestEnv make_test_env(std::string_view extra_config) {
   const char* tmp = std::getenv("TMPDIR");
   std::string tmpl = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/sshotp.XXXXXX";
@@ -51,10 +59,10 @@ TestEnv make_test_env(std::string_view extra_config) {
   auto key = load_or_create_key_file(env.key_path);
   if (!key) die(key.error().message);
   open_store(env);
-  write_file(env.config_path,
-             "db = " + env.db_path + "\nkey_file = " + env.key_path + "\n" +
-                 std::string(extra_config),
-             0644);
+  write_file(
+      env.config_path,
+      "db = " + env.db_path + "\nkey_file = " + env.key_path + "\n" + std::string(extra_config),
+      0644);
   return env;
 }
 
@@ -112,9 +120,36 @@ std::string code_at(const SecureBytes& secret, const TotpParams& params, std::in
   return std::string(code->view());
 }
 
-SecureBytes rfc_sha1_key() {
-  const std::string_view ascii = "12345678901234567890";
-  return SecureBytes(ascii.begin(), ascii.end());
+std::string wrong_code(const SecureBytes& secret, const TotpParams& params,
+                       std::int64_t unix_time) {
+  std::string wrong = code_at(secret, params, unix_time);
+  for (int tries = 0; tries < 10; ++tries) {
+    wrong.back() = static_cast<char>('0' + (wrong.back() - '0' + 1) % 10);
+    bool collides = false;
+    for (int steps = -2; steps <= 2; ++steps) {
+      const std::int64_t when = unix_time + steps * std::int64_t{params.period};
+      collides = collides || wrong == code_at(secret, params, when);
+    }
+    if (!collides) return wrong;
+  }
+  // Unreachable: the four other steps cannot hold all nine other last digits.
+  die("no wrong code near the given time");
+}
+
+SecureBytes bytes_of(std::string_view ascii) { return SecureBytes(ascii.begin(), ascii.end()); }
+
+SecureBytes rfc_sha1_key() { return bytes_of("12345678901234567890"); }
+
+SecureBytes rfc6238_key(Algorithm algorithm) {
+  switch (algorithm) {
+    case Algorithm::sha256:
+      return bytes_of("12345678901234567890123456789012");
+    case Algorithm::sha512:
+      return bytes_of("1234567890123456789012345678901234567890123456789012345678901234");
+    case Algorithm::sha1:
+      break;
+  }
+  return rfc_sha1_key();
 }
 
 }  // namespace sshotp::test

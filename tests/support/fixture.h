@@ -28,6 +28,9 @@ void destroy_test_env(const TestEnv& env);
 // Writes `text` to `path` with `mode` (replacing any existing file).
 void write_file(const std::string& path, std::string_view text, unsigned mode);
 
+// Appends `lines` to the env's config file.
+void append_config(const TestEnv& env, std::string_view lines);
+
 // Enrolls (or re-enrolls) `user` with `secret` directly in the store; aborts the test on error.
 void enroll(const TestEnv& env, std::string_view user, const SecureBytes& secret,
             const TotpParams& params = {}, std::int64_t last_step = -1);
@@ -40,7 +43,18 @@ std::vector<std::string> give_recovery_codes(const TestEnv& env, std::string_vie
 // the RFC vectors, oathtool or pyotp instead).
 std::string code_at(const SecureBytes& secret, const TotpParams& params, std::int64_t unix_time);
 
+// A well-formed code that matches no step within two periods of `unix_time`: the right code
+// with its last digit moved on.
+std::string wrong_code(const SecureBytes& secret, const TotpParams& params, std::int64_t unix_time);
+
+// The bytes of an ASCII string, as a key.
+SecureBytes bytes_of(std::string_view ascii);
+
 // The 20-byte ASCII key of RFC 4226/6238 ("12345678901234567890").
 SecureBytes rfc_sha1_key();
+
+// RFC 6238 Appendix B's key for `algorithm`: the ASCII digits repeated to the hash's size (the
+// RFC's reference code says so; the table's caption only names the SHA1 one, rfc_sha1_key()).
+SecureBytes rfc6238_key(Algorithm algorithm);
 
 }  // namespace sshotp::test

@@ -10,8 +10,8 @@
 #include <string_view>
 
 #include "common/crypto.h"
+#include "tests/support/env_state.h"
 #include "tests/support/fixture.h"
-#include "tests/unit/env_state.h"
 
 // Last: cmocka defines macros such as fail() that break standard headers included after it.
 #include "tests/support/cmocka.h"

@@ -13,14 +13,13 @@
 #include "common/otpauth_uri.h"
 #include "common/secret.h"
 #include "common/totp.h"
+#include "tests/support/fixture.h"
 
 // Last: cmocka defines macros such as fail() that break standard headers included after it.
 #include "tests/support/cmocka.h"
 
 namespace sshotp {
 namespace {
-
-SecureBytes bytes_of(std::string_view text) { return SecureBytes(text.begin(), text.end()); }
 
 std::string string_of(const SecureBytes& bytes) { return std::string(bytes.begin(), bytes.end()); }
 
@@ -54,7 +53,7 @@ void assert_decode_rejected(std::string_view text) {
 
 void test_base32_encode_matches_rfc4648_without_padding(void**) {
   for (const Base32Vector& v : kRfc4648Vectors) {
-    auto text = base32_encode(bytes_of(v.plain));
+    auto text = base32_encode(test::bytes_of(v.plain));
     assert_true(text.ok());
     assert_string_equal(text->c_str(), v.unpadded);
   }

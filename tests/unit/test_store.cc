@@ -21,8 +21,8 @@
 #include "common/file_checks.h"
 #include "common/sqlite_store.h"
 #include "common/store.h"
+#include "tests/support/env_state.h"
 #include "tests/support/fixture.h"
-#include "tests/unit/env_state.h"
 
 // Last: cmocka defines macros such as fail() that break standard headers included after it.
 #include "tests/support/cmocka.h"

@@ -24,22 +24,6 @@ namespace {
 
 constexpr unsigned kRfcPeriod = 30;
 
-SecureBytes ascii_key(std::string_view ascii) { return SecureBytes(ascii.begin(), ascii.end()); }
-
-// RFC 6238 Appendix B: each algorithm has its own seed, the ASCII digits repeated to the hash
-// size (the RFC's reference code says so; the table's caption only names the SHA1 one).
-SecureBytes rfc6238_key(Algorithm algorithm) {
-  switch (algorithm) {
-    case Algorithm::sha256:
-      return ascii_key("12345678901234567890123456789012");
-    case Algorithm::sha512:
-      return ascii_key("1234567890123456789012345678901234567890123456789012345678901234");
-    case Algorithm::sha1:
-      break;
-  }
-  return test::rfc_sha1_key();
-}
-
 struct Rfc6238Vector {
   std::int64_t unix_time;
   Algorithm algorithm;
@@ -85,7 +69,7 @@ std::int64_t matched_step(const SecureBytes& key, const TotpParams& params, std:
 // One test per vector, so a failure names the vector. The state is the vector itself.
 void check_rfc6238_vector(void** state) {
   const auto& vector = *static_cast<const Rfc6238Vector*>(*state);
-  const SecureBytes key = rfc6238_key(vector.algorithm);
+  const SecureBytes key = test::rfc6238_key(vector.algorithm);
   const TotpParams params{vector.algorithm, 8, kRfcPeriod};
   const std::int64_t step = time_step(vector.unix_time, kRfcPeriod);
   const std::int64_t period = kRfcPeriod;
@@ -146,7 +130,7 @@ void test_totp_match_finds_hotp_counter_in_window(void**) {
 
 void test_totp_match_rejects_other_digit_count(void**) {
   // A 6-digit prefix of the 8-digit code must not match an 8-digit enrollment.
-  const SecureBytes key = rfc6238_key(Algorithm::sha1);
+  const SecureBytes key = test::rfc_sha1_key();
   const TotpParams params{Algorithm::sha1, 8, kRfcPeriod};
   assert_int_equal(matched_step(key, params, 59, 1, "942870"), -1);
   assert_int_equal(matched_step(key, params, 59, 1, "94287082"), 1);

@@ -12,8 +12,8 @@
 #include "common/sqlite_store.h"
 #include "common/totp.h"
 #include "common/verifier.h"
+#include "tests/support/env_state.h"
 #include "tests/support/fixture.h"
-#include "tests/unit/env_state.h"
 
 // Last: cmocka defines macros such as fail() that break standard headers included after it.
 #include "tests/support/cmocka.h"
@@ -27,13 +27,6 @@ constexpr std::int64_t kNow = 56666666 * kPeriod + 15;
 const std::int64_t kNowStep = time_step(kNow, kPeriod);
 
 SecureBytes alice_secret() { return test::rfc_sha1_key(); }
-
-// RFC 6238's seeds: the ASCII digits "1234567890" repeated to the hash's size.
-SecureBytes rfc6238_seed(std::size_t size) {
-  SecureBytes seed(size);
-  for (std::size_t i = 0; i < size; ++i) seed[i] = static_cast<std::uint8_t>('0' + (i + 1) % 10);
-  return seed;
-}
 
 SecureBytes store_key(const test::TestEnv& env) {
   auto key = load_key_file(env.key_path);
@@ -97,16 +90,6 @@ std::string alice_code(int steps) {
   return test::code_at(alice_secret(), TotpParams{}, kNow + steps * kPeriod);
 }
 
-// A well-formed 6-digit code that matches no step within two of kNow.
-std::string wrong_code() {
-  for (int n = 0;; ++n) {
-    std::string candidate = std::to_string(100000 + n * 7919 % 900000);
-    bool collides = false;
-    for (int steps = -2; steps <= 2; ++steps) collides = collides || candidate == alice_code(steps);
-    if (!collides) return candidate;
-  }
-}
-
 void enroll_alice(void** state) { test::enroll(test::env_state(state), "alice", alice_secret()); }
 
 void test_verifier_accepts_correct_code_and_records_step(void** state) {
@@ -156,7 +139,7 @@ void test_verifier_respects_stored_last_step(void** state) {
 void test_verifier_refuses_wrong_code(void** state) {
   const test::TestEnv& env = test::env_state(state);
   enroll_alice(state);
-  assert_outcome(env, "alice", wrong_code(), Outcome::wrong_code);
+  assert_outcome(env, "alice", test::wrong_code(alice_secret(), {}, kNow), Outcome::wrong_code);
   assert_int_equal(last_step(env, "alice"), -1);
   assert_outcome(env, "alice", alice_code(0), Outcome::accepted);  // the right one still works
 }
@@ -241,8 +224,8 @@ void test_verifier_unenrolled_user(void** state) {
 void test_verifier_eight_digit_sha256_and_sha512(void** state) {
   // RFC 6238 Appendix B at t = 59 (step 1) is an independent check of what enrollment stores.
   const test::TestEnv& env = test::env_state(state);
-  const SecureBytes sha256_key = rfc6238_seed(32);
-  const SecureBytes sha512_key = rfc6238_seed(64);
+  const SecureBytes sha256_key = test::rfc6238_key(Algorithm::sha256);
+  const SecureBytes sha512_key = test::rfc6238_key(Algorithm::sha512);
   test::enroll(env, "sha256", sha256_key, TotpParams{Algorithm::sha256, 8, 30});
   test::enroll(env, "sha512", sha512_key, TotpParams{Algorithm::sha512, 8, 30});
   assert_outcome(env, "sha256", "46119246", Outcome::accepted, 59, 0);
