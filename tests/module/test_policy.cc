@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/sqlite_store.h"
 #include "tests/support/pam_harness.h"
 // Last: cmocka defines macros (fail, skip) that clash with standard headers.
 #include "tests/support/cmocka.h"
@@ -104,6 +105,22 @@ void test_lockout_is_per_user(void** state) {
   assert_int_equal(f.login("bob", f.code()), PAM_SUCCESS);
 }
 
+void test_disabled_enrollment_refused_without_prompt(void** state) {
+  const PamFixture& f = pam_fixture(state);
+  {
+    auto store = open_sqlite_store(f.env.db_path, OpenMode::existing, 2000);
+    auto txn = (*store)->begin_write();
+    assert_true(*(*txn)->set_state("alice", EnrollmentState::disabled));
+    assert_true((*txn)->commit().ok());
+  }
+  auto conv = FakeConversation::answering({f.code()});
+  assert_int_equal(f.login("alice", conv), PAM_AUTH_ERR);
+  assert_true(conv.prompts().empty());
+  // Not even nullok lets a disabled user through: disabled is not "not enrolled".
+  f.use_module_args("nullok");
+  assert_int_equal(f.login("alice", f.code()), PAM_AUTH_ERR);
+}
+
 void test_unenrolled_without_nullok_prompted_and_refused(void** state) {
   const PamFixture& f = pam_fixture(state);
   auto conv = FakeConversation::answering({f.code()});
@@ -193,6 +210,7 @@ int main() {
       POLICY_TEST(test_lockout_grows_for_repeat_lockouts),
       POLICY_TEST(test_success_resets_failure_count),
       POLICY_TEST(test_lockout_is_per_user),
+      POLICY_TEST(test_disabled_enrollment_refused_without_prompt),
       POLICY_TEST(test_unenrolled_without_nullok_prompted_and_refused),
       POLICY_TEST(test_nullok_ignores_unenrolled_with_publickey_evidence),
       POLICY_TEST(test_nullok_without_publickey_evidence_is_not_honoured),
