@@ -56,7 +56,7 @@ fi
 
 # --- dependencies and build -----------------------------------------------------------------
 if [[ $install_deps == yes ]]; then
-  step "Installing the build and test dependencies (deps.sh: Debian packages via apt-get)"
+  step "Installing the build dependencies (deps.sh: Debian packages via apt-get)"
   "$srcdir/deps.sh" </dev/null
 fi
 

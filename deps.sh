@@ -1,16 +1,27 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# Installs everything pam_sshotp needs to build, test and run its demo on Debian 12, from
-# Debian's own packages. Shared by demo.sh and run-tests.sh so the two lists cannot drift.
+# Installs what pam_sshotp needs on Debian 12, from Debian's own packages. Shared by demo.sh
+# (build and run) and run-tests.sh (`--tests`: also the test oracles and tools) so the lists
+# cannot drift. Test-only packages stay out of the demo: fail2ban, for one, starts a service
+# with Debian's sshd jail on an ordinary systemd host.
 set -eu
 
-PACKAGES="
+BUILD_AND_RUN="
   autoconf automake libtool autoconf-archive pkg-config g++ make
   libpam0g-dev liboath-dev libssl-dev libqrencode-dev libsqlite3-dev libcmocka-dev
-  openssh-server openssh-client oathtool qrencode zbar-tools sqlite3
-  python3 python3-pyotp python3-pexpect
-  passwd procps iproute2
+  openssh-server openssh-client oathtool qrencode
+  python3 passwd procps iproute2
 "
+TESTS_ONLY="
+  zbar-tools sqlite3 python3-pyotp python3-pexpect fail2ban
+"
+
+PACKAGES=$BUILD_AND_RUN
+case "${1:-}" in
+  --tests) PACKAGES="$BUILD_AND_RUN $TESTS_ONLY" ;;
+  "") ;;
+  *) echo "usage: deps.sh [--tests]" >&2; exit 2 ;;
+esac
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "deps.sh: run as root (it installs Debian packages with apt-get)" >&2
@@ -18,8 +29,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 # Skip the network round trip when everything is already there (a second run, a warm CI box).
 # shellcheck disable=SC2086
-if dpkg-query -W -f='${Status}\n' $PACKAGES 2>/dev/null | grep -vq 'install ok installed' \
-   || [ "$(dpkg-query -W -f='${Status}\n' $PACKAGES 2>/dev/null | wc -l)" -lt "$(echo $PACKAGES | wc -w)" ]; then
+installed=$(dpkg-query -W -f='${Status}\n' $PACKAGES 2>/dev/null | grep -c 'install ok installed' || true)
+if [ "$installed" -lt "$(echo $PACKAGES | wc -w)" ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
   # shellcheck disable=SC2086

@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 top=$(pwd)
 
 if [ "$(id -u)" -eq 0 ]; then
-  ./deps.sh
+  ./deps.sh --tests
 else
   echo "run-tests.sh: not root: assuming the dependencies are installed; the sshd test will skip"
 fi
