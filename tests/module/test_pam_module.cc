@@ -9,10 +9,12 @@
 
 #include <cstdint>
 #include <ctime>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "common/crypto.h"
+#include "common/sqlite_store.h"
 #include "tests/support/pam_harness.h"
 // Last: cmocka defines macros (fail, skip) that clash with standard headers.
 #include "tests/support/cmocka.h"
@@ -178,6 +180,65 @@ void test_replaced_key_file_is_unavailable(void** state) {
   assert_int_equal(f.login("alice", f.code(0)), PAM_AUTHINFO_UNAVAIL);
 }
 
+// Each way our files can be unsafe, through the module: refused before any prompt, even with
+// nullok (fail closed never means "treat as not enrolled").
+void test_unsafe_files_are_unavailable_even_with_nullok(void** state) {
+  PamFixture& f = pam_fixture(state);
+  f.use_module_args("nullok");
+  const std::string store_dir = f.env.db_path.substr(0, f.env.db_path.rfind('/'));
+  struct Case {
+    const char* what;
+    std::function<void()> spoil;
+    std::function<void()> mend;
+  };
+  std::vector<Case> cases = {
+      {"group-writable config", [&] { chmod(f.env.config_path.c_str(), 0664); },
+       [&] { chmod(f.env.config_path.c_str(), 0644); }},
+      {"world-readable store", [&] { chmod(f.env.db_path.c_str(), 0604); },
+       [&] { chmod(f.env.db_path.c_str(), 0600); }},
+      {"world-writable store directory", [&] { chmod(store_dir.c_str(), 0777); },
+       [&] { chmod(store_dir.c_str(), 0700); }},
+      {"group-readable key file", [&] { chmod(f.env.key_path.c_str(), 0640); },
+       [&] { chmod(f.env.key_path.c_str(), 0600); }},
+  };
+  if (getuid() == 0) {  // only root can give our files away
+    cases.push_back({"store owned by another user",
+                     [&] { (void)!chown(f.env.db_path.c_str(), 65534, 65534); },
+                     [&] { (void)!chown(f.env.db_path.c_str(), 0, 0); }});
+    cases.push_back({"config owned by another user",
+                     [&] { (void)!chown(f.env.config_path.c_str(), 65534, 65534); },
+                     [&] { (void)!chown(f.env.config_path.c_str(), 0, 0); }});
+  }
+  for (const Case& c : cases) {
+    c.spoil();
+    const int rc = unprompted_reply(f, f.code(0));
+    c.mend();
+    if (rc != PAM_AUTHINFO_UNAVAIL) fail_msg("%s: got %d", c.what, rc);
+  }
+  assert_int_equal(f.login("alice", f.code(0)), PAM_SUCCESS);  // mended: all works again
+}
+
+void test_empty_store_file_is_unavailable_and_left_alone(void** state) {
+  PamFixture& f = pam_fixture(state);
+  write_file(f.env.db_path, "", 0600);
+  assert_int_equal(unprompted_reply(f, f.code(0)), PAM_AUTHINFO_UNAVAIL);
+  struct stat st {};
+  assert_int_equal(stat(f.env.db_path.c_str(), &st), 0);
+  assert_int_equal(st.st_size, 0);  // not silently turned into an empty store
+}
+
+void test_busy_store_is_unavailable_after_the_timeout(void** state) {
+  PamFixture& f = pam_fixture(state);
+  f.use_module_args("busy_timeout_ms=200");
+  auto holder = open_sqlite_store(f.env.db_path, OpenMode::existing, 1000);
+  assert_true(holder.ok());
+  auto held = (*holder)->begin_write();  // another login's transaction that never ends
+  assert_true(held.ok());
+  assert_int_equal(f.login("alice", f.code(0)), PAM_AUTHINFO_UNAVAIL);
+  held = make_error(Errc::busy, "released");  // rolls the holder back
+  assert_int_equal(f.login("alice", f.code(0)), PAM_SUCCESS);  // the code was not consumed
+}
+
 void test_conversation_failure(void** state) {
   PamFixture& f = pam_fixture(state);
   FakeConversation conv;
@@ -308,6 +369,9 @@ int main() {
       MODULE_TEST(test_store_symlink_is_unavailable),
       MODULE_TEST(test_readable_key_file_is_unavailable),
       MODULE_TEST(test_replaced_key_file_is_unavailable),
+      MODULE_TEST(test_unsafe_files_are_unavailable_even_with_nullok),
+      MODULE_TEST(test_empty_store_file_is_unavailable_and_left_alone),
+      MODULE_TEST(test_busy_store_is_unavailable_after_the_timeout),
       MODULE_TEST(test_conversation_failure),
       MODULE_TEST(test_null_reply_is_refused),
       MODULE_TEST(test_hostile_replies_are_refused),
