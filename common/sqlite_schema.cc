@@ -60,6 +60,12 @@ Result<int> schema_version(sqlite3* db, const std::string& path) {
 }
 
 Status check_schema_version(int version, const std::string& path, bool may_initialise) {
+  // user_version is a signed 32-bit field of the file header: a corrupt one can be negative,
+  // and must not reach migrate(), which indexes kMigrations with it.
+  if (version < 0) {
+    return make_error(Errc::unavailable,
+                      path + ": corrupt schema version " + std::to_string(version));
+  }
   if (version > kSchemaVersion) {
     return make_error(Errc::unavailable, path + ": schema version " + std::to_string(version) +
                                              " is newer than this pam_sshotp understands");

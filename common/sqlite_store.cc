@@ -101,6 +101,15 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMo
   sqlite3_busy_timeout(db.get(), static_cast<int>(busy_timeout_ms));
   sqlite3_db_config(db.get(), SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
   sqlite3_db_config(db.get(), SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+  // Each login is a short-lived connection, usually the store's only one. By default the last
+  // connection to close checkpoints and deletes the WAL, so the next login recreates it (two
+  // more syncs), and an open racing that close can get SQLITE_BUSY without the busy handler
+  // being asked: spurious refusals under concurrent logins. Keep the WAL instead; the
+  // checkpoint then runs inside every ~100th commit (wal_autocheckpoint below).
+  sqlite3_db_config(db.get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+  int persist_wal = 1;
+  sqlite3_file_control(db.get(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
+  const bool wal_is_new = access((path + "-wal").c_str(), F_OK) != 0;
   // Look before writing anything: even the journal_mode pragma below would give an empty file a
   // header, and a store we must refuse has to stay exactly as we found it.
   auto version = sqlite::schema_version(db.get(), path);
@@ -108,12 +117,19 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMo
   if (auto st = sqlite::check_schema_version(*version, path, mode == OpenMode::create); !st) {
     return std::move(st).error();
   }
-  // journal_mode is persistent, the others are per connection; WAL lets readers run beside the
-  // single writer, FULL makes every commit durable, secure_delete zeroes removed secrets.
+  // journal_mode is persistent, the others are per connection. WAL lets readers run beside the
+  // single writer; secure_delete zeroes removed secrets. Durability is ours, not SQLite's:
+  // synchronous=NORMAL makes COMMIT write the WAL without waiting for the disk, and
+  // StoreTransaction::commit() then fdatasyncs the WAL after the write lock is released (see
+  // sqlite_transaction.cc). With FULL, every writer waited for its sync while holding the lock,
+  // so concurrent logins queued behind each other's disk.
   for (const char* pragma :
-       {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA secure_delete = ON",
-        "PRAGMA temp_store = MEMORY"}) {
+       {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA secure_delete = ON",
+        "PRAGMA temp_store = MEMORY", "PRAGMA wal_autocheckpoint = 100"}) {
     if (auto st = sqlite::exec(db.get(), pragma, path); !st) return std::move(st).error();
+  }
+  if (wal_is_new) {
+    if (auto st = sqlite::sync_directory_of(path); !st) return std::move(st).error();
   }
   auto store = std::make_unique<SqliteStore>(std::move(db), path);
   // Only an old schema needs the write lock; the usual open takes none.

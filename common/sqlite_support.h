@@ -35,6 +35,11 @@ Result<Stmt> prepare(sqlite3* db, const char* sql);
 void bind_text(sqlite3_stmt* s, int index, std::string_view text);
 void bind_bytes(sqlite3_stmt* s, int index, const std::uint8_t* data, std::size_t size);
 
+// Waits until everything committed to `<db_path>-wal` is on disk (fdatasync).
+Status sync_wal(const std::string& db_path);
+// The same for the directory holding `path`: a newly created file's name is only durable then.
+Status sync_directory_of(const std::string& path);
+
 // Steps a statement that returns no rows; an error names `what`.
 Status step_done(sqlite3* db, sqlite3_stmt* s, const std::string& what);
 

@@ -111,6 +111,27 @@ void bind_secret_columns(sqlite3_stmt* s, const Enrollment& e) {
   bind_bytes(s, 5, e.sealed_secret.data(), e.sealed_secret.size());
 }
 
+constexpr const char* kInsertEnrollment =
+    "INSERT INTO enrollments (user, algorithm, digits, period, sealed_secret, last_step,"
+    " created_at, last_used_at, failures, locked_until, lockouts, state)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+
+// ?1..?12 of kInsertEnrollment.
+void bind_enrollment(sqlite3_stmt* s, const Enrollment& e) {
+  bind_secret_columns(s, e);
+  sqlite3_bind_int64(s, 6, e.last_step);
+  sqlite3_bind_int64(s, 7, e.created_at);
+  if (e.last_used_at) {
+    sqlite3_bind_int64(s, 8, *e.last_used_at);
+  } else {
+    sqlite3_bind_null(s, 8);
+  }
+  sqlite3_bind_int64(s, 9, e.lockout.failures);
+  sqlite3_bind_int64(s, 10, e.lockout.locked_until);
+  sqlite3_bind_int64(s, 11, e.lockout.lockouts);
+  bind_text(s, 12, state_name(e.state));
+}
+
 std::vector<std::uint8_t> column_bytes(sqlite3_stmt* s, int column) {
   const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(s, column));
   const int size = sqlite3_column_bytes(s, column);
@@ -173,28 +194,32 @@ Result<bool> SqliteTransaction::set_state(std::string_view user, EnrollmentState
 Status SqliteTransaction::put(const Enrollment& e) {
   // An upsert, not INSERT OR REPLACE: REPLACE deletes the old row first, which would be a
   // surprising place for anything keyed on the user to disappear.
-  auto stmt = prepare(db_,
-                      "INSERT INTO enrollments (user, algorithm, digits, period, sealed_secret,"
-                      " last_step, created_at, last_used_at, failures, locked_until, lockouts,"
-                      " state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-                      " ON CONFLICT (user) DO UPDATE SET algorithm = ?2, digits = ?3, period = ?4,"
-                      " sealed_secret = ?5, last_step = ?6, created_at = ?7, last_used_at = ?8,"
-                      " failures = ?9, locked_until = ?10, lockouts = ?11, state = ?12");
+  auto stmt =
+      prepare(db_, (std::string(kInsertEnrollment) +
+                    " ON CONFLICT (user) DO UPDATE SET algorithm = ?2, digits = ?3, period = ?4,"
+                    " sealed_secret = ?5, last_step = ?6, created_at = ?7, last_used_at = ?8,"
+                    " failures = ?9, locked_until = ?10, lockouts = ?11, state = ?12")
+                       .c_str());
+  if (!stmt) return std::move(stmt).error();
+  bind_enrollment(stmt->get(), e);
+  return step_done(db_, stmt->get(), "saving enrollment");
+}
+
+Result<std::optional<std::size_t>> SqliteTransaction::insert_many(
+    std::span<const Enrollment> enrollments) {
+  // One statement for every row: preparing (parsing) it per row would cost more than the
+  // insert itself.
+  auto stmt =
+      prepare(db_, (std::string(kInsertEnrollment) + " ON CONFLICT (user) DO NOTHING").c_str());
   if (!stmt) return std::move(stmt).error();
   sqlite3_stmt* s = stmt->get();
-  bind_secret_columns(s, e);
-  sqlite3_bind_int64(s, 6, e.last_step);
-  sqlite3_bind_int64(s, 7, e.created_at);
-  if (e.last_used_at) {
-    sqlite3_bind_int64(s, 8, *e.last_used_at);
-  } else {
-    sqlite3_bind_null(s, 8);
+  for (std::size_t i = 0; i < enrollments.size(); ++i) {
+    sqlite3_reset(s);
+    bind_enrollment(s, enrollments[i]);
+    if (auto st = step_done(db_, s, "saving enrollments"); !st) return std::move(st).error();
+    if (sqlite3_changes(db_) == 0) return std::optional<std::size_t>(i);  // already enrolled
   }
-  sqlite3_bind_int64(s, 9, e.lockout.failures);
-  sqlite3_bind_int64(s, 10, e.lockout.locked_until);
-  sqlite3_bind_int64(s, 11, e.lockout.lockouts);
-  bind_text(s, 12, state_name(e.state));
-  return step_done(db_, s, "saving enrollment");
+  return std::optional<std::size_t>();
 }
 
 Result<bool> SqliteTransaction::remove(std::string_view user) {
@@ -279,11 +304,19 @@ Status SqliteTransaction::record_unenrolled_attempt() {
               "recording attempt");
 }
 
-Status SqliteTransaction::commit() {
+Status SqliteTransaction::commit_unsynced() {
   int rc = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return db_error(db_, rc, "commit");
   done_ = true;
   return Ok{};
+}
+
+Status SqliteTransaction::commit() {
+  if (auto st = commit_unsynced(); !st) return st;
+  // The write lock is already released: concurrent logins sync side by side instead of queueing
+  // behind each other's disk wait. Until this returns, the caller has not reported success, and
+  // other logins already see the change, so a replay is refused either way.
+  return sync_wal(path_);
 }
 
 // Runs a write keyed by user, binding extra integers from ?2 on; returns whether a row changed.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // StoreTransaction over one SQLite connection. The connection's owner (SqliteStore) has already
 // issued BEGIN IMMEDIATE or BEGIN; this object runs the statements and COMMITs, or rolls back
-// when destroyed uncommitted.
+// when destroyed uncommitted. The connection runs with synchronous=NORMAL, so COMMIT itself does
+// not wait for the disk; commit() then syncs the WAL itself (see sqlite_store.cc for why).
 #pragma once
 
 #include <sqlite3.h>
@@ -22,6 +23,7 @@ class SqliteTransaction final : public StoreTransaction {
   Result<std::optional<Enrollment>> find(std::string_view user) override;
   Result<std::vector<Enrollment>> list() override;
   Status put(const Enrollment& enrollment) override;
+  Result<std::optional<std::size_t>> insert_many(std::span<const Enrollment> enrollments) override;
   Result<bool> remove(std::string_view user) override;
   Result<bool> set_state(std::string_view user, EnrollmentState state) override;
   Status put_pending(const Enrollment& enrollment) override;
@@ -37,6 +39,7 @@ class SqliteTransaction final : public StoreTransaction {
                                 const std::vector<RecoveryCodeHash>& codes) override;
   Status record_unenrolled_attempt() override;
   Status commit() override;
+  Status commit_unsynced() override;
 
  private:
   Result<bool> change(const char* sql, std::string_view user,

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,6 +59,20 @@ class StoreTransaction {
   // Inserts or replaces the user's enrollment (a fresh enrollment resets replay state). Recovery
   // codes are left alone; replace_recovery_codes() manages them.
   virtual Status put(const Enrollment& enrollment) = 0;
+  // Bulk provisioning (`import --batch`): adds each enrollment in order, as put() would for a
+  // new user, but never replaces one. At the first user who already has an enrollment it stops
+  // and returns that index; the rows before it are written, so the caller must then drop the
+  // transaction uncommitted. Returns nothing when every row was added. This default is find()
+  // and put() per row; SQLite overrides it with one prepared statement for all rows.
+  virtual Result<std::optional<std::size_t>> insert_many(std::span<const Enrollment> enrollments) {
+    for (std::size_t i = 0; i < enrollments.size(); ++i) {
+      auto found = find(enrollments[i].user);
+      if (!found) return std::move(found).error();
+      if (*found) return std::optional<std::size_t>(i);
+      if (auto st = put(enrollments[i]); !st) return std::move(st).error();
+    }
+    return std::optional<std::size_t>();
+  }
   // Removes the enrollment, any pending one and the recovery codes; returns whether the user
   // was enrolled (or pending).
   virtual Result<bool> remove(std::string_view user) = 0;
@@ -89,7 +104,13 @@ class StoreTransaction {
                                         const std::vector<RecoveryCodeHash>& codes) = 0;
   // Counts a refused attempt by a user who is not enrolled (see verifier.cc for why).
   virtual Status record_unenrolled_attempt() = 0;
+  // Makes the transaction visible to other logins and waits until it is on disk: a power cut
+  // after Ok cannot undo it. Anything that consumes a code or changes an enrollment uses this.
   virtual Status commit() = 0;
+  // Visible at once and safe against a crash of any process, but not waited for: a power cut in
+  // the next moment may lose it. Only for bookkeeping whose loss is harmless, such as one more
+  // failure count, so that refusals cost no disk sync.
+  virtual Status commit_unsynced() = 0;
 };
 
 class Store {

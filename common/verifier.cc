@@ -73,7 +73,7 @@ Result<Check> check_code(StoreTransaction& txn, const SecureBytes& key, const En
 }
 
 // The refusal of an unenrolled user must cost what a wrong code costs: the same TOTP work on a
-// throwaway key and one durable write, so neither the answer nor its timing tells who is
+// throwaway key and one committed write, so neither the answer nor its timing tells who is
 // enrolled.
 Status refuse_unenrolled(StoreTransaction& txn, const VerifyRequest& request) {
   auto dummy = random_bytes(20);
@@ -83,7 +83,7 @@ Status refuse_unenrolled(StoreTransaction& txn, const VerifyRequest& request) {
     (void)totp_match(*dummy, defaults, request.now, request.window, code->view());
   }
   if (auto st = txn.record_unenrolled_attempt(); !st) return st;
-  return txn.commit();
+  return txn.commit_unsynced();
 }
 
 }  // namespace
@@ -146,7 +146,11 @@ Result<Verdict> verify_and_consume(Store& store, const SecureBytes& key,
                                 : after_failure(e.lockout, request.lockout, request.now);
   verdict.locked_now = is_locked(next, request.now);
   if (auto st = (*txn)->set_lockout(e.user, next); !st) return std::move(st).error();
-  if (auto st = (*txn)->commit(); !st) return std::move(st).error();
+  // A consumed code must be on disk before we say yes (a power cut must not make it usable
+  // again); one more failure count need not be, so a refusal costs no disk wait.
+  const Status committed = verdict.outcome == Outcome::accepted ? (*txn)->commit()
+                                                                : (*txn)->commit_unsynced();
+  if (!committed) return committed.error();
   return verdict;
 }
 

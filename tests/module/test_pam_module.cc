@@ -153,7 +153,11 @@ void test_missing_store_is_unavailable(void** state) {
 
 void test_corrupt_store_is_unavailable(void** state) {
   PamFixture& f = pam_fixture(state);
+  // The store is the database file and its write-ahead log together (the WAL is kept between
+  // logins and holds the newest pages), so both are overwritten; the -shm index is rebuilt.
   write_file(f.env.db_path, std::string(8192, '\x5a'), 0600);
+  write_file(f.env.db_path + "-wal", std::string(8192, '\x5a'), 0600);
+  unlink((f.env.db_path + "-shm").c_str());
   assert_int_equal(f.login("alice", f.code(0)), PAM_AUTHINFO_UNAVAIL);
 }
 
