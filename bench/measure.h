@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The three login paths the benchmark times, and one measured call of a path for one anchor:
+// the preparation (resetting failure counters, using the code once before a replay) happens
+// outside the timed region; the call itself is checked against the PAM code it must return.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "bench/anchor.h"
+
+namespace sshotp::bench {
+
+enum class Path {
+  success,  // the right code of a step never used before: a first use that writes
+  wrong,    // a well-formed code that matches nothing
+  replay,   // the code that has just been accepted, again
+};
+
+const char* path_name(Path path) noexcept;
+std::optional<Path> parse_path(std::string_view name) noexcept;
+int expected_rc(Path path) noexcept;  // PAM_SUCCESS or PAM_AUTH_ERR
+
+// The next instant of the benchmark's clock: 30 s (one step) after the previous one, so every
+// round of calls happens in a step of its own.
+std::int64_t next_round_time() noexcept;
+
+// Counts a functional failure (a call that did not return what it must); printed at once.
+void report_failure(const std::string& what);
+int functional_failures() noexcept;
+
+// One call of `path` for user `index` at `unix_time` through the real libpam. `reset` false
+// skips the reset before refused calls (for counting one call's syscalls; fewer than
+// max_failures such calls never lock the user).
+struct Measured {
+  std::int64_t nanoseconds;
+  int rc;
+};
+Measured measure(Anchor& anchor, std::size_t index, Path path, std::int64_t unix_time,
+                 bool reset = true);
+
+// The code a call of `path` answers with.
+std::string code_for_path(std::size_t index, Path path, std::int64_t unix_time);
+
+// Sets the clock, resets (if asked) and, for a replay, uses the code once: what happens before
+// the timed call.
+void prepare(Anchor& anchor, std::size_t index, Path path, std::int64_t unix_time,
+             bool reset = true);
+
+}  // namespace sshotp::bench
