@@ -8,12 +8,18 @@ set -eu
 
 BUILD_AND_RUN="
   autoconf automake libtool autoconf-archive pkg-config g++ make
-  libpam0g-dev liboath-dev libssl-dev libqrencode-dev libsqlite3-dev libcmocka-dev
+  libpam0g-dev liboath-dev libssl-dev libqrencode-dev libsqlite3-dev libcmocka-dev libpng-dev
   openssh-server openssh-client oathtool qrencode
   python3 passwd procps iproute2
 "
+# valgrind, clang, its sanitizer and libFuzzer runtimes (libclang-rt-14-dev: only recommended
+# by clang) and llvm-14 (llvm-symbolizer, for readable stack traces): the memcheck, sanitizer
+# and fuzzing stages of run-tests.sh. libpam-google-authenticator: its google-authenticator tool
+# writes the real state files tests/cli/test_migrate.sh migrates.
 TESTS_ONLY="
-  zbar-tools sqlite3 python3-pyotp python3-pexpect fail2ban
+  zbar-tools sqlite3 python3-pyotp python3-pexpect fail2ban librsvg2-bin
+  libpam-google-authenticator
+  valgrind clang libclang-rt-14-dev llvm-14
 "
 
 PACKAGES=$BUILD_AND_RUN

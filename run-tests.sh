@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # The README's second command, and what CI runs (.ci/run): install the dependencies, build with
 # warnings as errors, run every test layer (`make check`: unit, module through libpam, CLI,
-# oracles, real sshd end to end) and then `make distcheck` (tarball builds and passes from a
-# read-only source tree). Run as root on Debian 12; as non-root the sshd test is skipped.
+# oracles, fuzz corpus replay, crash loop, valgrind, real sshd end to end) and then `make
+# distcheck` (tarball builds and passes from a read-only source tree). Two more stages follow,
+# each in its own build directory: the suite again under ASan+UBSan (all but the real-sshd
+# test), and every libFuzzer target for FUZZ_SECONDS (default 30) under ASan+UBSan.
+# Run as root on Debian 12; as non-root the sshd test is skipped.
 set -euo pipefail
 cd "$(dirname "$0")"
 top=$(pwd)
@@ -22,23 +25,62 @@ cd "$build"
 "$top/configure" --enable-werror
 
 jobs=$(nproc 2>/dev/null || echo 2)
-make -j"$jobs"
+started=$SECONDS
+# took STAGE: how long the stage that just ended took, from $started.
+took() {
+  echo "run-tests.sh: $1 took $((SECONDS - started)) s"
+  started=$SECONDS
+}
+# show_test_logs RC: every test's own output in the current build directory (cmocka's summaries,
+# the shell tests' PASS/FAIL lines), and automake's summary when something failed.
+show_test_logs() {
+  find . -name '*.log' ! -name 'test-suite.log' ! -name 'config.log' -path './tests/*' -print0 \
+    | sort -z | xargs -0 -r tail -n +1
+  if [ -f test-suite.log ] && [ "$1" -ne 0 ]; then cat test-suite.log; fi
+}
 
+make -j"$jobs"
 status=0
-make -j"$jobs" check || status=$?
-# Show every test's own output: cmocka's summaries and the shell tests' PASS/FAIL lines.
-find . -name '*.log' ! -name 'test-suite.log' ! -name 'config.log' -path './tests/*' -print0 \
-  | sort -z | xargs -0 -r tail -n +1
-if [ -f test-suite.log ] && [ "$status" -ne 0 ]; then cat test-suite.log; fi
+rc=0
+make -j"$jobs" check || rc=$?
+show_test_logs "$rc"
+status=$rc
+took "build and make check"
 
 if [ "$status" -eq 0 ]; then
   make -j"$jobs" distcheck || status=$?
+  took "make distcheck"
 fi
+
+# The suite again with AddressSanitizer and UndefinedBehaviorSanitizer (GCC), leaks included.
+sanitizers="$top/_build-sanitizers"
+rm -rf "$sanitizers"
+mkdir -p "$sanitizers"
+cd "$sanitizers"
+export UBSAN_OPTIONS=print_stacktrace=1
+rc=0
+{ "$top/configure" -q --enable-werror --enable-sanitizers && make -j"$jobs" &&
+  make -j"$jobs" check-sanitized; } || rc=$?
+show_test_logs "$rc"
+if [ "$rc" -ne 0 ]; then status=$rc; fi
+took "sanitizer build and tests"
+
+# Each libFuzzer target for FUZZ_SECONDS under ASan+UBSan (clang), from the seed corpus.
+fuzzing="$top/_build-fuzz"
+rm -rf "$fuzzing"
+mkdir -p "$fuzzing/tests/fuzz"
+cd "$fuzzing"
+export FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+rc=0
+{ "$top/configure" -q --enable-fuzzing && make -j"$jobs" fuzz; } || rc=$?
+if [ "$rc" -ne 0 ]; then status=$rc; fi
+took "fuzzing build and runs ($FUZZ_SECONDS s per target)"
+cd "$build"
 
 # One closing line with the number of test cases, from each test's own summary: cmocka's
 # "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)" and the shell tests' "N passed, M failed".
 summary() {
-  find tests -name '*.log' -print0 | xargs -0 -r cat | awk '
+  find tests "$sanitizers/tests" "$fuzzing/tests" -name '*.log' -print0 | xargs -0 -r cat | awk '
     /^\[  PASSED  \] [0-9]+ test/ { p += $4 }
     /^\[  FAILED  \] [0-9]+ test/ { f += $4 }
     /^[0-9]+ passed, [0-9]+ failed/ { p += $1; f += $3 }
@@ -46,7 +88,8 @@ summary() {
 }
 read -r pass fail < <(summary)
 # grep finds nothing when no test skipped; that must not trip pipefail.
-skip=$( (grep -rh '^:test-result: SKIP' tests --include='*.trs' || true) | wc -l)
+skip=$( (grep -rh '^:test-result: SKIP' tests "$sanitizers/tests" --include='*.trs' || true) \
+  | wc -l)
 if [ "$status" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; fi
 echo "Tests: $pass passed, $fail failed, $skip skipped"
 exit "$status"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The commands that act on an existing enrollment without any secret: remove and unlock (root
-// only, audited) and status (anyone for themselves). None of them creates a store; without one,
-// nobody is enrolled.
+// The commands that act on an existing enrollment without any secret: remove, unlock, disable
+// and enable (root only, audited) and status (anyone for themselves). None of them creates a
+// store; without one, nobody is enrolled.
 #include <cstdio>
 #include <functional>
 #include <optional>
@@ -12,30 +12,22 @@
 #include "common/lockout.h"
 #include "enroll/command_support.h"
 #include "enroll/commands.h"
+#include "enroll/user_report.h"
 
 namespace sshotp::cli {
 namespace {
 
 const Action kRemove{"remove", true, true, true};
 const Action kUnlock{"unlock", true, true, true};
+const Action kDisable{"disable", true, true, true};
+const Action kEnable{"enable", true, true, true};
 const Action kStatus{"status", false, false, false};
 
-// What status prints beyond the TOTP parameters: the throttling state and the codes left.
-void print_lockout_and_codes(const LockoutState& lockout, std::size_t codes_left) {
-  const std::string locked_until =
-      is_locked(lockout, now_unix()) ? iso8601_utc(lockout.locked_until) : "no";
-  std::printf(
-      "consecutive failures: %lld\nlocked until: %s\nlockouts: %lld\n"
-      "recovery codes left: %zu\n",
-      static_cast<long long>(lockout.failures), locked_until.c_str(),
-      static_cast<long long>(lockout.lockouts), codes_left);
-}
-
-// The change remove or unlock makes in the store: false if the user is not enrolled.
+// The change an admin command makes in the store: false if the user is not enrolled.
 using Change = std::function<Result<bool>(StoreTransaction& txn, const std::string& user)>;
 
-// remove and unlock: one change to one enrolled user in one write transaction, then `outcome`
-// after the user's name on stdout.
+// remove, unlock, disable, enable: one change to one enrolled user in one write transaction,
+// then `outcome` after the user's name on stdout.
 Exit change_enrolled(const Action& action, const Invocation& invocation, const Change& change,
                      std::string_view outcome) {
   Exit early = Exit::error;
@@ -62,6 +54,13 @@ Result<bool> clear_lockout(StoreTransaction& txn, const std::string& user) {
   return true;
 }
 
+// A suspended user keeps their secret, recovery codes and replay state; only logins stop.
+Change set_state_to(EnrollmentState state) {
+  return [state](StoreTransaction& txn, const std::string& user) {
+    return txn.set_state(user, state);
+  };
+}
+
 }  // namespace
 
 Exit run_remove(const ConfigLocation& where, int argc, char** argv) {
@@ -74,35 +73,41 @@ Exit run_unlock(const ConfigLocation& where, int argc, char** argv) {
                          ": failed attempts and lockouts are reset.");
 }
 
+Exit run_disable(const ConfigLocation& where, int argc, char** argv) {
+  return change_enrolled(kDisable, {where, argc, argv}, set_state_to(EnrollmentState::disabled),
+                         ": disabled; every login is refused until `sshotp-enroll enable`.");
+}
+
+Exit run_enable(const ConfigLocation& where, int argc, char** argv) {
+  return change_enrolled(kEnable, {where, argc, argv}, set_state_to(EnrollmentState::active),
+                         ": enabled; logins are checked again.");
+}
+
 Exit run_status(const ConfigLocation& where, int argc, char** argv) {
   Exit early = Exit::error;
   auto ready = prepare(kStatus, {where, argc, argv}, early);
   if (!ready) return early;
   Session& session = ready->session;
-  std::optional<Enrollment> enrollment;
-  std::size_t codes_left = 0;
+  std::optional<UserReport> report;
+  std::optional<std::int64_t> pending_since;  // a new key waiting for its first code
   if (ready->store) {
     auto txn = ready->store->begin_read();  // one snapshot: the fields agree with each other
     if (!txn) return session.failed(txn.error());
-    auto found = (*txn)->find(session.user());
+    auto found = read_user_report(**txn, session.user(), now_unix());
     if (!found) return session.failed(found.error());
-    enrollment = std::move(found).value();
-    if (enrollment) {
-      auto codes = (*txn)->unused_recovery_codes(session.user());
-      if (!codes) return session.failed(codes.error());
-      codes_left = codes->size();
-    }
+    report = std::move(found).value();
+    auto pending = (*txn)->find_pending(session.user());
+    if (!pending) return session.failed(pending.error());
+    if (*pending) pending_since = (*pending)->created_at;
   }
-  if (!enrollment) {
+  if (!report) {
     std::printf("%s: not enrolled\n", session.user().c_str());
     return session.done(Exit::not_enrolled, "not-enrolled");
   }
-  std::printf("user: %s\nalgorithm: %s\ndigits: %u\nperiod: %u\ncreated: %s\nlast used: %s\n",
-              enrollment->user.c_str(), algorithm_name(enrollment->totp.algorithm),
-              enrollment->totp.digits, enrollment->totp.period,
-              iso8601_utc(enrollment->created_at).c_str(),
-              enrollment->last_used_at ? iso8601_utc(*enrollment->last_used_at).c_str() : "never");
-  print_lockout_and_codes(enrollment->lockout, codes_left);
+  print_status(stdout, *report);
+  if (pending_since) std::printf("pending since: %s\n", iso8601_utc(*pending_since).c_str());
+  // Only an active (or disabled) enrollment counts as enrolled; a pending one is shown too.
+  if (report->state == "pending") return session.done(Exit::not_enrolled, "not-enrolled");
   return session.done(Exit::ok, "ok");
 }
 

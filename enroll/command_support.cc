@@ -11,6 +11,7 @@
 
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "enroll/privilege.h"
 #include "enroll/recovery_set.h"
 #include "enroll/terminal.h"
 
@@ -43,9 +44,11 @@ std::optional<SecretString> normalise_code(std::string_view typed, unsigned digi
 namespace {
 
 // The store is root's (mode 0600), so a user running a command for themselves cannot open it;
-// the bare "Permission denied" would not tell them what to do instead.
+// the bare "Permission denied" would not tell them what to do instead. (A setuid run opened it
+// as root: its errors are something else.)
 Error explain_for_caller(const Caller& caller, const std::string& db, Error error) {
-  if (!caller.is_root() && access(db.c_str(), R_OK | W_OK) != 0 && errno == EACCES) {
+  if (!caller.is_root() && !running_setuid() && access(db.c_str(), R_OK | W_OK) != 0 &&
+      errno == EACCES) {
     error.message += " (only root can open the store: ask an administrator to run this command)";
   }
   return error;
@@ -96,7 +99,8 @@ Exit refuse_not_enrolled(Session& session) {
 Result<std::vector<SecretString>> save_enrollment(const WritableStore& target,
                                                   const std::string& user, const TotpParams& params,
                                                   const SecureBytes& secret, std::int64_t last_step,
-                                                  unsigned recovery_codes) {
+                                                  unsigned recovery_codes,
+                                                  const InTransaction& also) {
   auto sealed = seal(target.key, secret, secret_aad(user));
   if (!sealed) return std::move(sealed).error();
   auto recovery = new_recovery_set(target.key, user, recovery_codes);
@@ -109,6 +113,9 @@ Result<std::vector<SecretString>> save_enrollment(const WritableStore& target,
   enrollment.created_at = now_unix();
   auto txn = target.store->begin_write();
   if (!txn) return std::move(txn).error();
+  if (also) {
+    if (auto st = also(**txn); !st) return std::move(st).error();
+  }
   if (auto st = (*txn)->put(enrollment); !st) return std::move(st).error();
   if (auto st = (*txn)->replace_recovery_codes(user, recovery->hashes); !st) {
     return std::move(st).error();

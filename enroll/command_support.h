@@ -9,6 +9,7 @@
 #include <getopt.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -76,12 +77,15 @@ Exit refuse_not_enrolled(Session& session);
 
 // Seals `secret` for `user` and stores it as their enrollment, with a fresh set of
 // `recovery_codes` codes, in one transaction: the previous enrollment and codes are replaced
-// together or not at all. last_step -1 means no code has been used yet. Returns the codes to
-// show.
+// together or not at all. last_step -1 means no code has been used yet. `also`, if given, runs
+// first in the same transaction (checks and changes that must commit with it; an error rolls
+// everything back). Returns the codes to show.
+using InTransaction = std::function<Status(StoreTransaction& txn)>;
 Result<std::vector<SecretString>> save_enrollment(const WritableStore& target,
                                                   const std::string& user, const TotpParams& params,
                                                   const SecureBytes& secret, std::int64_t last_step,
-                                                  unsigned recovery_codes);
+                                                  unsigned recovery_codes,
+                                                  const InTransaction& also = {});
 
 // Writes `text` to standard output after whatever stdio has buffered there.
 void print_secret(const SecretString& text);

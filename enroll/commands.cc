@@ -18,6 +18,18 @@ constexpr Command kCommands[] = {
     {"unlock", "USER", "reset the failed attempts and lockout of USER (root only)", run_unlock},
     {"status", "[USER]", "show the enrollment, lockout and recovery codes left of USER",
      run_status},
+    {"list", "[--json]",
+     "show every enrolled or pending user: state, parameters, use, lockout (root only)", run_list},
+    {"disable", "USER", "refuse every login of USER until enabled again (root only)", run_disable},
+    {"enable", "USER", "let USER log in again after disable (root only)", run_enable},
+    {"migrate", "(google-authenticator USER [FILE] | oath USERSFILE) [--replace]",
+     "take users over from google-authenticator or pam_oath; report what does not carry over "
+     "(root only)",
+     run_migrate},
+    {"sshd-config", "[--group GROUP] [--output FILE | --install]",
+     "print the sshd drop-in (key, then code), write it, or install it and check it with sshd "
+     "(--install: root only)",
+     run_sshd_config},
 };
 
 }  // namespace

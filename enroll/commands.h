@@ -27,5 +27,11 @@ Exit run_recovery(const ConfigLocation& where, int argc, char** argv);  // recov
 Exit run_remove(const ConfigLocation& where, int argc, char** argv);    // admin_commands.cc
 Exit run_unlock(const ConfigLocation& where, int argc, char** argv);    // admin_commands.cc
 Exit run_status(const ConfigLocation& where, int argc, char** argv);    // admin_commands.cc
+Exit run_disable(const ConfigLocation& where, int argc, char** argv);   // admin_commands.cc
+Exit run_enable(const ConfigLocation& where, int argc, char** argv);    // admin_commands.cc
+Exit run_list(const ConfigLocation& where, int argc, char** argv);      // list_command.cc
+Exit run_migrate(const ConfigLocation& where, int argc, char** argv);   // migrate_command.cc
+// sshd_config_command.cc:
+Exit run_sshd_config(const ConfigLocation& where, int argc, char** argv);
 
 }  // namespace sshotp::cli

@@ -19,6 +19,8 @@
 #include "common/crypto.h"
 #include "common/file_checks.h"
 #include "common/sqlite_store.h"
+#include "enroll/elevated_store.h"
+#include "enroll/privilege.h"
 
 namespace sshotp::cli {
 namespace {
@@ -44,7 +46,7 @@ Status create_config_file(const std::string& path) {
 }  // namespace
 
 Result<Caller> current_caller() {
-  const uid_t uid = getuid();
+  const uid_t uid = invoking_uid();
   std::vector<char> buf(16384);
   struct passwd pw {};
   struct passwd* found = nullptr;
@@ -89,6 +91,7 @@ std::string config_template() {
 }
 
 Result<Config> load_cli_config(const ConfigLocation& where, ConfigUse use) {
+  Elevated root;  // setuid: the file checks then accept root's files only
   if (!where.given && file_missing(where.path)) {
     if (use == ConfigUse::reading) return Config{};
     if (auto st = create_config_file(where.path); !st) return std::move(st).error();
@@ -114,16 +117,25 @@ Result<std::string> issuer_for(const Config& config) {
 }
 
 Result<WritableStore> open_store_for_writing(const Config& config) {
+  Elevated root;
   auto key = load_or_create_key_file(config.key_file);
   if (!key) return std::move(key).error();
   auto store = open_sqlite_store(config.db, OpenMode::create, config.busy_timeout_ms);
   if (!store) return std::move(store).error();
-  return WritableStore{std::move(key).value(), std::move(store).value()};
+  return WritableStore{std::move(key).value(), elevate_store(std::move(store).value())};
 }
 
 Result<std::unique_ptr<Store>> open_existing_store(const Config& config) {
+  Elevated root;
   if (file_missing(config.db)) return std::unique_ptr<Store>();
-  return open_sqlite_store(config.db, OpenMode::existing, config.busy_timeout_ms);
+  auto store = open_sqlite_store(config.db, OpenMode::existing, config.busy_timeout_ms);
+  if (!store) return std::move(store).error();
+  return elevate_store(std::move(store).value());
+}
+
+Result<SecureBytes> load_store_key(const Config& config) {
+  Elevated root;
+  return load_key_file(config.key_file);
 }
 
 void print_error(std::string_view what, std::string_view why) {
@@ -138,9 +150,10 @@ Exit usage_error(std::string_view why) {
 }
 
 void log_action(std::string_view action, std::string_view user, uid_t by_uid,
-                std::string_view result) {
-  const std::string line = "action=" + audit_value(action) + " user=" + audit_value(user) +
-                           " by_uid=" + std::to_string(by_uid) + " result=" + audit_value(result);
+                std::string_view result, std::string_view detail) {
+  std::string line = "action=" + audit_value(action) + " user=" + audit_value(user) +
+                     " by_uid=" + std::to_string(by_uid) + " result=" + audit_value(result);
+  if (!detail.empty()) line += " " + std::string(detail);
   syslog(result == "ok" ? LOG_INFO : LOG_NOTICE, "%s", line.c_str());
 }
 
@@ -162,8 +175,10 @@ Exit Session::refused(Exit code, std::string_view result, std::string_view why) 
 std::optional<Session> start_session(const Action& action, const std::vector<std::string>& operands,
                                      Exit& early) {
   early = Exit::usage;
-  if (operands.size() > 1) {
-    usage_error(std::string(action.name) + ": unexpected argument '" + operands[1] + "'");
+  const std::size_t max_operands = action.takes_user ? 1 : 0;
+  if (operands.size() > max_operands) {
+    usage_error(std::string(action.name) + ": unexpected argument '" + operands[max_operands] +
+                "'");
     return std::nullopt;
   }
   if (action.user_required && operands.empty()) {

@@ -25,7 +25,7 @@ namespace sshotp::cli {
 
 inline constexpr const char* kProgramName = "sshotp-enroll";
 
-// The real uid (never $USER, never the effective uid): who actually ran the program.
+// The real uid at start (never $USER, never the effective uid): who actually ran the program.
 struct Caller {
   uid_t uid = 0;
   std::string name;
@@ -62,21 +62,26 @@ Result<WritableStore> open_store_for_writing(const Config& config);
 // yields nullptr: nobody is enrolled under this configuration.
 Result<std::unique_ptr<Store>> open_existing_store(const Config& config);
 
+// The existing key file (never created here).
+Result<SecureBytes> load_store_key(const Config& config);
+
 // "sshotp-enroll: <what>: <why>" on stderr. Never pass a secret or a code.
 void print_error(std::string_view what, std::string_view why);
 // A usage error: the message plus a pointer to --help; returns Exit::usage for `return`.
 Exit usage_error(std::string_view why);
 
-// One syslog line (LOG_AUTHPRIV) per administrative action, whatever its outcome.
+// One syslog line (LOG_AUTHPRIV) per administrative action, whatever its outcome. `detail`,
+// if any, is appended as given: further key=value fields, never a secret.
 void log_action(std::string_view action, std::string_view user, uid_t by_uid,
-                std::string_view result);
+                std::string_view result, std::string_view detail = {});
 
 // What a command may do to whom, and whether it leaves an audit line.
 struct Action {
   const char* name;
-  bool audited;        // enroll/import/remove change the store and are logged
-  bool root_only;      // otherwise: yourself, or anyone if root
-  bool user_required;  // otherwise the invoking user is the default
+  bool audited;            // enroll/import/remove change the store and are logged
+  bool root_only;          // otherwise: yourself, or anyone if root
+  bool user_required;      // otherwise the invoking user is the default
+  bool takes_user = true;  // false: the command is about no one user (list), no USER operand
 };
 
 // One command acting on one user: it words the errors ("enroll alice: ...") and writes the
@@ -88,7 +93,9 @@ class Session {
 
   const Caller& caller() const { return caller_; }
   const std::string& user() const { return user_; }
-  std::string what() const { return std::string(action_.name) + " " + user_; }
+  std::string what() const {
+    return action_.takes_user ? std::string(action_.name) + " " + user_ : action_.name;
+  }
 
   Exit done(Exit code, std::string_view result);
   Exit failed(const Error& error);  // prints the error; Exit::error, result=error

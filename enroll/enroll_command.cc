@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // `enroll`: a new secret shown as a QR code, a key to type and a key URI; saved only once the
 // user has typed a correct code from it, together with a fresh set of recovery codes, which are
-// then shown once. Aborting at any point leaves the previous enrollment as it was.
+// then shown once. Until then the new secret is only a pending enrollment and the previous one
+// keeps working; aborting at any point leaves the previous enrollment as it was. A user other
+// than root who replaces their own enrollment first proves they hold it (possession.h).
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -14,6 +16,9 @@
 #include "common/totp.h"
 #include "enroll/command_support.h"
 #include "enroll/commands.h"
+#include "enroll/pending_enrollment.h"
+#include "enroll/possession.h"
+#include "enroll/qr_image_files.h"
 #include "enroll/qr_terminal.h"
 #include "enroll/recovery_set.h"
 #include "enroll/terminal.h"
@@ -98,10 +103,15 @@ const Action kEnroll{"enroll", true, false, false};
 Exit run_enroll(const ConfigLocation& where, int argc, char** argv) {
   Exit early = Exit::error;
   QrStyle style = QrStyle::ansi;
-  static const struct option long_options[] = {{"qr", required_argument, nullptr, 'q'},
-                                               {"help", no_argument, nullptr, 'h'},
-                                               {nullptr, 0, nullptr, 0}};
-  auto qr_option = [&](int, const char* value) -> std::optional<Exit> {
+  QrImageFiles images;  // --qr-png, --qr-svg
+  static const struct option long_options[] = {
+      {"qr", required_argument, nullptr, 'q'},
+      {"qr-png", required_argument, nullptr, QrImageFiles::kPngOption},
+      {"qr-svg", required_argument, nullptr, QrImageFiles::kSvgOption},
+      {"help", no_argument, nullptr, 'h'},
+      {nullptr, 0, nullptr, 0}};
+  auto qr_option = [&](int option, const char* value) -> std::optional<Exit> {
+    if (QrImageFiles::is_option(option)) return images.handle(option, value);
     auto parsed = parse_qr_style(value);
     if (!parsed) return usage_error("--qr: must be ansi, utf8, invert or none");
     style = *parsed;
@@ -112,6 +122,7 @@ Exit run_enroll(const ConfigLocation& where, int argc, char** argv) {
   if (!started) return early;
   Session& session = started->session;
   const Config& config = started->config;
+  if (auto st = images.check_absent(); !st) return session.failed(st.error());
 
   auto issuer = issuer_for(config);
   if (!issuer) return session.failed(issuer.error());
@@ -127,6 +138,15 @@ Exit run_enroll(const ConfigLocation& where, int argc, char** argv) {
     if (!found) return session.failed(found.error());
     previous = std::move(found).value();
   }
+  InterruptScope interrupts;  // from here on, Ctrl-C aborts cleanly (and withdraws the new key)
+  // Replacing your own second factor takes that factor, or a recovery code: whoever finds your
+  // session unlocked must not move your logins to their phone. Root may replace anyone's.
+  if (previous && !session.caller().is_root()) {
+    const ProofRules proof{Terminal::Source::controlling, /*recovery_code_accepted=*/true};
+    if (auto stop = prove_possession(session, config, *opened->store, opened->key, proof)) {
+      return *stop;
+    }
+  }
 
   auto secret = random_bytes(kSecretBytes);
   if (!secret) return session.failed(secret.error());
@@ -134,14 +154,17 @@ Exit run_enroll(const ConfigLocation& where, int argc, char** argv) {
   if (!base32) return session.failed(base32.error());
   const TotpParams& params = config.totp;
   const SecretString uri = otpauth_uri(*issuer, session.user(), base32->view(), params);
+  PendingEnrollment pending(*opened, session.user(), params);
+  if (auto st = pending.begin(*secret); !st) return session.failed(st.error());
 
-  InterruptScope interrupts;
   Terminal tty(Terminal::Source::controlling);
   if (previous) {
     tty.print(session.user() +
-              " is already enrolled. The new key replaces the old one once you confirm a code.\n");
+              " is already enrolled. The new key replaces the old one once you confirm a code;"
+              " until then the old one keeps working.\n");
   }
   show_key(tty, *issuer, session.user(), *base32, uri, params, style);
+  if (auto st = images.write(uri.view(), tty); !st) return session.failed(st.error());
 
   auto confirmation = confirm_code(tty, *secret, params, config.window);
   if (!confirmation) return session.failed(confirmation.error());
@@ -155,9 +178,14 @@ Exit run_enroll(const ConfigLocation& where, int argc, char** argv) {
   }
 
   // The confirmation code is spent: its step becomes the last used one.
-  auto codes = save_enrollment(*opened, session.user(), params, *secret, confirmation->step,
-                               config.recovery_codes);
+  const ConfirmRules unchanged{session.caller().is_root(),
+                               previous ? std::optional(previous->sealed_secret) : std::nullopt};
+  auto codes = pending.confirm(*secret, confirmation->step, config.recovery_codes, unchanged);
+  if (!codes && codes.error().code == Errc::not_found) {
+    return session.refused(Exit::verification, "aborted", codes.error().message);
+  }
   if (!codes) return session.failed(codes.error());
+  images.keep();
   tty.print(session.user() +
             " is enrolled. The code you typed is used up: log in with a later one.\n\n");
   tty.print(recovery_codes_text(session.user(), *codes, CodesLayout::for_people).view());

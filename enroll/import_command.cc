@@ -7,32 +7,18 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <vector>
 
-#include "common/base32.h"
 #include "common/totp.h"
 #include "enroll/command_support.h"
 #include "enroll/commands.h"
+#include "enroll/import_batch.h"
+#include "enroll/import_support.h"
 #include "enroll/recovery_set.h"
 #include "enroll/terminal.h"
 
 namespace sshotp::cli {
 namespace {
-
-// RFC 4226 §4 R6: the shared secret MUST be at least 128 bits. The upper bound only stops
-// absurd input; 64 bytes is a full SHA-512 block (the RFC 6238 SHA-512 test key).
-constexpr std::size_t kMinImportBytes = 16;
-constexpr std::size_t kMaxImportBytes = 128;
-constexpr std::size_t kMaxKeyLine = 1024;
-
-// One numeric TOTP parameter, range-checked by the same rule the core applies.
-std::optional<unsigned> parse_param(const char* text, unsigned TotpParams::*field) {
-  auto n = parse_unsigned(text);
-  if (!n) return std::nullopt;
-  TotpParams probe;
-  probe.*field = *n;
-  if (!validate_params(probe)) return std::nullopt;
-  return n;
-}
 
 const Action kImport{"import", true, true, true};
 
@@ -59,57 +45,27 @@ Result<SecureBytes> read_imported_key(Terminal& in) {
       return bad("standard input: more than one line (expected one base32 key)");
     }
   }
-  auto key = base32_decode(line.text.view());
+  auto key = decode_imported_key(line.text.view());
   if (!key) return bad("standard input: " + key.error().message);
-  if (key->size() < kMinImportBytes) {
-    return bad("standard input: the key has " + std::to_string(key->size() * 8) +
-               " bits; at least " + std::to_string(kMinImportBytes * 8) +
-               " are required (RFC 4226)");
-  }
-  if (key->size() > kMaxImportBytes) {
-    return bad("standard input: the key is longer than " + std::to_string(kMaxImportBytes) +
-               " bytes");
-  }
   return key;
 }
 
 }  // namespace
 
 Exit run_import(const ConfigLocation& where, int argc, char** argv) {
-  enum : int { kAlgorithm = 1000, kDigits, kPeriod };
-  static const struct option long_options[] = {
-      {"algorithm", required_argument, nullptr, kAlgorithm},
-      {"digits", required_argument, nullptr, kDigits},
-      {"period", required_argument, nullptr, kPeriod},
-      {"help", no_argument, nullptr, 'h'},
-      {nullptr, 0, nullptr, 0}};
-  std::optional<Algorithm> algorithm;
-  std::optional<unsigned> digits;
-  std::optional<unsigned> period;
-  auto param_option = [&](int option, const char* value) -> std::optional<Exit> {
-    if (option == kAlgorithm) {
-      algorithm = parse_algorithm(value);
-      if (!algorithm) {
-        return usage_error("--algorithm: must be sha1, sha256 or sha512");
-      }
-    } else if (option == kDigits) {
-      digits = parse_param(value, &TotpParams::digits);
-      if (!digits) return usage_error("--digits: must be 6 or 8");
-    } else {
-      period = parse_param(value, &TotpParams::period);
-      if (!period) return usage_error("--period: must be 15 to 120");
-    }
-    return std::nullopt;
+  if (wants_batch(argc, argv)) return run_import_batch(where, argc, argv);
+  static const std::vector<struct option> long_options =
+      with_totp_param_options({{"help", no_argument, nullptr, 'h'}});
+  TotpParamOptions param_options;
+  auto param_option = [&](int option, const char* value) {
+    return param_options.handle(option, value);
   };
   Exit early = Exit::error;
-  auto started =
-      start(kImport, ConfigUse::writing, {where, argc, argv}, long_options, param_option, early);
+  auto started = start(kImport, ConfigUse::writing, {where, argc, argv}, long_options.data(),
+                       param_option, early);
   if (!started) return early;
   Session& session = started->session;
-  TotpParams params = started->config.totp;
-  if (algorithm) params.algorithm = *algorithm;
-  if (digits) params.digits = *digits;
-  if (period) params.period = *period;
+  const TotpParams params = param_options.applied_to(started->config.totp);
 
   Terminal in(Terminal::Source::standard);
   auto secret = read_imported_key(in);

@@ -17,6 +17,7 @@
 #include "enroll/cli.h"
 #include "enroll/commands.h"
 #include "enroll/context.h"
+#include "enroll/privilege.h"
 
 namespace sshotp::cli {
 
@@ -41,7 +42,18 @@ void print_usage(std::FILE* out) {
       "  --algorithm ALG     import: sha1, sha256 or sha512 (default: the config's)\n"
       "  --digits N          import: 6 or 8\n"
       "  --period SECONDS    import: 15 to 120\n"
-      "  --count N           recovery: how many codes, 1 to 100 (default: the config's)\n\n"
+      "  --batch             import: read `USER BASE32` lines, store them all or none\n"
+      "  --qr-png FILE, --qr-svg FILE\n"
+      "                      enroll: also write the QR code to a new FILE (mode 0600)\n"
+      "  --json              list: print a JSON array instead of a table\n"
+      "  --count N           recovery: how many codes, 1 to 100 (default: the config's)\n"
+      "  --replace           migrate: overwrite an enrollment that has another key\n"
+      "  --group GROUP       sshd-config: ask only members of GROUP for a code\n"
+      "  --output FILE       sshd-config: write the drop-in to FILE (atomically, mode 0644)\n"
+      "  --install           sshd-config: install it in /etc/ssh/sshd_config.d, check the\n"
+      "                      whole sshd configuration, put the old file back on failure\n"
+      "  --sshd PATH, --sshd-config-dir DIR, --sshd-main-config FILE, --pam-service-file FILE\n"
+      "                      sshd-config --install: other locations (tests, unusual layouts)\n\n"
       "Exit status:\n"
       "  0  success\n"
       "  1  error: config, key or store problem\n"
@@ -95,6 +107,11 @@ Exit run(int argc, char** argv) {
   for (int option; (option = getopt_long(argc, argv, "+:c:hV", long_options, nullptr)) != -1;) {
     switch (option) {
       case 'c':
+        // A setuid run reads root's files: which ones is not the caller's choice.
+        if (running_setuid()) {
+          print_error("--config", "permission denied (only root may choose the settings file)");
+          return Exit::permission;
+        }
         where.path = optarg;
         where.given = true;
         break;
@@ -121,6 +138,9 @@ Exit run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   using sshotp::cli::Exit;
+  // Installed setuid root, the caller controls our environment, descriptors, signals and limits:
+  // take them back before anything else runs, and act as the caller from here on.
+  sshotp::cli::secure_start();
   // The process holds TOTP secrets, typed codes and recovery codes: no core dump, and no
   // ptrace by other processes of the same user.
   prctl(PR_SET_DUMPABLE, 0);

@@ -7,17 +7,12 @@
 // that proof, so whoever finds one code cannot turn it into a fresh set of their own.
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <optional>
 #include <string>
 
-#include "common/clock.h"
-#include "common/crypto.h"
-#include "common/lockout.h"
-#include "common/verifier.h"
 #include "enroll/command_support.h"
 #include "enroll/commands.h"
+#include "enroll/possession.h"
 #include "enroll/recovery_set.h"
 #include "enroll/terminal.h"
 
@@ -25,81 +20,6 @@ namespace sshotp::cli {
 namespace {
 
 const Action kRecovery{"recovery", true, false, false};
-
-constexpr const char* kLockedMessage =
-    "too many failed attempts; try again later or ask your administrator";
-
-// The enrollment as it is now, for the checks made before asking for a code.
-Result<std::optional<Enrollment>> look_up(Store& store, const std::string& user) {
-  auto snapshot = store.begin_read();
-  if (!snapshot) return std::move(snapshot).error();
-  return (*snapshot)->find(user);
-}
-
-// Reads the caller's current code (stdin, prompt on stderr). Nothing if they gave none: then it
-// has refused and set `stop`.
-std::optional<SecretString> read_current_code(Session& session, unsigned digits,
-                                              std::optional<Exit>& stop) {
-  InterruptScope interrupts;
-  Terminal in(Terminal::Source::standard);
-  in.print("Code from your authenticator app: ");
-  LineRead line = in.read_line(kMaxCodeLine, /*echo=*/false);
-  if (!in.input_is_tty()) in.print("\n");
-  if (line.status == ReadStatus::end_of_input || line.status == ReadStatus::interrupted ||
-      InterruptScope::interrupted()) {
-    stop = session.refused(Exit::verification, "aborted", "aborted; nothing was changed");
-    return std::nullopt;
-  }
-  if (line.status == ReadStatus::failed) {
-    stop = session.failed(
-        make_error(Errc::io, std::string("reading the code: ") + std::strerror(errno)));
-    return std::nullopt;
-  }
-  auto code =
-      line.status == ReadStatus::line ? normalise_code(line.text.view(), digits) : std::nullopt;
-  if (!code) {
-    // Not checked against anything, so not counted either: there was nothing to guess.
-    stop = session.refused(Exit::verification, "bad-input",
-                           "that is not a " + std::to_string(digits) +
-                               "-digit code from your authenticator app; nothing was changed");
-  }
-  return code;
-}
-
-// A non-root caller proves they hold the TOTP secret. Nothing on success, else the exit status
-// the command ends with (it has been reported).
-std::optional<Exit> prove_possession(Session& session, const Config& config, Store& store,
-                                     const SecureBytes& key) {
-  auto found = look_up(store, session.user());
-  if (!found) return session.failed(found.error());
-  if (!found->has_value()) return refuse_not_enrolled(session);
-  if (is_locked((*found)->lockout, now_unix())) {
-    return session.refused(Exit::verification, "locked", kLockedMessage);
-  }
-  std::optional<Exit> stop;
-  auto code = read_current_code(session, (*found)->totp.digits, stop);
-  if (!code) return stop;
-  const VerifyRequest request{session.user(), code->view(), now_unix(), config.window,
-                              config.lockout};
-  auto verdict = verify_and_consume(store, key, request);
-  if (!verdict) return session.failed(verdict.error());
-  const Outcome outcome = verdict->outcome;
-  if (outcome == Outcome::accepted) return std::nullopt;
-  if (outcome == Outcome::not_enrolled) return refuse_not_enrolled(session);
-  if (outcome == Outcome::locked || verdict->locked_now) {
-    return session.refused(Exit::verification, "locked", kLockedMessage);
-  }
-  if (outcome == Outcome::replayed) {
-    return session.refused(Exit::verification, "wrong-code",
-                           "that code was used already; wait for the next one");
-  }
-  if (outcome == Outcome::wrong_code) {
-    return session.refused(Exit::verification, "wrong-code",
-                           "that code is not right; nothing was changed");
-  }
-  return session.refused(Exit::verification, outcome_reason(outcome),
-                         std::string("code refused (") + outcome_reason(outcome) + ")");
-}
 
 }  // namespace
 
@@ -121,10 +41,14 @@ Exit run_recovery(const ConfigLocation& where, int argc, char** argv) {
   if (!ready) return early;
   Session& session = ready->session;
   if (!ready->store) return refuse_not_enrolled(session);
-  auto key = load_key_file(ready->config.key_file);
+  auto key = load_store_key(ready->config);
   if (!key) return session.failed(key.error());
   if (!session.caller().is_root()) {
-    if (auto stop = prove_possession(session, ready->config, *ready->store, *key)) return *stop;
+    // A found recovery code must not turn into a fresh set of them: a TOTP code only.
+    const ProofRules rules{Terminal::Source::standard, /*recovery_code_accepted=*/false};
+    if (auto stop = prove_possession(session, ready->config, *ready->store, *key, rules)) {
+      return *stop;
+    }
   }
 
   auto set = new_recovery_set(*key, session.user(), count.value_or(ready->config.recovery_codes));

@@ -93,6 +93,26 @@ def check_recovery_codes(tail, db, user):
           "the store holds as many unused codes as were shown", f"{len(rows)} rows")
 
 
+def type_right_code(child, totp, db, user):
+    """Types the current code; once the process has exited 0, checks the stored last step and the
+    recovery codes shown, and returns what the screen showed after the code."""
+    sent_at = time.time()
+    child.sendline(totp.at(sent_at))
+    child.expect_exact("is enrolled")
+    child.expect(pexpect.EOF)
+    tail = child.before.replace("\r\n", "\n")
+    child.close()
+    check(child.exitstatus == 0, "the right code enrolls (exit 0)",
+          f"exit {child.exitstatus} signal {child.signalstatus}")
+    row = row_of(db, user)
+    step = int(sent_at) // totp.interval
+    check(row is not None and row[4] == step,
+          "last_step is the confirming code's step, so it cannot log in again",
+          f"row {row[4] if row else None} vs step {step}")
+    check_recovery_codes(tail, db, user)
+    return tail
+
+
 def qr_block(screen):
     """The lines between the 'Scan this QR code' heading (plus a blank line) and the next blank."""
     lines = screen.split("\n")
@@ -221,19 +241,7 @@ def main():
                                 capture_output=True, check=False)
         check(status.returncode == 5, "status says not enrolled while the code is pending",
               f"exit {status.returncode}")
-        sent_at = time.time()
-        child.sendline(totp.at(sent_at))
-        child.expect_exact("is enrolled")
-        child.expect(pexpect.EOF)
-        tail = child.before.replace("\r\n", "\n")
-        child.close()
-        check(child.exitstatus == 0, "the right code enrolls (exit 0)", f"exit {child.exitstatus}")
-        row = row_of(args.db, args.user)
-        step = int(sent_at) // totp.interval
-        check(row is not None and row[4] == step,
-              "last_step is the confirming code's step, so it cannot log in again",
-              f"row {row[4] if row else None} vs step {step}")
-        check_recovery_codes(tail, args.db, args.user)
+        type_right_code(child, totp, args.db, args.user)
     elif args.scenario == "exhaust" and totp:
         for attempt in range(3):
             if attempt:  # the first prompt was already read above

@@ -185,3 +185,53 @@ in_private_root() {
 private_root_available() {
   in_private_root /bin/true
 }
+
+# The body of with_sshd_privsep_dir, for callers that start the namespace themselves.
+# shellcheck disable=SC2016  # the inner shell expands these
+PRIVSEP_DIR_SH='mount -t tmpfs -o mode=0755 sshotp-test /run && mkdir -m 0755 /run/sshd &&
+  exec "$@"'
+
+# with_sshd_privsep_dir COMMAND [ARGS...]: runs COMMAND in a private mount namespace whose /run
+# is an empty tmpfs holding /run/sshd, the privilege-separation directory that sshd -t and -T
+# insist on (containers often lack it). The machine's /run is never touched.
+with_sshd_privsep_dir() {
+  unshare --mount --propagation private /bin/sh -ec "$PRIVSEP_DIR_SH" privsep-dir "$@"
+}
+
+# copy_enroll_for_nobody: sets NOBODY_ENROLL to a copy of sshotp-enroll in $WORK/bin that
+# nobody may execute (the build tree may sit under a private home directory); $WORK itself
+# stays unlistable.
+copy_enroll_for_nobody() {
+  mkdir -p "$WORK/bin" && chmod 755 "$WORK/bin" && cp "$ENROLL" "$WORK/bin/sshotp-enroll" &&
+    chmod 755 "$WORK/bin/sshotp-enroll" && chmod 711 "$WORK" || exit 99
+  NOBODY_ENROLL="$WORK/bin/sshotp-enroll"
+}
+
+# as_nobody ARGS...: $NOBODY_ENROLL (see copy_enroll_for_nobody) with our config as an
+# unprivileged user, without a controlling terminal; output and status as for enroll().
+as_nobody() {
+  as_nobody_with "$CONF" "$@"
+}
+
+# as_nobody_with CONFIG ARGS...: the same with another config.
+as_nobody_with() {
+  rc=0
+  config=$1
+  shift
+  setsid -w setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    "$NOBODY_ENROLL" --config "$config" "$@" >"$WORK/out" 2>"$WORK/err" || rc=$?
+}
+
+# expect_syslog_lines LOG COUNT LINE...: LOG (output of syslog_capture.py runs) holds exactly
+# COUNT "syslog: " lines, and each LINE is the message of one of them, as sshotp-enroll sends it.
+expect_syslog_lines() {
+  log=$1
+  count=$2
+  shift 2
+  grep '^syslog: ' "$log" >"$WORK/syslog"
+  for line in "$@"; do
+    grep -q "^syslog: <[0-9]*>.*sshotp-enroll\[[0-9]*\]: $line\$" "$WORK/syslog" ||
+      { note "no syslog line '$line'"; sed 's/^/    /' "$log"; return 1; }
+  done
+  [ "$(wc -l <"$WORK/syslog")" -eq "$count" ] || { note "not one line per action"; return 1; }
+}

@@ -152,4 +152,19 @@ SecureBytes rfc6238_key(Algorithm algorithm) {
   return rfc_sha1_key();
 }
 
+std::unique_ptr<OpenTestStore> open_test_store(std::string_view extra_config) {
+  auto opened = std::make_unique<OpenTestStore>();
+  opened->env = make_test_env(extra_config);
+  auto key = load_key_file(opened->env.key_path);
+  if (!key) die(key.error().message);
+  opened->key = std::move(key).value();
+  opened->store = open_store(opened->env);
+  return opened;
+}
+
+void close_test_store(std::unique_ptr<OpenTestStore> opened) {
+  opened->store.reset();
+  destroy_test_env(opened->env);
+}
+
 }  // namespace sshotp::test

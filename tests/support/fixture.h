@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,5 +57,16 @@ SecureBytes rfc_sha1_key();
 // RFC 6238 Appendix B's key for `algorithm`: the ASCII digits repeated to the hash's size (the
 // RFC's reference code says so; the table's caption only names the SHA1 one, rfc_sha1_key()).
 SecureBytes rfc6238_key(Algorithm algorithm);
+
+// A test environment with its key loaded and its store open, for tests that call the store
+// directly. Aborts the test program if anything fails.
+struct OpenTestStore {
+  TestEnv env;
+  SecureBytes key;
+  std::unique_ptr<Store> store;
+};
+std::unique_ptr<OpenTestStore> open_test_store(std::string_view extra_config = "");
+// Closes the store and removes the environment.
+void close_test_store(std::unique_ptr<OpenTestStore> opened);
 
 }  // namespace sshotp::test

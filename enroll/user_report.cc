@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Reading and printing user reports (see user_report.h).
+#include "enroll/user_report.h"
+
+#include <algorithm>
+#include <array>
+
+#include "common/lockout.h"
+#include "enroll/context.h"
+#include "enroll/json_text.h"
+
+namespace sshotp::cli {
+namespace {
+
+Status count_codes(StoreTransaction& txn, UserReport& report) {
+  auto codes = txn.unused_recovery_codes(report.user);
+  if (!codes) return std::move(codes).error();
+  report.recovery_codes_left = codes->size();
+  return Ok{};
+}
+
+// Only the parameters and the creation time of a pending enrollment mean anything.
+UserReport report_of(const Enrollment& e, bool pending, std::int64_t now) {
+  UserReport r;
+  r.user = e.user;
+  r.totp = e.totp;
+  r.created_at = e.created_at;
+  if (pending) {
+    r.state = "pending";
+    return r;
+  }
+  const bool locked = is_locked(e.lockout, now);
+  r.state = e.state == EnrollmentState::disabled ? state_name(e.state)
+            : locked                             ? "locked"
+                                                 : state_name(e.state);
+  r.last_used_at = e.last_used_at;
+  r.failures = e.lockout.failures;
+  if (locked) r.locked_until = e.lockout.locked_until;
+  r.lockouts = e.lockout.lockouts;
+  return r;
+}
+
+std::string time_or(const std::optional<std::int64_t>& t, const char* otherwise) {
+  return t ? iso8601_utc(*t) : otherwise;
+}
+
+std::string params_of(const TotpParams& p) {
+  return std::string(algorithm_name(p.algorithm)) + "/" + std::to_string(p.digits) + "/" +
+         std::to_string(p.period);
+}
+
+std::string json_time(const std::optional<std::int64_t>& t) {
+  return t ? json_string(iso8601_utc(*t)) : "null";
+}
+
+}  // namespace
+
+Result<std::optional<UserReport>> read_user_report(StoreTransaction& txn, std::string_view user,
+                                                   std::int64_t now) {
+  auto active = txn.find(user);
+  if (!active) return std::move(active).error();
+  std::optional<Enrollment> found = std::move(active).value();
+  const bool pending = !found;
+  if (pending) {
+    auto waiting = txn.find_pending(user);
+    if (!waiting) return std::move(waiting).error();
+    found = std::move(waiting).value();
+  }
+  if (!found) return std::optional<UserReport>();
+  UserReport report = report_of(*found, pending, now);
+  if (auto st = count_codes(txn, report); !st) return std::move(st).error();
+  return std::optional<UserReport>(std::move(report));
+}
+
+Result<std::vector<UserReport>> read_all_reports(StoreTransaction& txn, std::int64_t now) {
+  auto active = txn.list();
+  if (!active) return std::move(active).error();
+  auto pending = txn.list_pending();
+  if (!pending) return std::move(pending).error();
+  std::vector<UserReport> reports;
+  reports.reserve(active->size() + pending->size());
+  for (const Enrollment& e : *active) reports.push_back(report_of(e, false, now));
+  // Both lists come sorted by user; walking them together finds the pending users who have no
+  // active enrollment (the others show as their active one).
+  std::size_t next_active = 0;
+  for (const Enrollment& p : *pending) {
+    while (next_active < active->size() && (*active)[next_active].user < p.user) ++next_active;
+    if (next_active == active->size() || (*active)[next_active].user != p.user) {
+      reports.push_back(report_of(p, true, now));
+    }
+  }
+  std::sort(reports.begin(), reports.end(),
+            [](const UserReport& a, const UserReport& b) { return a.user < b.user; });
+  for (UserReport& r : reports) {
+    if (auto st = count_codes(txn, r); !st) return std::move(st).error();
+  }
+  return reports;
+}
+
+void print_status(std::FILE* out, const UserReport& r) {
+  std::fprintf(out,
+               "user: %s\nstate: %s\nalgorithm: %s\ndigits: %u\nperiod: %u\ncreated: %s\n"
+               "last used: %s\nconsecutive failures: %lld\nlocked until: %s\nlockouts: %lld\n"
+               "recovery codes left: %zu\n",
+               r.user.c_str(), r.state.c_str(), algorithm_name(r.totp.algorithm), r.totp.digits,
+               r.totp.period, iso8601_utc(r.created_at).c_str(),
+               time_or(r.last_used_at, "never").c_str(), static_cast<long long>(r.failures),
+               time_or(r.locked_until, "no").c_str(), static_cast<long long>(r.lockouts),
+               r.recovery_codes_left);
+}
+
+void print_table(std::FILE* out, const std::vector<UserReport>& reports) {
+  using Row = std::array<std::string, 8>;
+  const Row header = {"USER",      "STATE",    "TOTP",         "CREATED",
+                      "LAST USED", "FAILURES", "LOCKED UNTIL", "CODES LEFT"};
+  // Rows are formatted twice (widths, then output) rather than kept: a million users' cells
+  // would cost far more memory than the reports themselves.
+  auto row_of = [](const UserReport& r) -> Row {
+    return {r.user,
+            r.state,
+            params_of(r.totp),
+            iso8601_utc(r.created_at),
+            time_or(r.last_used_at, "never"),
+            std::to_string(r.failures),
+            time_or(r.locked_until, "-"),
+            std::to_string(r.recovery_codes_left)};
+  };
+  std::array<std::size_t, 8> width{};
+  auto widen = [&](const Row& row) {
+    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  };
+  auto print = [&](const Row& row) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      // Two spaces between columns, none after the last.
+      if (i + 1 < row.size()) line.append(width[i] - row[i].size() + 2, ' ');
+    }
+    std::fprintf(out, "%s\n", line.c_str());
+  };
+  widen(header);
+  for (const UserReport& r : reports) widen(row_of(r));
+  print(header);
+  for (const UserReport& r : reports) print(row_of(r));
+}
+
+void print_json(std::FILE* out, const std::vector<UserReport>& reports) {
+  std::fputs("[", out);
+  const char* separator = "\n";
+  for (const UserReport& r : reports) {
+    std::fprintf(out,
+                 "%s  {\"user\": %s, \"state\": %s, \"algorithm\": %s, \"digits\": %u, "
+                 "\"period\": %u, \"created\": %s, \"last_used\": %s, \"failures\": %lld, "
+                 "\"locked_until\": %s, \"lockouts\": %lld, \"recovery_codes_left\": %zu}",
+                 separator, json_string(r.user).c_str(), json_string(r.state).c_str(),
+                 json_string(algorithm_name(r.totp.algorithm)).c_str(), r.totp.digits,
+                 r.totp.period, json_time(r.created_at).c_str(), json_time(r.last_used_at).c_str(),
+                 static_cast<long long>(r.failures), json_time(r.locked_until).c_str(),
+                 static_cast<long long>(r.lockouts), r.recovery_codes_left);
+    separator = ",\n";
+  }
+  std::fputs(reports.empty() ? "]\n" : "\n]\n", out);
+}
+
+}  // namespace sshotp::cli

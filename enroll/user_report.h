@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// What `status USER` and `list` say about a user: the state, the TOTP parameters, when the
+// enrollment was made and last used, the lockout and the recovery codes left; read from one
+// store snapshot and printed as `key: value` lines, an aligned table, or JSON. Never a secret.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "common/store.h"
+#include "common/totp.h"
+
+namespace sshotp::cli {
+
+struct UserReport {
+  std::string user;
+  // "active", "disabled" (by an admin), "locked" (active, in a lockout) or "pending" (only an
+  // enrollment waiting for its first code; no active one).
+  std::string state;
+  TotpParams totp;
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> last_used_at;
+  std::int64_t failures = 0;                 // consecutive failed attempts
+  std::optional<std::int64_t> locked_until;  // only while a lockout is in force
+  std::int64_t lockouts = 0;                 // since the last success
+  std::size_t recovery_codes_left = 0;
+};
+
+// The user's report (their active enrollment, or else a pending one), or nothing if the store
+// has neither. `now` decides whether a lockout is still in force.
+Result<std::optional<UserReport>> read_user_report(StoreTransaction& txn, std::string_view user,
+                                                   std::int64_t now);
+
+// Every user with an active or pending enrollment, ordered by name.
+Result<std::vector<UserReport>> read_all_reports(StoreTransaction& txn, std::int64_t now);
+
+// status: one `key: value` line per field.
+void print_status(std::FILE* out, const UserReport& report);
+
+// list: a header line and one aligned line per user.
+void print_table(std::FILE* out, const std::vector<UserReport>& reports);
+
+// list --json: an array of objects, one per user; times are ISO 8601 UTC strings or null.
+void print_json(std::FILE* out, const std::vector<UserReport>& reports);
+
+}  // namespace sshotp::cli
