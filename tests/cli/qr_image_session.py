@@ -24,7 +24,8 @@ import time
 
 import pexpect
 
-import enroll_session  # the prompt, check() (which counts the failures) and check_uri()
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree (distcheck, CI's git status)
+import enroll_session  # noqa: E402  (the prompt, check(), which counts failures, check_uri())
 from enroll_session import PROMPT, check, check_uri
 
 SCALE = 8

@@ -26,7 +26,8 @@ import time
 import pexpect
 import pyotp
 
-import enroll_session
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree (distcheck, CI's git status)
+import enroll_session  # noqa: E402
 from enroll_session import PROMPT, SHOWN_CODE, check, check_uri, row_of, type_right_code
 
 HERE = os.path.dirname(os.path.abspath(__file__))
