@@ -18,9 +18,15 @@ namespace {
 
 using sqlite::DbHandle;
 
+// How far the WAL may grow (in 4 KiB frames: about 50 logins) before a commit checkpoints it.
+constexpr int kWalCheckpointFrames = 100;
+
 class SqliteStore final : public Store {
  public:
-  SqliteStore(DbHandle db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}
+  SqliteStore(DbHandle db, std::string path, unsigned busy_timeout_ms)
+      : db_(std::move(db)), path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms) {
+    sqlite3_wal_hook(db_.get(), &SqliteStore::after_commit, this);
+  }
 
   Result<std::unique_ptr<StoreTransaction>> begin_write() override {
     // IMMEDIATE takes the write lock now and waits through the busy handler; a DEFERRED read
@@ -41,8 +47,23 @@ class SqliteStore final : public Store {
         std::make_unique<sqlite::SqliteTransaction>(db_.get(), path_));
   }
 
+  // Replaces SQLite's auto-checkpoint, which is PASSIVE: that copies the frames back but leaves
+  // the WAL file as it is, and only the WAL index in the -shm file remembers they were copied.
+  // Each login is a new connection, usually the only one, which rebuilds that index from the WAL
+  // file and so forgets: the WAL would grow without end, and every login would re-read and
+  // re-copy all of it (bench/FINDINGS.md). TRUNCATE empties the file. Another login busy with
+  // the store is not waited for: a later commit checkpoints instead.
+  static int after_commit(void* self, sqlite3* db, const char* name, int frames) {
+    if (frames < kWalCheckpointFrames) return SQLITE_OK;
+    sqlite3_busy_timeout(db, 0);
+    (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    sqlite3_busy_timeout(db, static_cast<int>(static_cast<SqliteStore*>(self)->busy_timeout_ms_));
+    return SQLITE_OK;
+  }
+
   DbHandle db_;
   std::string path_;  // outlives every transaction, which refers to it in error messages
+  unsigned busy_timeout_ms_;
 };
 
 Status create_private_file(const std::string& path) {
@@ -105,7 +126,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMo
   // connection to close checkpoints and deletes the WAL, so the next login recreates it (two
   // more syncs), and an open racing that close can get SQLITE_BUSY without the busy handler
   // being asked: spurious refusals under concurrent logins. Keep the WAL instead; the
-  // checkpoint then runs inside every ~100th commit (wal_autocheckpoint below).
+  // checkpoint then runs inside every ~50th login's commit (SqliteStore::after_commit).
   sqlite3_db_config(db.get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   int persist_wal = 1;
   sqlite3_file_control(db.get(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
@@ -125,13 +146,13 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMo
   // so concurrent logins queued behind each other's disk.
   for (const char* pragma :
        {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA secure_delete = ON",
-        "PRAGMA temp_store = MEMORY", "PRAGMA wal_autocheckpoint = 100"}) {
+        "PRAGMA temp_store = MEMORY"}) {
     if (auto st = sqlite::exec(db.get(), pragma, path); !st) return std::move(st).error();
   }
   if (wal_is_new) {
     if (auto st = sqlite::sync_directory_of(path); !st) return std::move(st).error();
   }
-  auto store = std::make_unique<SqliteStore>(std::move(db), path);
+  auto store = std::make_unique<SqliteStore>(std::move(db), path, busy_timeout_ms);
   // Only an old schema needs the write lock; the usual open takes none.
   if (*version < kSchemaVersion) {
     if (auto st = migrate_store(*store, mode); !st) return std::move(st).error();
