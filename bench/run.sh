@@ -73,7 +73,7 @@ if ((quick)); then
   latency_calls=10 cold_calls=4 sizes=100,1000 scale_calls=3 parallel_calls=64 count_calls=0
   logins=0 fsync_calls=20
 else
-  latency_calls=200 cold_calls=40 sizes=1000,10000,100000,1000000 scale_calls=20
+  latency_calls=200 cold_calls=40 sizes=1000,10000,100000,1000000 scale_calls=30
   parallel_calls=1000 count_calls=5 logins=20 fsync_calls=200
 fi
 
