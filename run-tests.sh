@@ -52,6 +52,14 @@ if [ "$status" -eq 0 ]; then
   took "make distcheck"
 fi
 
+# The benchmark's smoke run: every module and path once, small N. It fails only on a functional
+# problem (a success path that fails, a lost update), never on timing; the full run is
+# `make bench` (docs/PERFORMANCE.md).
+if [ "$status" -eq 0 ]; then
+  make -j"$jobs" bench BENCH_FLAGS=--quick || status=$?
+  took "benchmark smoke run"
+fi
+
 # The suite again with AddressSanitizer and UndefinedBehaviorSanitizer (GCC), leaks included.
 sanitizers="$top/_build-sanitizers"
 rm -rf "$sanitizers"
