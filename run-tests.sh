@@ -4,8 +4,8 @@
 # warnings as errors, run every test layer (`make check`: unit, module through libpam, CLI,
 # oracles, fuzz corpus replay, crash loop, valgrind, real sshd end to end) and then `make
 # distcheck` (tarball builds and passes from a read-only source tree). Two more stages follow,
-# each in its own build directory: the suite again under ASan+UBSan (all but the real-sshd
-# test), and every libFuzzer target for FUZZ_SECONDS (default 30) under ASan+UBSan.
+# each in its own build directory: the whole suite again under ASan+UBSan (real sshd included),
+# and every libFuzzer target for FUZZ_SECONDS (default 30) under ASan+UBSan.
 # Run as root on Debian 12; as non-root the sshd test is skipped.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -60,7 +60,8 @@ if [ "$status" -eq 0 ]; then
   took "benchmark smoke run"
 fi
 
-# The suite again with AddressSanitizer and UndefinedBehaviorSanitizer (GCC), leaks included.
+# The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer (GCC), leaks
+# included; the python driver and sshd that load the module get the runtimes preloaded.
 sanitizers="$top/_build-sanitizers"
 rm -rf "$sanitizers"
 mkdir -p "$sanitizers"

@@ -8,8 +8,21 @@
 # can compare exact codes. Exits 99 if libpam cannot even start.
 # Usage: pam_login.py CONFDIR SERVICE USER <code
 import ctypes
-import ctypes.util
+import os
 import sys
+
+# In a sanitizer build (SANITIZER_PRELOAD set by `make check`) the module needs the sanitizer
+# runtime loaded before anything else in this process: start again with it preloaded. Leak
+# checking is off here: python never frees much of its own memory, and every leak report would
+# have a python frame in it, so the module's leaks cannot be told apart (the module tests, whose
+# programs are sanitized, check those). A report of any other kind exits 1, which no caller
+# expects as a PAM code.
+_preload = os.environ.get("SANITIZER_PRELOAD", "")
+if _preload and os.environ.get("LD_PRELOAD") != _preload:
+    os.environ["LD_PRELOAD"] = _preload
+    os.environ["ASAN_OPTIONS"] = ":".join(
+        option for option in (os.environ.get("ASAN_OPTIONS"), "detect_leaks=0") if option)
+    os.execv(sys.executable, [sys.executable] + sys.argv)
 
 PAM_PROMPT_ECHO_OFF, PAM_PROMPT_ECHO_ON, PAM_ERROR_MSG, PAM_TEXT_INFO = 1, 2, 3, 4
 PAM_SUCCESS, PAM_CONV_ERR = 0, 19
@@ -32,7 +45,9 @@ class PamConv(ctypes.Structure):
     _fields_ = [("conv", CONV_FUNC), ("appdata_ptr", ctypes.c_void_p)]
 
 
-libc = ctypes.CDLL(ctypes.util.find_library("c"))
+# The process's own malloc family (CDLL(None)), not libc's by name: libpam frees the responses
+# with whatever free() the process uses, which a sanitizer preloaded above replaces.
+libc = ctypes.CDLL(None)
 libc.calloc.restype = ctypes.c_void_p
 libc.calloc.argtypes = [ctypes.c_size_t, ctypes.c_size_t]
 libc.strdup.restype = ctypes.c_void_p

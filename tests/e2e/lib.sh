@@ -12,6 +12,9 @@
 # machine neither sees the test lines nor hides them. Secrets and codes only ever travel through
 # 0600 files in the temp dir and stdin, never through argv or the environment.
 
+# shellcheck source=tests/e2e/sanitizer.sh
+. "${BASH_SOURCE[0]%/*}/sanitizer.sh"
+
 # --- cleanup registry -----------------------------------------------------------------------
 
 E2E_CLEANUPS=()
@@ -376,6 +379,7 @@ e2e_start_sshd() {
   ssh-keygen -q -t ed25519 -N '' -C e2e-host -f "$E2E_TMP/ssh_host_ed25519_key" ||
     e2e_die "cannot generate the host key"
   E2E_SSHD_LOG=$E2E_SYSLOG
+  e2e_sanitizer_prefix
   E2E_SSHD_PID=""
   e2e_on_exit e2e_stop_child E2E_SSHD_PID
   for ((attempts = 0; attempts < 10; attempts++)); do
@@ -383,8 +387,8 @@ e2e_start_sshd() {
     e2e_write_sshd_config "$config" "$E2E_PORT" "$*"
     "${E2E_PRIVATE[@]}" "$E2E_SSHD_BIN" -t -f "$config" || e2e_die "sshd -t rejected $config"
     mark=$(wc -l <"$E2E_SYSLOG")
-    # unshare and sh exec into sshd: the pid is sshd's own.
-    "${E2E_PRIVATE[@]}" "$E2E_SSHD_BIN" -D -f "$config" &
+    # unshare, sh (and env) exec into sshd: the pid is sshd's own.
+    "${E2E_PRIVATE[@]}" "${E2E_SANITIZED[@]}" "$E2E_SSHD_BIN" -D -f "$config" &
     E2E_SSHD_PID=$!
     for ((waited = 0; waited < 100; waited++)); do
       grep -q "Server listening on 127.0.0.1 port $E2E_PORT" "$E2E_SYSLOG" && return 0
@@ -536,8 +540,15 @@ e2e_case() {
   fi
 }
 
-# e2e_finish: the closing "N passed, M failed" line; exits 1 (with the logs) if a case failed.
+# e2e_finish: in a sanitizer build, one more case: sshd (stopped first, so no process of it is
+# still writing) left no sanitizer report. Then the closing "N passed, M failed" line; exits 1
+# (with the logs) if a case failed.
 e2e_finish() {
+  if [[ -n ${E2E_SANITIZER_DIR:-} ]]; then
+    e2e_stop_child E2E_SSHD_PID
+    e2e_case "no sanitizer report from sshd's processes (the module's among them)" \
+      e2e_sanitizer_reports
+  fi
   echo "$E2E_PASSED passed, $E2E_FAILED failed"
   if ((E2E_FAILED > 0)); then
     e2e_dump_sshd_log

@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
+# The sanitizer-build part of the real-sshd harness, sourced by tests/e2e/lib.sh. In a build
+# configured with --enable-sanitizers, `make check` exports SANITIZER_PRELOAD, the shared ASan
+# and UBSan runtimes. The module is sanitized but Debian's sshd is not, so sshd starts with the
+# runtimes preloaded; it re-execs itself for every connection and keeps its environment, so every
+# sshd process has them. The module runs in two of those: the per-connection monitor (pam_start
+# loads it) and the child the monitor forks for the PAM conversation. Both run as root, neither
+# chrooted nor under the seccomp sandbox (that is the pre-auth child, which never runs module
+# code), so the runtimes work there as in any program. sshd points those processes' stderr at
+# /dev/null, so the reports go to files in E2E_TMP/sanitizer instead, and any such file fails
+# the test script. In an ordinary build all of this does nothing.
+
+# e2e_sanitizer_prefix: sets E2E_SANITIZED, the prefix that starts a program (sshd) with the
+# runtimes preloaded, or an empty one in an ordinary build. The ASan runtime must come first;
+# SANITIZER_UBSAN_SHIM (tests/e2e/ubsan_options.cc) goes before GCC's UBSan runtime, which would
+# otherwise lose UBSAN_OPTIONS under sshd. Leak checking is off: the leaks it would see are
+# sshd's own (the module's are checked by the tests that load it into sanitized programs). Every
+# report stops the process that found it, as a crash of that process would.
+e2e_sanitizer_prefix() {
+  local runtimes
+  E2E_SANITIZED=()
+  [[ -n ${SANITIZER_PRELOAD:-} ]] || return 0
+  [[ -f ${SANITIZER_UBSAN_SHIM:-} ]] ||
+    e2e_die "SANITIZER_UBSAN_SHIM is not a file: ${SANITIZER_UBSAN_SHIM:-}"
+  read -ra runtimes <<<"$SANITIZER_PRELOAD"
+  E2E_SANITIZER_DIR="$E2E_TMP/sanitizer"
+  [[ -d $E2E_SANITIZER_DIR ]] || mkdir -m 0700 "$E2E_SANITIZER_DIR" ||
+    e2e_die "cannot create $E2E_SANITIZER_DIR"
+  # shellcheck disable=SC2034 # lib.sh uses it
+  E2E_SANITIZED=(env "LD_PRELOAD=${runtimes[0]} $SANITIZER_UBSAN_SHIM ${runtimes[*]:1}"
+    "ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:log_path=$E2E_SANITIZER_DIR/asan"
+    "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$E2E_SANITIZER_DIR/ubsan")
+}
+
+# e2e_sanitizer_reports: prints every sanitizer report written so far and fails if there was
+# one; succeeds quietly in an ordinary build.
+e2e_sanitizer_reports() {
+  local report reports=0
+  [[ -n ${E2E_SANITIZER_DIR:-} ]] || return 0
+  for report in "$E2E_SANITIZER_DIR"/*; do
+    [[ -e $report ]] || continue
+    reports=$((reports + 1))
+    echo "  sanitizer report ${report##*/}:"
+    sed 's/^/    /' "$report"
+  done
+  ((reports == 0))
+}
