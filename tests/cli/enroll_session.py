@@ -15,7 +15,6 @@
 # No recovery code may appear on the screen in any scenario but after a successful confirm.
 # Secrets never appear in argv: qrencode reads the URI on stdin, zbarimg reads a file in the
 # private work directory. Prints "ok:"/"not ok:" lines; exits 0 only if every check held.
-import argparse
 import base64
 import hashlib
 import os
@@ -29,7 +28,9 @@ import urllib.parse
 import pexpect
 import pyotp
 
-PROMPT = "Code from your authenticator app: "
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree (distcheck, CI's git status)
+import session_common  # noqa: E402
+from session_common import PROMPT, check  # noqa: E402
 # "default" passes no --qr option: the default style must be the forced-colour one.
 QRENCODE_TYPE = {"default": "ANSI256UTF8", "ansi": "ANSI256UTF8", "utf8": "UTF8",
                  "invert": "UTF8i", "none": None}
@@ -44,19 +45,6 @@ SHOWN_CODE = re.compile(rf"^    ({RECOVERY_CODE.pattern})$", re.M)
 RECOVERY_HEADER = ("New recovery codes for {user}. Each works once; store them somewhere safe. "
                    "Previous codes no longer work.")
 DEFAULT_RECOVERY_CODES = 10  # the recovery_codes setting, which the tests' configs leave alone
-
-failures = 0
-
-
-def check(condition, what, detail=""):
-    global failures
-    if condition:
-        print(f"  ok: {what}")
-    else:
-        failures += 1
-        print(f"  not ok: {what}" + (f" ({detail})" if detail else ""))
-    return condition
-
 
 def row_of(db, user):
     if not os.path.exists(db):
@@ -205,25 +193,17 @@ def wrong_code_for(totp):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--enroll", required=True)
-    ap.add_argument("--config", required=True)
+    ap = session_common.enrollment_arguments()
     ap.add_argument("--db", required=True)
-    ap.add_argument("--user", required=True)
-    ap.add_argument("--issuer", required=True)
     ap.add_argument("--qr", required=True, choices=sorted(QRENCODE_TYPE))
     ap.add_argument("--scenario", required=True,
                     choices=["confirm", "exhaust", "eof", "interrupt"])
-    ap.add_argument("--work", required=True)
     args = ap.parse_args()
 
     before = row_of(args.db, args.user)
     codes_before = codes_of(args.db, args.user)
     qr_option = [] if args.qr == "default" else ["--qr=" + args.qr]
-    argv = ["--config", args.config, "enroll"] + qr_option + [args.user]
-    child = pexpect.spawn(args.enroll, argv, encoding="utf-8", timeout=30, dimensions=(60, 200))
-    child.expect_exact(PROMPT)
-    screen = child.before.replace("\r\n", "\n")
+    child, screen = session_common.start_enrollment(args, qr_option)
     check(not RECOVERY_CODE.search(screen), "no recovery code is shown before a code is typed")
     check(f"Enrolling {args.user} for {args.issuer}." in screen, "greeting names user and issuer")
     uri, totp = check_uri(screen, args.user, args.issuer)
@@ -267,7 +247,7 @@ def main():
         check(not RECOVERY_CODE.search(child.before), "no recovery code is shown")
         check(row_of(args.db, args.user) == before and codes_of(args.db, args.user) == codes_before,
               "the previous enrollment and its recovery codes are untouched")
-    return 1 if failures else 0
+    return 1 if session_common.failures else 0
 
 
 if __name__ == "__main__":

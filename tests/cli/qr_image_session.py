@@ -13,7 +13,6 @@
 # Secrets never appear in argv: qrencode reads the URI on stdin; zbarimg and rsvg-convert read
 # files in the private work directory. Prints "ok:"/"not ok:" lines; exits 0 only if every check
 # held.
-import argparse
 import os
 import re
 import stat
@@ -25,8 +24,9 @@ import time
 import pexpect
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree (distcheck, CI's git status)
-import enroll_session  # noqa: E402  (the prompt, check(), which counts failures, check_uri())
-from enroll_session import PROMPT, check, check_uri
+import session_common  # noqa: E402  (check(), which counts failures; starting the enrollment)
+from enroll_session import check_uri  # noqa: E402
+from session_common import check  # noqa: E402
 
 SCALE = 8
 QUIET_ZONE = 4
@@ -86,24 +86,16 @@ def check_private_file(path, what):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--enroll", required=True)
-    ap.add_argument("--config", required=True)
-    ap.add_argument("--user", required=True)
-    ap.add_argument("--issuer", required=True)
+    ap = session_common.enrollment_arguments()
     ap.add_argument("--png", required=True)
     ap.add_argument("--svg", required=True)
     ap.add_argument("--scenario", required=True, choices=["confirm", "abort"])
-    ap.add_argument("--work", required=True)
     args = ap.parse_args()
 
     check(not os.path.lexists(args.png) and not os.path.lexists(args.svg),
           "the image files do not exist beforehand")
-    argv = ["--config", args.config, "enroll", "--qr=none", "--qr-png", args.png,
-            "--qr-svg", args.svg, args.user]
-    child = pexpect.spawn(args.enroll, argv, encoding="utf-8", timeout=30, dimensions=(60, 200))
-    child.expect_exact(PROMPT)
-    screen = child.before.replace("\r\n", "\n")
+    child, screen = session_common.start_enrollment(
+        args, ["--qr=none", "--qr-png", args.png, "--qr-svg", args.svg])
     uri, totp = check_uri(screen, args.user, args.issuer)
     if not uri:
         return 1
@@ -130,7 +122,7 @@ def main():
         check(child.exitstatus == 3, "EOF at the prompt exits 3", f"exit {child.exitstatus}")
         check(not os.path.lexists(args.png) and not os.path.lexists(args.svg),
               "the files of the unsaved key are removed")
-    return 1 if enroll_session.failures else 0
+    return 1 if session_common.failures else 0
 
 
 if __name__ == "__main__":

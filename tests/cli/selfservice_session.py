@@ -27,8 +27,10 @@ import pexpect
 import pyotp
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree (distcheck, CI's git status)
-import enroll_session  # noqa: E402
-from enroll_session import PROMPT, SHOWN_CODE, check, check_uri, row_of, type_right_code
+import session_common  # noqa: E402
+from enroll_session import (SHOWN_CODE, check_uri, row_of,  # noqa: E402
+                            type_right_code, wrong_code_for)
+from session_common import PROMPT, check  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROOF_PROMPT = "Current code from your authenticator app, or a recovery code: "
@@ -119,7 +121,7 @@ def first(args):
     uri, totp = check_uri(screen, args.user, args.issuer)
     if not uri:
         return
-    child.sendline(enroll_session.wrong_code_for(totp))
+    child.sendline(wrong_code_for(totp))
     child.expect_exact("not right")
     child.expect_exact(PROMPT)
     tail = type_right_code(child, totp, args.db, args.user)
@@ -172,7 +174,7 @@ def main():
         print(fresh_code(load_factor(args.work)[0], args.db, args.user))
         return 0
     {"first": first, "pending": pending}[args.step](args)
-    return 1 if enroll_session.failures else 0
+    return 1 if session_common.failures else 0
 
 
 if __name__ == "__main__":
