@@ -331,4 +331,45 @@ Result<bool> SqliteTransaction::change(const char* sql, std::string_view user,
   return sqlite3_changes(db_) > 0;
 }
 
+// ---------------------------------------------------------------------------------------------
+// for_each_listing(): `list` in one statement. Active enrollments, then pending ones of users
+// with no active one (as kSelectEnrollment columns, with neutral replay and lockout values),
+// each with a flag saying which it is and a correlated count of unused recovery codes. SQLite
+// merges the two halves in user order straight from their primary-key indexes (EXPLAIN QUERY
+// PLAN: MERGE (UNION ALL), no temporary b-tree), so rows stream without being sorted in memory.
+namespace {
+
+constexpr const char* kSelectListing =
+    "SELECT user, algorithm, digits, period, sealed_secret, last_step, created_at, last_used_at,"
+    " failures, locked_until, lockouts, state, 0,"
+    " (SELECT count(*) FROM recovery_codes r WHERE r.user = e.user AND r.used_at IS NULL)"
+    " FROM enrollments e"
+    " UNION ALL"
+    " SELECT user, algorithm, digits, period, sealed_secret, -1, created_at, NULL, 0, 0, 0,"
+    " 'active', 1,"
+    " (SELECT count(*) FROM recovery_codes r WHERE r.user = p.user AND r.used_at IS NULL)"
+    " FROM pending_enrollments p WHERE p.user NOT IN (SELECT user FROM enrollments)"
+    " ORDER BY 1";
+
+}  // namespace
+
+Status SqliteTransaction::for_each_listing(
+    const std::function<Status(const EnrollmentListing&)>& visit) {
+  auto stmt = prepare(db_, kSelectListing);
+  if (!stmt) return std::move(stmt).error();
+  sqlite3_stmt* s = stmt->get();
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    auto e = row_to_enrollment(s, path_);
+    if (!e) return std::move(e).error();
+    const sqlite3_int64 unused = sqlite3_column_int64(s, 13);
+    if (unused < 0) return corrupt_row(path_, e->user, "recovery codes");
+    EnrollmentListing listing{std::move(e).value(), sqlite3_column_int64(s, 12) != 0,
+                              static_cast<std::size_t>(unused)};
+    if (auto st = visit(listing); !st) return st;
+  }
+  if (rc != SQLITE_DONE) return db_error(db_, rc, "reading enrollments");
+  return Ok{};
+}
+
 }  // namespace sshotp::sqlite

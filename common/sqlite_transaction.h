@@ -22,6 +22,7 @@ class SqliteTransaction final : public StoreTransaction {
 
   Result<std::optional<Enrollment>> find(std::string_view user) override;
   Result<std::vector<Enrollment>> list() override;
+  Status for_each_listing(const std::function<Status(const EnrollmentListing&)>& visit) override;
   Status put(const Enrollment& enrollment) override;
   Result<std::optional<std::size_t>> insert_many(std::span<const Enrollment> enrollments) override;
   Result<bool> remove(std::string_view user) override;

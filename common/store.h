@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -50,12 +51,26 @@ struct RecoveryCodeRow {
   RecoveryCodeHash hash;
 };
 
+// One user as `list` shows them: what for_each_listing() hands to its visitor.
+struct EnrollmentListing {
+  // The active enrollment or, if there is none, the pending one; of a pending one only user,
+  // totp, sealed_secret and created_at are meaningful.
+  Enrollment enrollment;
+  bool pending = false;
+  std::size_t unused_recovery_codes = 0;
+};
+
 class StoreTransaction {
  public:
   virtual ~StoreTransaction() = default;  // rolls back unless commit() succeeded
 
   virtual Result<std::optional<Enrollment>> find(std::string_view user) = 0;
   virtual Result<std::vector<Enrollment>> list() = 0;
+  // Calls `visit` once per user with an active or pending enrollment, ordered by user, with the
+  // count of unused recovery codes, in one statement. Rows are read one at a time, so memory
+  // stays flat however many users there are. Stops at the first error, including one returned
+  // by `visit`.
+  virtual Status for_each_listing(const std::function<Status(const EnrollmentListing&)>& visit) = 0;
   // Inserts or replaces the user's enrollment (a fresh enrollment resets replay state). Recovery
   // codes are left alone; replace_recovery_codes() manages them.
   virtual Status put(const Enrollment& enrollment) = 0;

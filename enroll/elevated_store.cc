@@ -34,6 +34,10 @@ class ElevatedTransaction final : public StoreTransaction {
   Result<std::vector<Enrollment>> list() override {
     return elevated([&] { return inner_->list(); });
   }
+  // `visit` runs as root too, between rows: keep it to formatting and printing.
+  Status for_each_listing(const std::function<Status(const EnrollmentListing&)>& visit) override {
+    return elevated([&] { return inner_->for_each_listing(visit); });
+  }
   Status put(const Enrollment& enrollment) override {
     return elevated([&] { return inner_->put(enrollment); });
   }

@@ -72,29 +72,14 @@ Result<std::optional<UserReport>> read_user_report(StoreTransaction& txn, std::s
   return std::optional<UserReport>(std::move(report));
 }
 
-Result<std::vector<UserReport>> read_all_reports(StoreTransaction& txn, std::int64_t now) {
-  auto active = txn.list();
-  if (!active) return std::move(active).error();
-  auto pending = txn.list_pending();
-  if (!pending) return std::move(pending).error();
-  std::vector<UserReport> reports;
-  reports.reserve(active->size() + pending->size());
-  for (const Enrollment& e : *active) reports.push_back(report_of(e, false, now));
-  // Both lists come sorted by user; walking them together finds the pending users who have no
-  // active enrollment (the others show as their active one).
-  std::size_t next_active = 0;
-  for (const Enrollment& p : *pending) {
-    while (next_active < active->size() && (*active)[next_active].user < p.user) ++next_active;
-    if (next_active == active->size() || (*active)[next_active].user != p.user) {
-      reports.push_back(report_of(p, true, now));
-    }
-  }
-  std::sort(reports.begin(), reports.end(),
-            [](const UserReport& a, const UserReport& b) { return a.user < b.user; });
-  for (UserReport& r : reports) {
-    if (auto st = count_codes(txn, r); !st) return std::move(st).error();
-  }
-  return reports;
+ReportSource all_reports(StoreTransaction& txn, std::int64_t now) {
+  return [&txn, now](const ReportVisitor& visit) {
+    return txn.for_each_listing([&](const EnrollmentListing& listing) {
+      UserReport report = report_of(listing.enrollment, listing.pending, now);
+      report.recovery_codes_left = listing.unused_recovery_codes;
+      return visit(report);
+    });
+  };
 }
 
 void print_status(std::FILE* out, const UserReport& r) {
@@ -109,12 +94,12 @@ void print_status(std::FILE* out, const UserReport& r) {
                r.recovery_codes_left);
 }
 
-void print_table(std::FILE* out, const std::vector<UserReport>& reports) {
+Status print_table(std::FILE* out, const ReportSource& source) {
   using Row = std::array<std::string, 8>;
   const Row header = {"USER",      "STATE",    "TOTP",         "CREATED",
                       "LAST USED", "FAILURES", "LOCKED UNTIL", "CODES LEFT"};
-  // Rows are formatted twice (widths, then output) rather than kept: a million users' cells
-  // would cost far more memory than the reports themselves.
+  // Two passes over the store (widths, then output) rather than keeping the rows: a million
+  // users' cells would cost far more memory than reading the snapshot again.
   auto row_of = [](const UserReport& r) -> Row {
     return {r.user,
             r.state,
@@ -139,27 +124,37 @@ void print_table(std::FILE* out, const std::vector<UserReport>& reports) {
     std::fprintf(out, "%s\n", line.c_str());
   };
   widen(header);
-  for (const UserReport& r : reports) widen(row_of(r));
+  auto measured = source([&](const UserReport& r) -> Status {
+    widen(row_of(r));
+    return Ok{};
+  });
+  if (!measured) return measured;
   print(header);
-  for (const UserReport& r : reports) print(row_of(r));
+  return source([&](const UserReport& r) -> Status {
+    print(row_of(r));
+    return Ok{};
+  });
 }
 
-void print_json(std::FILE* out, const std::vector<UserReport>& reports) {
+Status print_json(std::FILE* out, const ReportSource& source) {
   std::fputs("[", out);
-  const char* separator = "\n";
-  for (const UserReport& r : reports) {
+  bool first = true;
+  auto printed = source([&](const UserReport& r) -> Status {
     std::fprintf(out,
                  "%s  {\"user\": %s, \"state\": %s, \"algorithm\": %s, \"digits\": %u, "
                  "\"period\": %u, \"created\": %s, \"last_used\": %s, \"failures\": %lld, "
                  "\"locked_until\": %s, \"lockouts\": %lld, \"recovery_codes_left\": %zu}",
-                 separator, json_string(r.user).c_str(), json_string(r.state).c_str(),
+                 first ? "\n" : ",\n", json_string(r.user).c_str(), json_string(r.state).c_str(),
                  json_string(algorithm_name(r.totp.algorithm)).c_str(), r.totp.digits,
                  r.totp.period, json_time(r.created_at).c_str(), json_time(r.last_used_at).c_str(),
                  static_cast<long long>(r.failures), json_time(r.locked_until).c_str(),
                  static_cast<long long>(r.lockouts), r.recovery_codes_left);
-    separator = ",\n";
-  }
-  std::fputs(reports.empty() ? "]\n" : "\n]\n", out);
+    first = false;
+    return Ok{};
+  });
+  if (!printed) return printed;
+  std::fputs(first ? "]\n" : "\n]\n", out);
+  return Ok{};
 }
 
 }  // namespace sshotp::cli

@@ -6,10 +6,10 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "common/result.h"
 #include "common/store.h"
@@ -36,16 +36,23 @@ struct UserReport {
 Result<std::optional<UserReport>> read_user_report(StoreTransaction& txn, std::string_view user,
                                                    std::int64_t now);
 
-// Every user with an active or pending enrollment, ordered by name.
-Result<std::vector<UserReport>> read_all_reports(StoreTransaction& txn, std::int64_t now);
+// The reports of every user with an active or pending enrollment, ordered by name, as a source:
+// calling it calls the visitor once per user and stops at the first error. Each call reads `txn`
+// again and holds nothing, so memory does not grow with the users; `txn` must outlive it.
+using ReportVisitor = std::function<Status(const UserReport&)>;
+using ReportSource = std::function<Status(const ReportVisitor&)>;
+ReportSource all_reports(StoreTransaction& txn, std::int64_t now);
 
 // status: one `key: value` line per field.
 void print_status(std::FILE* out, const UserReport& report);
 
-// list: a header line and one aligned line per user.
-void print_table(std::FILE* out, const std::vector<UserReport>& reports);
+// list: a header line and one aligned line per user. Reads `source` twice, for the column
+// widths and then for the lines, so nothing is printed if the first pass fails.
+Status print_table(std::FILE* out, const ReportSource& source);
 
-// list --json: an array of objects, one per user; times are ISO 8601 UTC strings or null.
-void print_json(std::FILE* out, const std::vector<UserReport>& reports);
+// list --json: an array of objects, one per user; times are ISO 8601 UTC strings or null. One
+// pass: if reading fails part-way the array is left unclosed, so a JSON parser rejects the
+// partial output rather than taking it for the whole list.
+Status print_json(std::FILE* out, const ReportSource& source);
 
 }  // namespace sshotp::cli

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Enrollment states in the store (schema v3): a pending enrollment waits beside the active one
-// without ever being used for logins, and a disabled enrollment refuses every code.
+// without ever being used for logins, a disabled enrollment refuses every code, and `list`
+// walks all of them in one statement.
 #include <sys/stat.h>
 
 #include <memory>
@@ -154,6 +155,43 @@ void test_wal_stays_small_across_many_connections(void** state) {
     fail_msg("the WAL grew to %lld bytes", static_cast<long long>(st.st_size));
 }
 
+// `list` reads everything in one statement: active users, pending-only users (a pending one
+// beside an active enrollment shows as the active one), in user order, each with the count of
+// recovery codes still unused; an error from the visitor stops the walk.
+void test_listing_merges_states_in_user_order(void** state) {
+  auto* f = static_cast<Fixture*>(*state);
+  const SecureBytes secret = test::rfc_sha1_key();
+  for (const char* user : {"bob", "dora", "al"}) test::enroll(f->env, user, secret);
+  {
+    auto txn = begin(*f);
+    assert_true(txn->put_pending(sealed_for(*f, "carl", secret)).ok());
+    assert_true(txn->put_pending(sealed_for(*f, "bob", secret)).ok());
+    assert_true(*txn->set_state("dora", EnrollmentState::disabled));
+    const RecoveryCodeHash code{{1}, std::vector<std::uint8_t>(32, 2)};
+    assert_true(txn->replace_recovery_codes("bob", {code, code, code}).ok());
+    assert_true(txn->replace_recovery_codes("carl", {code}).ok());
+    assert_true(*txn->consume_recovery_code("bob", 2, kNow));
+    assert_true(txn->commit().ok());
+  }
+  auto txn = begin(*f);
+  std::string seen;
+  auto walked = txn->for_each_listing([&](const EnrollmentListing& l) -> Status {
+    seen += l.enrollment.user + (l.pending ? "/pending/" : "/") + state_name(l.enrollment.state) +
+            "/" + std::to_string(l.unused_recovery_codes) + " ";
+    return Ok{};
+  });
+  assert_true(walked.ok());
+  assert_string_equal(seen.c_str(),
+                      "al/active/0 bob/active/2 carl/pending/active/1 dora/disabled/0 ");
+  int visits = 0;
+  auto stopped = txn->for_each_listing([&](const EnrollmentListing&) -> Status {
+    ++visits;
+    return make_error(Errc::io, "reader gone");
+  });
+  assert_false(stopped.ok());
+  assert_int_equal(visits, 1);
+}
+
 void test_state_names_are_stable(void**) {
   assert_string_equal(state_name(EnrollmentState::active), "active");
   assert_string_equal(state_name(EnrollmentState::disabled), "disabled");
@@ -171,6 +209,7 @@ int main() {
                                       teardown),
       cmocka_unit_test_setup_teardown(test_wal_stays_small_across_many_connections, setup,
                                       teardown),
+      cmocka_unit_test_setup_teardown(test_listing_merges_states_in_user_order, setup, teardown),
       cmocka_unit_test(test_state_names_are_stable),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
