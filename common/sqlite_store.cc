@@ -23,8 +23,8 @@ constexpr int kWalCheckpointFrames = 100;
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(DbHandle db, std::string path, unsigned busy_timeout_ms)
-      : db_(std::move(db)), path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms) {
+  SqliteStore(DbHandle db, std::unique_ptr<sqlite::BusyWait> busy, std::string path)
+      : busy_(std::move(busy)), db_(std::move(db)), statements_(db_.get()), path_(std::move(path)) {
     sqlite3_wal_hook(db_.get(), &SqliteStore::after_commit, this);
   }
 
@@ -44,7 +44,7 @@ class SqliteStore final : public Store {
       return std::move(st).error();
     }
     return std::unique_ptr<StoreTransaction>(
-        std::make_unique<sqlite::SqliteTransaction>(db_.get(), path_));
+        std::make_unique<sqlite::SqliteTransaction>(db_.get(), path_, statements_));
   }
 
   // Replaces SQLite's auto-checkpoint, which is PASSIVE: that copies the frames back but leaves
@@ -55,15 +55,17 @@ class SqliteStore final : public Store {
   // the store is not waited for: a later commit checkpoints instead.
   static int after_commit(void* self, sqlite3* db, const char* name, int frames) {
     if (frames < kWalCheckpointFrames) return SQLITE_OK;
-    sqlite3_busy_timeout(db, 0);
+    sqlite::BusyWait& busy = *static_cast<SqliteStore*>(self)->busy_;
+    busy.set_waiting(false);
     (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
-    sqlite3_busy_timeout(db, static_cast<int>(static_cast<SqliteStore*>(self)->busy_timeout_ms_));
+    busy.set_waiting(true);
     return SQLITE_OK;
   }
 
+  std::unique_ptr<sqlite::BusyWait> busy_;  // declared before db_: outlives the connection
   DbHandle db_;
+  sqlite::StatementCache statements_;  // declared after db_: finalized before it closes
   std::string path_;  // outlives every transaction, which refers to it in error messages
-  unsigned busy_timeout_ms_;
 };
 
 Status create_private_file(const std::string& path) {
@@ -109,6 +111,8 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMo
   }
   if (auto st = check_store_files(path); !st) return std::move(st).error();
 
+  // Before the connection, so that it is destroyed after it on every return.
+  auto busy = std::make_unique<sqlite::BusyWait>(busy_timeout_ms);
   // No SQLITE_OPEN_CREATE: a store that vanished fails closed instead of coming back empty.
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw,
@@ -119,7 +123,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMo
   if (sqlite3_db_readonly(db.get(), "main") != 0) {
     return make_error(Errc::io, path + ": store is read-only");
   }
-  sqlite3_busy_timeout(db.get(), static_cast<int>(busy_timeout_ms));
+  busy->install(db.get());
   sqlite3_db_config(db.get(), SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
   sqlite3_db_config(db.get(), SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
   // Each login is a short-lived connection, usually the store's only one. By default the last
@@ -152,7 +156,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMo
   if (wal_is_new) {
     if (auto st = sqlite::sync_directory_of(path); !st) return std::move(st).error();
   }
-  auto store = std::make_unique<SqliteStore>(std::move(db), path, busy_timeout_ms);
+  auto store = std::make_unique<SqliteStore>(std::move(db), std::move(busy), path);
   // Only an old schema needs the write lock; the usual open takes none.
   if (*version < kSchemaVersion) {
     if (auto st = migrate_store(*store, mode); !st) return std::move(st).error();

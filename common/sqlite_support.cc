@@ -4,8 +4,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include "common/file_checks.h"
 
@@ -38,6 +40,54 @@ Result<Stmt> prepare(sqlite3* db, const char* sql) {
   Stmt stmt(raw);
   if (rc != SQLITE_OK) return db_error(db, rc, "prepare");
   return stmt;
+}
+
+CachedStmt::~CachedStmt() {
+  if (stmt_ == nullptr) return;
+  // Ends the statement's read of the database and drops its copies of bound values.
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  if (in_use_ != nullptr) *in_use_ = false;
+}
+
+Result<CachedStmt> StatementCache::get(const std::string& sql) {
+  for (Entry& e : entries_) {
+    if (e.sql != sql) continue;
+    if (*e.in_use) break;  // borrowed by an outer caller: use a statement of our own
+    *e.in_use = true;
+    return CachedStmt(e.stmt.get(), e.in_use.get());
+  }
+  auto stmt = prepare(db_, sql.c_str());
+  if (!stmt) return std::move(stmt).error();
+  for (const Entry& e : entries_) {
+    if (e.sql == sql) return CachedStmt(std::move(stmt).value());
+  }
+  entries_.push_back({sql, std::move(stmt).value(), std::make_unique<bool>(true)});
+  return CachedStmt(entries_.back().stmt.get(), entries_.back().in_use.get());
+}
+
+namespace {
+
+std::int64_t monotonic_ns() {
+  struct timespec ts {};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+}  // namespace
+
+int BusyWait::retry(void* self, int attempts) {
+  auto* wait = static_cast<BusyWait*>(self);
+  if (!wait->waiting_) return 0;
+  const std::int64_t now = monotonic_ns();
+  if (attempts == 0) wait->first_busy_ns_ = now;
+  if (now - wait->first_busy_ns_ >= std::int64_t{wait->timeout_ms_} * 1000000) return 0;
+  const long sleep_us = std::min(50L << std::min(attempts, 5), 1000L);
+  struct timespec pause {
+    0, sleep_us * 1000
+  };
+  nanosleep(&pause, nullptr);
+  return 1;
 }
 
 void bind_text(sqlite3_stmt* s, int index, std::string_view text) {

@@ -79,10 +79,11 @@ Result<Enrollment> row_to_pending(sqlite3_stmt* s, const std::string& path) {
 using RowReader = Result<Enrollment> (*)(sqlite3_stmt*, const std::string&);
 
 // Runs a SELECT bound to an optional user and reads every row with `read`.
-Result<std::vector<Enrollment>> select_rows(sqlite3* db, const std::string& sql,
+Result<std::vector<Enrollment>> select_rows(sqlite3* db, StatementCache& statements,
+                                            const std::string& sql,
                                             std::optional<std::string_view> user, RowReader read,
                                             const std::string& path) {
-  auto stmt = prepare(db, sql.c_str());
+  auto stmt = statements.get(sql);
   if (!stmt) return std::move(stmt).error();
   if (user) bind_text(stmt->get(), 1, *user);
   std::vector<Enrollment> out;
@@ -146,22 +147,23 @@ SqliteTransaction::~SqliteTransaction() {
 }
 
 Result<std::optional<Enrollment>> SqliteTransaction::find(std::string_view user) {
-  return first_row(select_rows(db_, std::string(kSelectEnrollment) + " WHERE user = ?1", user,
+  return first_row(select_rows(db_, statements_,
+                               std::string(kSelectEnrollment) + " WHERE user = ?1", user,
                                row_to_enrollment, path_));
 }
 
 Result<std::vector<Enrollment>> SqliteTransaction::list() {
-  return select_rows(db_, std::string(kSelectEnrollment) + " ORDER BY user", std::nullopt,
-                     row_to_enrollment, path_);
+  return select_rows(db_, statements_, std::string(kSelectEnrollment) + " ORDER BY user",
+                     std::nullopt, row_to_enrollment, path_);
 }
 
 Result<std::optional<Enrollment>> SqliteTransaction::find_pending(std::string_view user) {
-  return first_row(select_rows(db_, std::string(kSelectPending) + " WHERE user = ?1", user,
-                               row_to_pending, path_));
+  return first_row(select_rows(db_, statements_, std::string(kSelectPending) + " WHERE user = ?1",
+                               user, row_to_pending, path_));
 }
 
 Result<std::vector<Enrollment>> SqliteTransaction::list_pending() {
-  return select_rows(db_, std::string(kSelectPending) + " ORDER BY user", std::nullopt,
+  return select_rows(db_, statements_, std::string(kSelectPending) + " ORDER BY user", std::nullopt,
                      row_to_pending, path_);
 }
 
@@ -322,7 +324,7 @@ Status SqliteTransaction::commit() {
 // Runs a write keyed by user, binding extra integers from ?2 on; returns whether a row changed.
 Result<bool> SqliteTransaction::change(const char* sql, std::string_view user,
                                        std::initializer_list<std::int64_t> ints) {
-  auto stmt = prepare(db_, sql);
+  auto stmt = statements_.get(sql);
   if (!stmt) return std::move(stmt).error();
   bind_text(stmt->get(), 1, user);
   int i = 2;

@@ -9,13 +9,15 @@
 
 #include <string>
 
+#include "common/sqlite_support.h"
 #include "common/store.h"
 
 namespace sshotp::sqlite {
 
 class SqliteTransaction final : public StoreTransaction {
  public:
-  SqliteTransaction(sqlite3* db, const std::string& path) : db_(db), path_(path) {}
+  SqliteTransaction(sqlite3* db, const std::string& path, StatementCache& statements)
+      : db_(db), path_(path), statements_(statements) {}
   ~SqliteTransaction() override;
   SqliteTransaction(const SqliteTransaction&) = delete;
   SqliteTransaction& operator=(const SqliteTransaction&) = delete;
@@ -48,6 +50,7 @@ class SqliteTransaction final : public StoreTransaction {
 
   sqlite3* db_;
   const std::string& path_;
+  StatementCache& statements_;  // the connection's, which outlives every transaction
   bool done_ = false;
 };
 
