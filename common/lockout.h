@@ -19,6 +19,8 @@ struct LockoutState {
   std::int64_t failures = 0;      // consecutive failed attempts since the last success/lockout
   std::int64_t locked_until = 0;  // unix time; 0 = not locked
   std::int64_t lockouts = 0;      // lockouts since the last success, for the growing duration
+
+  bool operator==(const LockoutState&) const = default;
 };
 
 bool is_locked(const LockoutState& state, std::int64_t now) noexcept;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "common/verifier.h"
 
+#include "common/crypto.h"
 #include "common/recovery_codes.h"
 #include "common/totp.h"
 
@@ -72,12 +73,17 @@ Result<Check> check_code(StoreTransaction& txn, const SecureBytes& key, const En
   return Check{Outcome::bad_input, Method::none};
 }
 
-// The refusal of an unenrolled user must cost what a wrong code costs: the same TOTP work on a
-// throwaway key and one committed write, so neither the answer nor its timing tells who is
-// enrolled.
-Status refuse_unenrolled(StoreTransaction& txn, const VerifyRequest& request) {
+// The refusal of an unenrolled user must cost what a wrong code costs: an AES-GCM operation
+// under the store key (sealing the throwaway secret stands in for unsealing the user's), the
+// same TOTP work on that throwaway key and one committed write, so neither the answer nor its
+// timing tells who is enrolled.
+Status refuse_unenrolled(StoreTransaction& txn, const SecureBytes& key,
+                         const VerifyRequest& request) {
   auto dummy = random_bytes(20);
   if (!dummy) return std::move(dummy).error();
+  if (auto sealed = seal(key, *dummy, secret_aad(request.user)); !sealed) {
+    return std::move(sealed).error();
+  }
   const TotpParams defaults;
   if (auto code = as_totp_code(request.typed, defaults.digits)) {
     (void)totp_match(*dummy, defaults, request.now, request.window, code->view());
@@ -127,7 +133,7 @@ Result<Verdict> verify_and_consume(Store& store, const SecureBytes& key,
   auto found = (*txn)->find(request.user);
   if (!found) return std::move(found).error();
   if (!found->has_value()) {
-    if (auto st = refuse_unenrolled(**txn, request); !st) return std::move(st).error();
+    if (auto st = refuse_unenrolled(**txn, key, request); !st) return std::move(st).error();
     return Verdict{Outcome::not_enrolled};
   }
   const Enrollment& e = **found;
@@ -145,7 +151,10 @@ Result<Verdict> verify_and_consume(Store& store, const SecureBytes& key,
                                 ? LockoutState{}
                                 : after_failure(e.lockout, request.lockout, request.now);
   verdict.locked_now = is_locked(next, request.now);
-  if (auto st = (*txn)->set_lockout(e.user, next); !st) return std::move(st).error();
+  // A failure always changes the state; a success usually finds nothing to reset (no UPDATE).
+  if (next != e.lockout) {
+    if (auto st = (*txn)->set_lockout(e.user, next); !st) return std::move(st).error();
+  }
   // A consumed code must be on disk before we say yes (a power cut must not make it usable
   // again); one more failure count need not be, so a refusal costs no disk wait.
   const Status committed = verdict.outcome == Outcome::accepted ? (*txn)->commit()
