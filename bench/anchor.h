@@ -23,6 +23,9 @@ class Anchor {
   const std::string& name() const { return name_; }
   const std::string& confdir() const { return confdir_; }
   virtual bool verifies_codes() const { return true; }
+  // Whether a user nobody enrolled is prompted and refused as a wrong code is, after the same
+  // work (pam_sshotp's "no enumeration"); only these anchors time Path::unenrolled.
+  virtual bool refuses_unenrolled_like_wrong() const { return false; }
 
   // Enrolls users [first, last); the scale runs call it again with the next range.
   virtual void enroll(std::size_t first, std::size_t last) = 0;

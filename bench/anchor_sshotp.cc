@@ -46,6 +46,8 @@ class SshotpAnchor final : public Anchor {
 
   void reset(std::size_t index) override { enroll(index, index + 1); }
 
+  bool refuses_unenrolled_like_wrong() const override { return true; }
+
   bool recorded(std::size_t index, std::int64_t unix_time) override {
     auto store = open_store(OpenMode::existing);
     auto txn = store->begin_read();

@@ -4,8 +4,11 @@
 # keyboard-interactive through PAM) against a real sshd on 127.0.0.1, run through the e2e tests'
 # harness (tests/e2e/lib.sh). Logins alternate between the auth stack with pam_sshotp and the same
 # stack with pam_permit in its place, so the difference is what the module (and the code prompt)
-# adds. Appends one "e2e_sample <variant> <microseconds>" line per login. Needs root, as those
-# tests do; the environment comes from bench/run.sh.
+# adds. Appends one "e2e_sample <variant> <microseconds>" line per login. With BENCH_PAM_SHIM set
+# (bench/pam_timing_shim.cc, preloaded into sshd), also one "e2e_pam <variant> <total> <start>
+# <authenticate> <end>" line per login: microseconds sshd spent inside pam_start,
+# pam_authenticate and pam_end, the conversation (the client's answer) taken out. Needs root, as
+# those tests do; the environment comes from bench/run.sh.
 set -euo pipefail
 
 logins=$1
@@ -28,7 +31,40 @@ e2e_install_pam_service "$service" "auth  required  $PAM_SSHOTP_MODULE config=$E
 cp "$pam_file" "$E2E_TMP/pam.pam_sshotp"
 sed 's|^auth .*|auth  required  pam_permit.so|' "$pam_file" >"$E2E_TMP/pam.pam_permit"
 e2e_write_askpass
-e2e_start_sshd "$service" "$user"
+pam_timing="$E2E_TMP/pam-timing.txt"
+if [[ -n ${BENCH_PAM_SHIM:-} ]]; then
+  [[ -e $BENCH_PAM_SHIM ]] || e2e_die "BENCH_PAM_SHIM=$BENCH_PAM_SHIM is missing"
+  # sshd re-executes itself per connection with the same environment, so the monitor (pam_start,
+  # pam_end) and its forked authentication child (pam_authenticate) both carry the shim.
+  LD_PRELOAD=$BENCH_PAM_SHIM SSHOTP_PAM_TIMING_FILE=$pam_timing e2e_start_sshd "$service" "$user"
+else
+  e2e_start_sshd "$service" "$user"
+fi
+
+# pam_time VARIANT RECORD: after a login, waits for sshd's pam_end (the monitor calls it while
+# the connection closes, possibly after the client has returned) and appends the login's PAM
+# time; then clears the timing file for the next login.
+pam_time() {
+  local variant=$1 record=$2 waited
+  [[ -n ${BENCH_PAM_SHIM:-} ]] || return 0
+  for ((waited = 0; waited < 100; waited++)); do
+    grep -q '^pam_end ' "$pam_timing" 2>/dev/null && break
+    sleep 0.05
+  done
+  grep -q '^pam_authenticate ' "$pam_timing" 2>/dev/null ||
+    e2e_die "the PAM timing shim recorded no pam_authenticate for a $variant login"
+  grep -q '^pam_end ' "$pam_timing" || e2e_die "sshd did not call pam_end for a $variant login"
+  if ((record)); then
+    awk -v variant="$variant" '
+      { ns[$1] += $3 }
+      END {
+        printf "e2e_pam\t%s\t%d\t%d\t%d\t%d\n", variant,
+          (ns["pam_start"] + ns["pam_authenticate"] + ns["pam_end"]) / 1000,
+          ns["pam_start"] / 1000, ns["pam_authenticate"] / 1000, ns["pam_end"] / 1000
+      }' "$pam_timing" >>"$results"
+  fi
+  rm -f "$pam_timing"
+}
 
 # login VARIANT RECORD: one timed connection; VARIANT is pam_sshotp or pam_permit.
 login() {
@@ -54,6 +90,7 @@ login() {
   if ((record)); then
     printf 'e2e_sample\t%s\t%s\n' "$variant" "$(((end - start) / 1000))" >>"$results"
   fi
+  pam_time "$variant" "$record"
 }
 
 for ((i = 0; i < logins + 2; i++)); do

@@ -20,7 +20,7 @@ using namespace sshotp::bench;
 constexpr const char* kUsage =
     "usage: sshotp-bench [--work DIR] [--module PAM_SSHOTP_SO] [--pam-once PATH]\n"
     "                    [--results FILE] COMMAND [OPTIONS]\n"
-    "  latency  [--iterations N] [--paths success,wrong,replay] [--label NAME]\n"
+    "  latency  [--iterations N] [--paths success,wrong,replay,unenrolled] [--label NAME]\n"
     "  cold     [--iterations N] [--paths success,wrong]\n"
     "  scale    [--sizes 1000,10000,100000,1000000] [--iterations N]\n"
     "  parallel [--workers 1,2,4,8] [--calls N]\n"
@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
 
   if (command == "latency") {
-    run_latency(ctx, parse_paths(option(options, "paths", "success,wrong,replay")),
+    run_latency(ctx, parse_paths(option(options, "paths", "success,wrong,replay,unenrolled")),
                 static_cast<int>(parse_count(option(options, "iterations", "200"))),
                 option(options, "label", "fsync"));
   } else if (command == "cold") {
@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
     run_fsync_probe(ctx, static_cast<int>(parse_count(option(options, "iterations", "100"))));
   } else if (command == "once") {
     const auto path = parse_path(option(options, "path", ""));
-    if (!path) usage_error("once needs --path success|wrong|replay");
+    if (!path) usage_error("once needs --path success|wrong|replay|unenrolled");
     run_once(ctx, option(options, "anchor", ""), *path,
              static_cast<int>(parse_count(option(options, "calls", "5"))));
   } else {

@@ -29,13 +29,15 @@ const char* path_name(Path path) noexcept {
     case Path::wrong:
       return "wrong";
     case Path::replay:
+      return "replay";
+    case Path::unenrolled:
       break;
   }
-  return "replay";
+  return "unenrolled";
 }
 
 std::optional<Path> parse_path(std::string_view name) noexcept {
-  for (Path path : {Path::success, Path::wrong, Path::replay}) {
+  for (Path path : {Path::success, Path::wrong, Path::replay, Path::unenrolled}) {
     if (name == path_name(path)) return path;
   }
   return std::nullopt;
@@ -52,13 +54,21 @@ void report_failure(const std::string& what) {
 
 int functional_failures() noexcept { return g_failures; }
 
+std::string user_for_path(std::size_t index, Path path) {
+  const std::string enrolled = user_name(index);
+  return path == Path::unenrolled ? "ghost" + enrolled.substr(5) : enrolled;
+}
+
 std::string code_for_path(std::size_t index, Path path, std::int64_t unix_time) {
-  return path == Path::wrong ? wrong_code_for(index, unix_time) : code_for(index, unix_time);
+  return path == Path::wrong || path == Path::unenrolled ? wrong_code_for(index, unix_time)
+                                                         : code_for(index, unix_time);
 }
 
 void prepare(Anchor& anchor, std::size_t index, Path path, std::int64_t unix_time, bool reset) {
   set_fake_time(unix_time);
   if (path == Path::success) return;  // the fresh step is the fresh state
+  // For Path::unenrolled this resets the enrolled user `index` all the same: the store has had
+  // the same write just before the call as on the wrong path it is compared with.
   if (reset) anchor.reset(index);
   if (path == Path::replay) {
     const std::string user = user_name(index);
@@ -73,7 +83,7 @@ void prepare(Anchor& anchor, std::size_t index, Path path, std::int64_t unix_tim
 
 Measured measure(Anchor& anchor, std::size_t index, Path path, std::int64_t unix_time, bool reset) {
   prepare(anchor, index, path, unix_time, reset);
-  const std::string user = user_name(index);
+  const std::string user = user_for_path(index, path);
   const std::string code = code_for_path(index, path, unix_time);
   const PamCallResult result = timed_pam_call(call_of(anchor, user, code));
   const int expected = anchor.verifies_codes() ? expected_rc(path) : PAM_SUCCESS;

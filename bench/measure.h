@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The three login paths the benchmark times, and one measured call of a path for one anchor:
+// The login paths the benchmark times, and one measured call of a path for one anchor:
 // the preparation (resetting failure counters, using the code once before a replay) happens
 // outside the timed region; the call itself is checked against the PAM code it must return.
 #pragma once
@@ -18,6 +18,9 @@ enum class Path {
   success,  // the right code of a step never used before: a first use that writes
   wrong,    // a well-formed code that matches nothing
   replay,   // the code that has just been accepted, again
+  // The wrong path's code typed for a user nobody enrolled (only anchors that claim to refuse
+  // that alike: Anchor::refuses_unenrolled_like_wrong).
+  unenrolled,
 };
 
 const char* path_name(Path path) noexcept;
@@ -42,6 +45,9 @@ struct Measured {
 Measured measure(Anchor& anchor, std::size_t index, Path path, std::int64_t unix_time,
                  bool reset = true);
 
+// The user a call of `path` logs in as: user `index`, or for Path::unenrolled a name of the
+// same length that no anchor enrolls.
+std::string user_for_path(std::size_t index, Path path);
 // The code a call of `path` answers with.
 std::string code_for_path(std::size_t index, Path path, std::int64_t unix_time);
 

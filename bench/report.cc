@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/compare.h"
 #include "bench/phases.h"
 
 namespace sshotp::bench {
@@ -185,13 +186,33 @@ void print_parallel(const Table& t) {
   std::printf("\n");
 }
 
-std::optional<Summary> e2e_summary(const Table& t, const std::string& variant) {
+// Microseconds in field `field` of the `kind` rows of `variant` (e2e_sample: whole logins;
+// e2e_pam: sshd's time inside PAM, 2 = total, 3..5 = pam_start, pam_authenticate, pam_end).
+std::optional<Summary> e2e_summary(const Table& t, const std::string& variant,
+                                   const std::string& kind = "e2e_sample", std::size_t field = 2) {
   std::vector<std::int64_t> ns;
-  for (const Row& r : t.all("e2e_sample")) {
-    if (r[1] == variant) ns.push_back(static_cast<std::int64_t>(std::stod(r[2]) * 1000));
+  for (const Row& r : t.all(kind)) {
+    if (r[1] == variant && r.size() > field) {
+      ns.push_back(static_cast<std::int64_t>(std::stod(r[field]) * 1000));
+    }
   }
   if (ns.empty()) return std::nullopt;
   return summarize(ns);
+}
+
+std::optional<double> median_us(const std::optional<Summary>& s) {
+  return s ? std::optional<double>(s->median_us) : std::nullopt;
+}
+
+// "total (start / authenticate / end)" of sshd's time inside PAM, medians in ms.
+std::string pam_in_sshd(const Table& t, const std::string& variant) {
+  auto total = e2e_summary(t, variant, "e2e_pam", 2);
+  if (!total) return "n/m";
+  std::string parts;
+  for (std::size_t field = 3; field <= 5; ++field) {
+    parts += (field == 3 ? "" : " / ") + ms(median_us(e2e_summary(t, variant, "e2e_pam", field)));
+  }
+  return ms(total->median_us) + " / " + ms(total->p90_us) + " (" + parts + ")";
 }
 
 void print_e2e(const Table& t) {
@@ -204,12 +225,17 @@ void print_e2e(const Table& t) {
   }
   std::printf(
       "publickey, then keyboard-interactive through PAM; the ssh client answers the prompt "
-      "through SSH_ASKPASS; logins alternate between the two auth stacks.\n\n");
-  std::printf("| auth stack | logins | median (ms) | p90 (ms) |\n|---|---|---|---|\n");
-  std::printf("| pam_sshotp | %zu | %s | %s |\n", with->n, ms(with->median_us).c_str(),
-              ms(with->p90_us).c_str());
-  std::printf("| pam_permit | %zu | %s | %s |\n\n", without->n, ms(without->median_us).c_str(),
-              ms(without->p90_us).c_str());
+      "through SSH_ASKPASS; logins alternate between the two auth stacks. *PAM in sshd*: the time "
+      "sshd spent inside pam_start, pam_authenticate and pam_end (its forked authentication "
+      "child included), timed from inside sshd by bench/pam_timing_shim.cc, with the "
+      "conversation (the client's answer) taken out.\n\n");
+  std::printf(
+      "| auth stack | logins | median (ms) | p90 (ms) | PAM in sshd, median / p90 (ms) "
+      "(pam_start / pam_authenticate / pam_end medians) |\n|---|---|---|---|---|\n");
+  std::printf("| pam_sshotp | %zu | %s | %s | %s |\n", with->n, ms(with->median_us).c_str(),
+              ms(with->p90_us).c_str(), pam_in_sshd(t, kUs).c_str());
+  std::printf("| pam_permit | %zu | %s | %s | %s |\n\n", without->n, ms(without->median_us).c_str(),
+              ms(without->p90_us).c_str(), pam_in_sshd(t, kPermit).c_str());
 }
 
 Verdict ratio_target(const std::string& title, std::optional<double> r, double limit,
@@ -296,29 +322,43 @@ Verdict parallel_target(const Table& t) {
   return {title, measured.str(), met ? "met" : "missed", why};
 }
 
+// The module's share of a login: what sshd spends inside PAM with pam_sshotp beyond what it
+// spends with pam_permit, over the median login. The fresh-process cold call (bench/pam-once)
+// is shown beside it: it loads libcrypto too, which sshd has already loaded, so it overstates.
 Verdict share_target(const Table& t) {
   const std::string title = "module's share of an sshd login < 1%";
   auto login = e2e_summary(t, kUs);
+  auto in_sshd = median_us(e2e_summary(t, kUs, "e2e_pam"));
+  auto permit_in_sshd = median_us(e2e_summary(t, kPermit, "e2e_pam"));
   auto cold = t.number({"cold", "fresh-process", kUs, "success"}, 5);
   auto permit_cold = t.number({"cold", "fresh-process", kPermit, "success"}, 5);
-  if (!login || !cold) return {title, "n/m", "not measured", ""};
-  const double module_us = *cold - permit_cold.value_or(0);
+  if (!login || !in_sshd || !permit_in_sshd) return {title, "n/m", "not measured", ""};
+  const double module_us = *in_sshd - *permit_in_sshd;
   const double share = module_us / login->median_us;
   std::ostringstream measured;
-  measured << format_number(share * 100, 2) << "% (cold call " << ms(module_us)
+  measured << format_number(share * 100, 2) << "% (PAM time in sshd " << ms(module_us)
            << " ms beyond pam_permit's, login " << ms(login->median_us) << " ms)";
-  if (share < 0.01) return {title, measured.str(), "met", ""};
+  if (cold) {
+    const double cold_us = *cold - permit_cold.value_or(0);
+    measured << "; as a fresh-process cold call: "
+             << format_number(cold_us / login->median_us * 100, 2) << "% (" << ms(cold_us)
+             << " ms)";
+  }
+  // The floor is stated whether or not the target is met: it says how much of the share is the
+  // disk's, which no code change can remove.
   std::ostringstream why;
   auto f = t.number({"fsync", "fdatasync-4k"}, 3);
-  const double floor = f ? *f / login->median_us : 0;
-  why << "the floor, one fdatasync (" << ms(f) << " ms here), is " << format_number(floor * 100, 2)
-      << "% of a login"
-      << (floor < 0.01 ? ", so 1% is within reach of a module that syncs once; pam_sshotp's "
-                         "success makes " +
-                             fmt(t.number({"syncs", kUs, "success"}, 3), 1) +
-                             " syncs and, cold, also loads and initialises SQLite and OpenSSL"
-                       : ": below 1% needs a disk that syncs faster");
-  return {title, measured.str(), "missed", why.str()};
+  if (!f) {
+    why << "the floor, one fdatasync, was not measured in this run";
+  } else {
+    const double floor = *f / login->median_us;
+    why << "the floor, one fdatasync (" << ms(f) << " ms here), is "
+        << format_number(floor * 100, 2) << "% of a login; pam_sshotp makes "
+        << fmt(t.number({"syncs", kUs, "success"}, 3), 1)
+        << " per success and loads SQLite and liboath into sshd"
+        << (floor < 0.01 ? "" : "; below 1% needs a disk that syncs faster");
+  }
+  return {title, measured.str(), share < 0.01 ? "met" : "missed", why.str()};
 }
 
 void print_targets(const Table& t) {
@@ -349,6 +389,10 @@ int run_report(const std::string& results_path) {
   const Table t(results_path);
   print_targets(t);
   print_latency(t);
+  print_unenrolled_section(t.all("compare"));
+  std::printf("Instructions per call (callgrind), pam_sshotp: wrong code %s, unenrolled %s.\n\n",
+              fmt(t.number({"ir", kUs, "wrong"}, 3)).c_str(),
+              fmt(t.number({"ir", kUs, "unenrolled"}, 3)).c_str());
   print_scale(t);
   print_parallel(t);
   print_e2e(t);

@@ -10,6 +10,7 @@
 #   make bench                      the full run (about 15 minutes; writes docs/PERFORMANCE.md)
 #   make bench BENCH_FLAGS=--quick  a smoke run for CI (under 2 minutes; writes nothing)
 #   bench/run.sh [--quick] [--output FILE]   the same, with the environment `make bench` sets
+#   make bench BENCH_FLAGS='--output /tmp/perf.md'   a full run that leaves docs/ alone
 #
 # Exit status: 0; 1 on a functional failure (a call that returned the wrong PAM code, a failure
 # or lost update of pam_sshotp under concurrency, an sshd login that failed); 2 on a setup error;
@@ -42,7 +43,7 @@ while (($#)); do
 done
 
 : "${SSHOTP_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
-for var in BENCH_DRIVER BENCH_PAM_ONCE PAM_SSHOTP_MODULE SSHOTP_ENROLL; do
+for var in BENCH_DRIVER BENCH_PAM_ONCE BENCH_PAM_SHIM PAM_SSHOTP_MODULE SSHOTP_ENROLL; do
   [[ -n ${!var:-} && -e ${!var} ]] || die "$var is not set or missing: run 'make bench'"
 done
 ((quick)) || output=${output:-$SSHOTP_SRCDIR/docs/PERFORMANCE.md}
@@ -140,8 +141,9 @@ syncs() {
 count_per_call() {
   local anchor path
   for anchor in pam_sshotp google-authenticator pam_oath pam_permit; do
-    for path in success wrong; do
-      [[ $anchor == pam_permit && $path == wrong ]] && continue
+    for path in success wrong unenrolled; do
+      [[ $anchor == pam_permit && $path != success ]] && continue
+      [[ $anchor != pam_sshotp && $path == unenrolled ]] && continue
       printf 'ir\t%s\t%s\t%s\n' "$anchor" "$path" "$(per_call instructions "$anchor" "$path")" \
         >>"$results"
       printf 'syncs\t%s\t%s\t%s\n' "$anchor" "$path" "$(per_call syncs "$anchor" "$path")" \

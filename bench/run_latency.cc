@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Latency phases: warm (every call in this process), cold (every call in a fresh bench/pam-once
-// process) and once (for callgrind).
+// process) and once (for callgrind). The unenrolled path is compared with the wrong one.
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <functional>
 #include <map>
 
 #include "bench/bench_users.h"
+#include "bench/compare.h"
 #include "bench/fake_clock.h"
 #include "bench/phases.h"
 
@@ -19,6 +21,40 @@ namespace {
 constexpr int kWarmupRounds = 3;
 
 using Caller = std::function<std::int64_t(Anchor&, Path, std::int64_t)>;
+using Samples = std::map<std::pair<std::string, Path>, std::vector<std::int64_t>>;
+
+// The paths of each loop of rounds: one each, except that Path::unenrolled shares the rounds of
+// Path::wrong when both are asked for (taking turns to go first), so that the two paths it is
+// compared with meet the machine in the same moments.
+std::vector<std::vector<Path>> round_groups(const std::vector<Path>& paths) {
+  auto asked = [&](Path p) { return std::find(paths.begin(), paths.end(), p) != paths.end(); };
+  const bool paired = asked(Path::wrong) && asked(Path::unenrolled);
+  std::vector<std::vector<Path>> groups;
+  for (Path path : paths) {
+    if (paired && path == Path::unenrolled) continue;
+    groups.push_back(paired && path == Path::wrong
+                         ? std::vector<Path>{Path::wrong, Path::unenrolled}
+                         : std::vector<Path>{path});
+  }
+  return groups;
+}
+
+// Is an unenrolled user refused "after the same work" as a wrong code? Printed and kept as a
+// "compare" row (compare.h has its fields) for the report.
+void compare_unenrolled(const Context& ctx, const std::string& kind, const std::string& label,
+                        const Anchor& anchor, const Samples& samples) {
+  const auto wrong = samples.find({anchor.name(), Path::wrong});
+  const auto unenrolled = samples.find({anchor.name(), Path::unenrolled});
+  if (wrong == samples.end() || unenrolled == samples.end()) return;
+  const Comparison c = compare_samples(wrong->second, unenrolled->second);
+  std::printf(
+      "%s: unenrolled - wrong = %+.1f us of medians (95%% bootstrap CI %+.1f .. %+.1f), "
+      "Mann-Whitney U = %.1f of %zu pairs, p = %.3f\n",
+      anchor.name().c_str(), c.median_difference_us, c.ci_low_us, c.ci_high_us, c.u, c.n_a * c.n_b,
+      c.p_value);
+  ctx.results.add(comparison_row(kind + " " + label, anchor.name(), summarize(wrong->second),
+                                 summarize(unenrolled->second), c));
+}
 
 // Rounds of one call per anchor, the order rotating each round; the first rounds are warm-up.
 void interleave(const Context& ctx, const std::vector<Path>& paths, int iterations,
@@ -29,15 +65,19 @@ void interleave(const Context& ctx, const std::vector<Path>& paths, int iteratio
   std::printf("%-22s", "module");
   for (Path path : paths) std::printf(" %20s", path_name(path));
   std::printf("\n");
-  std::map<std::pair<std::string, Path>, std::vector<std::int64_t>> samples;
-  for (Path path : paths) {
+  Samples samples;
+  for (const std::vector<Path>& group : round_groups(paths)) {
     for (int round = 0; round < kWarmupRounds + iterations; ++round) {
       const std::int64_t t = next_round_time();
-      for (std::size_t k = 0; k < anchors.size(); ++k) {
-        Anchor& anchor = *anchors[(static_cast<std::size_t>(round) + k) % anchors.size()];
-        if (!anchor.verifies_codes() && path != Path::success) continue;
-        const std::int64_t ns = call(anchor, path, t);
-        if (round >= kWarmupRounds) samples[{anchor.name(), path}].push_back(ns);
+      for (std::size_t g = 0; g < group.size(); ++g) {
+        const Path path = group[(static_cast<std::size_t>(round) + g) % group.size()];
+        for (std::size_t k = 0; k < anchors.size(); ++k) {
+          Anchor& anchor = *anchors[(static_cast<std::size_t>(round) + k) % anchors.size()];
+          if (!anchor.verifies_codes() && path != Path::success) continue;
+          if (path == Path::unenrolled && !anchor.refuses_unenrolled_like_wrong()) continue;
+          const std::int64_t ns = call(anchor, path, t);
+          if (round >= kWarmupRounds) samples[{anchor.name(), path}].push_back(ns);
+        }
       }
     }
   }
@@ -55,6 +95,10 @@ void interleave(const Context& ctx, const std::vector<Path>& paths, int iteratio
     }
     std::printf("\n");
   }
+  for (const auto& anchor : anchors) {
+    if (anchor->refuses_unenrolled_like_wrong())
+      compare_unenrolled(ctx, kind, label, *anchor, samples);
+  }
   std::fflush(stdout);
 }
 
@@ -62,7 +106,7 @@ void interleave(const Context& ctx, const std::vector<Path>& paths, int iteratio
 std::int64_t call_in_fresh_process(const Context& ctx, Anchor& anchor, Path path,
                                    std::int64_t unix_time) {
   prepare(anchor, 0, path, unix_time);
-  const std::string user = user_name(0);
+  const std::string user = user_for_path(0, path);
   const std::string code = code_for_path(0, path, unix_time);
   int to_child[2];
   int from_child[2];
