@@ -88,8 +88,14 @@ commands="$work/commands.txt"
 status=0
 
 bench() {
-  "$BENCH_DRIVER" --work "$work/state" --module "$PAM_SSHOTP_MODULE" \
+  with_syslog "$BENCH_DRIVER" --work "$work/state" --module "$PAM_SSHOTP_MODULE" \
     --pam-once "$BENCH_PAM_ONCE" --results "$results" "$@"
+}
+
+# with_syslog COMMAND...: COMMAND with a syslog listener on /dev/log (bench/with-syslog.sh says
+# why the timed phases need one).
+with_syslog() {
+  bash "$SSHOTP_SRCDIR/bench/with-syslog.sh" "$@"
 }
 
 # phase TITLE COMMAND...: runs one phase and records its command line for the report. A
@@ -159,7 +165,8 @@ started=$(date +%s)
 load_before=$(cut -d ' ' -f 1-3 /proc/loadavg)
 phase "fsync probe" bench fsync --iterations "$fsync_calls"
 phase "latency" bench latency --iterations "$latency_calls"
-phase "latency without fsync (eatmydata)" env LD_PRELOAD=libeatmydata.so "$BENCH_DRIVER" \
+phase "latency without fsync (eatmydata)" \
+  with_syslog env LD_PRELOAD=libeatmydata.so "$BENCH_DRIVER" \
   --work "$work/state" --module "$PAM_SSHOTP_MODULE" --results "$results" \
   latency --iterations "$latency_calls" --paths success,wrong --label nosync
 phase "latency, a fresh process per call" bench cold --iterations "$cold_calls"

@@ -1,0 +1,18 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# bench/with-syslog.sh COMMAND ARGS...: runs COMMAND in a private mount namespace whose /dev/log
+# is a stand-in syslog daemon, the e2e harness's (tests/e2e/lib.sh), and exits with its status.
+#
+# Why: every module measured logs through syslog(3), and Linux-PAM opens the log with LOG_CONS.
+# On a machine with no daemon on /dev/log (a container, a minimal VM) each line then goes to
+# /dev/console instead, a write that costs 0.3-2 ms, and the benchmark would time that as the
+# module's own work: one audit line per decision cost pam_sshotp more than all its SQL. With a
+# listener, a line costs what it costs on a server running journald or rsyslog: one datagram.
+# Needs root (a mount namespace), as the rest of `make bench` does.
+set -euo pipefail
+# shellcheck source=tests/e2e/lib.sh
+. "$SSHOTP_SRCDIR/tests/e2e/lib.sh"
+
+e2e_init sshotp-bench-syslog
+e2e_capture_syslog
+"${E2E_PRIVATE[@]}" "$@"
