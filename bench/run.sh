@@ -196,7 +196,12 @@ machine() {
     "(anything above 0 is other work sharing the CPUs and the disk)"
   echo "* state files: under /var/tmp, on \`$mount\`"
   local version
-  version=$(git -C "$SSHOTP_SRCDIR" describe --always --dirty 2>/dev/null || echo unknown)
+  version=$(git -C "$SSHOTP_SRCDIR" rev-parse --short HEAD 2>/dev/null || echo unknown)
+  # The report this run replaces does not make the build dirty.
+  if [[ $version != unknown ]] &&
+    ! git -C "$SSHOTP_SRCDIR" diff --quiet HEAD -- . ':(exclude)docs/PERFORMANCE.md'; then
+    version+=-dirty
+  fi
   echo "* pam_sshotp: $version (-dirty: built from uncommitted changes)"
   dpkg-query -W -f='* ${Package} ${Version}\n' libpam0g libpam-google-authenticator libpam-oath \
     liboath0 libsqlite3-0 libssl3 openssh-server eatmydata valgrind 2>/dev/null
