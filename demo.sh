@@ -112,6 +112,8 @@ fi
 
 step "Creating the demo user $user and an SSH key for it"
 e2e_capture_syslog
+# sshotp-enroll logs to the same stand-in syslog as sshd (as both go to auth.log on a server).
+enroll_cmd=("${E2E_PRIVATE[@]}" "${enroll_cmd[@]}")
 e2e_create_user "$user"
 e2e_new_key "$user_key"
 e2e_authorize_key "$user" "$user_key.pub"
