@@ -75,7 +75,9 @@ class StatementCache {
   std::vector<Entry> entries_;
 };
 
-// The connection's busy handler: waits out another login's lock, for up to timeout_ms in all.
+// The connection's busy handler: waits out another login's lock for up to timeout_ms each time a
+// statement meets it (SQLite restarts the count per statement, as with sqlite3_busy_timeout;
+// a login meets at most two: the read before the prompt and the write lock).
 // SQLite's own (sqlite3_busy_timeout) sleeps 1, 2, 5, 10, 15, 20, 25 ... ms between tries, while
 // a login holds the write lock for a fraction of a millisecond: concurrent logins spent most of
 // their waits asleep with the lock free (bench/FINDINGS.md). This one tries again after 50 µs,

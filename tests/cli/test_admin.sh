@@ -257,6 +257,24 @@ json_escapes_odd_names() {
     expect_no_secret
 }
 
+list_stops_at_a_corrupt_row() {
+  # The table reads every row before printing any, so it prints nothing; --json streams, so
+  # what it printed before the bad row must not parse as a complete array.
+  with_batch "mid $KEY_A\n"
+  expect_rc 0 || return 1
+  sqlite3 "$DB" "UPDATE enrollments SET state = 'bogus' WHERE user = 'mid'" || return 1
+  enroll list </dev/null
+  expect_rc 1 && expect_in err "corrupt enrollment row for user 'mid'" || return 1
+  [ ! -s "$WORK/out" ] || { note "the table printed part of a failed read"; show_output; return 1; }
+  enroll list --json </dev/null
+  expect_rc 1 && expect_in out '"user": "ann"' || return 1
+  if "$PY" -c 'import json, sys; json.load(open(sys.argv[1]))' "$WORK/out" 2>/dev/null; then
+    note "a failed list --json printed a complete array"
+    return 1
+  fi
+  sqlite3 "$DB" "DELETE FROM enrollments WHERE user = 'mid'"
+}
+
 # --------------------------------------------------------------------------------------------
 # QR code image files
 
@@ -345,6 +363,8 @@ run_case "disable refuses the right code (PAM_AUTH_ERR); enable lets it in again
   disable_refuses_logins_until_enable
 run_case "list --json escapes quotes, backslashes and bytes that are not UTF-8" \
   json_escapes_odd_names
+run_case "list exits 1 at a corrupt row; --json leaves its array unclosed" \
+  list_stops_at_a_corrupt_row
 run_case "enroll --qr-png/--qr-svg: 0600 files that decode to the URI; kept once saved" \
   qr_session confirm kim
 run_case "enroll --qr-png/--qr-svg: EOF at the prompt removes the files again" \

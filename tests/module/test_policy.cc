@@ -87,6 +87,19 @@ void test_lockout_grows_for_repeat_lockouts(void** state) {
   assert_int_equal(f.login("alice", f.code()), PAM_SUCCESS);
 }
 
+// A success after an expired lockout (failures 0, locked_until in the past, lockouts 1) still
+// writes the reset: the next lockout lasts the base 600 s again, not the doubled 1200 s.
+void test_success_after_expired_lockout_resets_growth(void** state) {
+  const PamFixture& f = pam_fixture(state);
+  for (int i = 0; i < 3; ++i) f.login("alice", "000000");
+  set_fake_time(kFakeNow + 601);
+  assert_int_equal(f.login("alice", f.code()), PAM_SUCCESS);
+  set_fake_time(kFakeNow + 631);
+  for (int i = 0; i < 3; ++i) f.login("alice", "000000");
+  set_fake_time(kFakeNow + 631 + 601);
+  assert_int_equal(f.login("alice", f.code()), PAM_SUCCESS);
+}
+
 void test_success_resets_failure_count(void** state) {
   const PamFixture& f = pam_fixture(state);
   assert_int_equal(f.login("alice", "000000"), PAM_AUTH_ERR);
@@ -208,6 +221,7 @@ int main() {
       POLICY_TEST(test_recovery_code_silent_sends_no_message),
       POLICY_TEST(test_lockout_after_max_failures_refuses_right_code),
       POLICY_TEST(test_lockout_grows_for_repeat_lockouts),
+      POLICY_TEST(test_success_after_expired_lockout_resets_growth),
       POLICY_TEST(test_success_resets_failure_count),
       POLICY_TEST(test_lockout_is_per_user),
       POLICY_TEST(test_disabled_enrollment_refused_without_prompt),
