@@ -18,8 +18,9 @@ import sys
 # programs are sanitized, check those). A report of any other kind exits 1, which no caller
 # expects as a PAM code.
 _preload = os.environ.get("SANITIZER_PRELOAD", "")
-if _preload and os.environ.get("LD_PRELOAD") != _preload:
-    os.environ["LD_PRELOAD"] = _preload
+_inherited = os.environ.get("LD_PRELOAD", "")
+if _preload and not _inherited.startswith(_preload):
+    os.environ["LD_PRELOAD"] = f"{_preload} {_inherited}".strip()  # the runtime must come first
     os.environ["ASAN_OPTIONS"] = ":".join(
         option for option in (os.environ.get("ASAN_OPTIONS"), "detect_leaks=0") if option)
     os.execv(sys.executable, [sys.executable] + sys.argv)

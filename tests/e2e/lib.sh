@@ -545,7 +545,10 @@ e2e_case() {
 # (with the logs) if a case failed.
 e2e_finish() {
   if [[ -n ${E2E_SANITIZER_DIR:-} ]]; then
+    local sshd_ns=""
+    [[ -n ${E2E_SSHD_PID:-} ]] && sshd_ns=$(readlink "/proc/$E2E_SSHD_PID/ns/mnt" 2>/dev/null)
     e2e_stop_child E2E_SSHD_PID
+    [[ -z $sshd_ns ]] || e2e_wait_until_no_process_in "$sshd_ns"
     e2e_case "no sanitizer report from sshd's processes (the module's among them)" \
       e2e_sanitizer_reports
   fi

@@ -46,3 +46,19 @@ e2e_sanitizer_reports() {
   done
   ((reports == 0))
 }
+
+# e2e_wait_until_no_process_in MOUNT_NS: waits, up to 10 s, until no process is left in the mount
+# namespace MOUNT_NS (what /proc/PID/ns/mnt reads). sshd's own namespace holds its per-connection
+# processes too, which may still be exiting, and writing a report, after the listener is gone.
+e2e_wait_until_no_process_in() {
+  local link waited
+  for ((waited = 0; waited < 100; waited++)); do
+    for link in /proc/[0-9]*/ns/mnt; do
+      if [[ $(readlink "$link" 2>/dev/null) == "$1" ]]; then
+        sleep 0.1
+        continue 2
+      fi
+    done
+    return 0
+  done
+}
