@@ -115,6 +115,7 @@ Status parse_option(std::size_t line, std::string_view text, std::set<std::strin
     return parse_used_steps(line, value, file);
   } else if (name == "TIME_SKEW" && parse_skew(value)) {
     file.time_skew = *parse_skew(value);
+    if (file.time_skew != 0) file.time_skew_line = line;
   } else if (name != "RESETTING_TIME_SKEW") {  // that one is the module's scratch state
     file.ignored.push_back({line, std::string(name)});
   }
@@ -223,11 +224,11 @@ Result<GaMigration> plan_google_authenticator(const GaFile& file, unsigned windo
     warn("DISALLOW_REUSE (line " + std::to_string(*file.disallow_reuse_line) +
          ") is not carried over, and not needed: pam_sshotp always refuses a code used before");
   }
-  if (file.time_skew != 0) {
-    warn("TIME_SKEW: google-authenticator allowed for a device clock " +
-         plural(static_cast<std::size_t>(file.time_skew < 0 ? -file.time_skew : file.time_skew),
-                "step") +
-         " off; pam_sshotp does not, so set that device's clock right");
+  // The skew itself is not quoted: it is a number from the file, and may well be a scratch code.
+  if (file.time_skew_line) {
+    warn("TIME_SKEW (line " + std::to_string(*file.time_skew_line) +
+         ") is not carried over: google-authenticator corrected for this device's clock being "
+         "off; pam_sshotp does not, so set the device's clock right");
   }
   for (const GaIgnoredOption& option : file.ignored) {
     warn("line " + std::to_string(option.line) + ": " +

@@ -47,6 +47,7 @@ struct GaFile {
   std::optional<std::size_t> disallow_reuse_line;  // DISALLOW_REUSE, which we always do
   std::optional<std::int64_t> newest_used_step;    // the newest step DISALLOW_REUSE recorded
   long time_skew = 0;                              // TIME_SKEW, in steps
+  std::optional<std::size_t> time_skew_line;       // where a non-zero TIME_SKEW was set
   std::vector<SecretString> scratch_codes;         // distinct, in file order
   std::size_t repeated_scratch_codes = 0;          // lines that repeated an earlier code
   std::vector<GaIgnoredOption> ignored;            // unknown options

@@ -169,9 +169,19 @@ void test_ga_odd_but_accepted(void**) {
   assert_true(any_contains(plan->warnings, "line 3: option FUTURE_THING is not carried over"));
   assert_true(any_contains(plan->warnings, "line 4: an unrecognised option line"));
   assert_true(any_contains(plan->warnings, "line 5: an unrecognised option line"));
-  assert_true(any_contains(plan->warnings, "TIME_SKEW"));
+  assert_true(any_contains(plan->warnings, "TIME_SKEW (line 6) is not carried over"));
   assert_true(any_contains(plan->warnings, "1 scratch code line repeated"));
   assert_false(any_contains(plan->warnings, "RESETTING"));
+}
+
+// A number the file gives (here a TIME_SKEW) may equal a scratch code, so warnings quote line
+// numbers and option names, never values. Found by fuzz_migrate_ga.
+void test_ga_warnings_quote_no_value(void**) {
+  GaFile file = parsed_ga(ga_with("\" TOTP_AUTH\n11111111\n\" TIME_SKEW -11111111\n"));
+  auto plan = plan_google_authenticator(file, 1);
+  assert_true(plan.ok());
+  assert_true(any_contains(plan->warnings, "TIME_SKEW (line 4)"));
+  assert_false(any_contains(plan->warnings, "11111111"));
 }
 
 }  // namespace
@@ -181,7 +191,7 @@ int main() {
       cmocka_unit_test(test_ga_real_file),        cmocka_unit_test(test_ga_crlf_and_blank_lines),
       cmocka_unit_test(test_ga_step_and_window),  cmocka_unit_test(test_ga_unsupported_setups),
       cmocka_unit_test(test_ga_key_length),       cmocka_unit_test(test_ga_hostile_files),
-      cmocka_unit_test(test_ga_odd_but_accepted),
+      cmocka_unit_test(test_ga_odd_but_accepted), cmocka_unit_test(test_ga_warnings_quote_no_value),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
