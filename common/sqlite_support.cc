@@ -50,19 +50,20 @@ CachedStmt::~CachedStmt() {
   if (in_use_ != nullptr) *in_use_ = false;
 }
 
-Result<CachedStmt> StatementCache::get(const std::string& sql) {
+Result<CachedStmt> StatementCache::get(const char* sql) {
+  const std::string_view text(sql);
   for (Entry& e : entries_) {
-    if (e.sql != sql) continue;
+    if (e.sql != text) continue;
     if (*e.in_use) break;  // borrowed by an outer caller: use a statement of our own
     *e.in_use = true;
     return CachedStmt(e.stmt.get(), e.in_use.get());
   }
-  auto stmt = prepare(db_, sql.c_str());
+  auto stmt = prepare(db_, sql);
   if (!stmt) return std::move(stmt).error();
   for (const Entry& e : entries_) {
-    if (e.sql == sql) return CachedStmt(std::move(stmt).value());
+    if (e.sql == text) return CachedStmt(std::move(stmt).value());
   }
-  entries_.push_back({sql, std::move(stmt).value(), std::make_unique<bool>(true)});
+  entries_.push_back({std::string(text), std::move(stmt).value(), std::make_unique<bool>(true)});
   return CachedStmt(entries_.back().stmt.get(), entries_.back().in_use.get());
 }
 

@@ -63,7 +63,8 @@ class CachedStmt {
 class StatementCache {
  public:
   explicit StatementCache(sqlite3* db) : db_(db) {}
-  Result<CachedStmt> get(const std::string& sql);
+  // `sql` is a constant: it is compared by its text, and copied only when first prepared.
+  Result<CachedStmt> get(const char* sql);
 
  private:
   struct Entry {

@@ -9,11 +9,12 @@ namespace sshotp::sqlite {
 namespace {
 
 // Both tables start with the same five columns (the secret and its parameters).
-constexpr const char* kSelectEnrollment =
+constexpr const char* kFindEnrollment =
     "SELECT user, algorithm, digits, period, sealed_secret, last_step, created_at, last_used_at,"
-    " failures, locked_until, lockouts, state FROM enrollments";
-constexpr const char* kSelectPending =
-    "SELECT user, algorithm, digits, period, sealed_secret, created_at FROM pending_enrollments";
+    " failures, locked_until, lockouts, state FROM enrollments WHERE user = ?1";
+constexpr const char* kFindPending =
+    "SELECT user, algorithm, digits, period, sealed_secret, created_at FROM pending_enrollments"
+    " WHERE user = ?1";
 
 Error corrupt_row(const std::string& path, const std::string& user, const char* field) {
   return make_error(Errc::unavailable,
@@ -78,29 +79,20 @@ Result<Enrollment> row_to_pending(sqlite3_stmt* s, const std::string& path) {
 
 using RowReader = Result<Enrollment> (*)(sqlite3_stmt*, const std::string&);
 
-// Runs a SELECT bound to an optional user and reads every row with `read`.
-Result<std::vector<Enrollment>> select_rows(sqlite3* db, StatementCache& statements,
-                                            const std::string& sql,
-                                            std::optional<std::string_view> user, RowReader read,
-                                            const std::string& path) {
+// Runs a SELECT keyed on the user (?1, the primary key, so at most one row) and reads the row
+// with `read`.
+Result<std::optional<Enrollment>> find_row(sqlite3* db, StatementCache& statements,
+                                           const char* sql, std::string_view user, RowReader read,
+                                           const std::string& path) {
   auto stmt = statements.get(sql);
   if (!stmt) return std::move(stmt).error();
-  if (user) bind_text(stmt->get(), 1, *user);
-  std::vector<Enrollment> out;
-  int rc;
-  while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) {
-    auto e = read(stmt->get(), path);
-    if (!e) return std::move(e).error();
-    out.push_back(std::move(e).value());
-  }
-  if (rc != SQLITE_DONE) return db_error(db, rc, "reading enrollments");
-  return out;
-}
-
-Result<std::optional<Enrollment>> first_row(Result<std::vector<Enrollment>> rows) {
-  if (!rows) return std::move(rows).error();
-  if (rows->empty()) return std::optional<Enrollment>{};
-  return std::optional<Enrollment>(std::move(rows->front()));
+  bind_text(stmt->get(), 1, user);
+  const int rc = sqlite3_step(stmt->get());
+  if (rc == SQLITE_DONE) return std::optional<Enrollment>{};
+  if (rc != SQLITE_ROW) return db_error(db, rc, "reading enrollments");
+  auto e = read(stmt->get(), path);
+  if (!e) return std::move(e).error();
+  return std::optional<Enrollment>(std::move(e).value());
 }
 
 // ?1..?5: the columns both tables share.
@@ -147,24 +139,11 @@ SqliteTransaction::~SqliteTransaction() {
 }
 
 Result<std::optional<Enrollment>> SqliteTransaction::find(std::string_view user) {
-  return first_row(select_rows(db_, statements_,
-                               std::string(kSelectEnrollment) + " WHERE user = ?1", user,
-                               row_to_enrollment, path_));
-}
-
-Result<std::vector<Enrollment>> SqliteTransaction::list() {
-  return select_rows(db_, statements_, std::string(kSelectEnrollment) + " ORDER BY user",
-                     std::nullopt, row_to_enrollment, path_);
+  return find_row(db_, statements_, kFindEnrollment, user, row_to_enrollment, path_);
 }
 
 Result<std::optional<Enrollment>> SqliteTransaction::find_pending(std::string_view user) {
-  return first_row(select_rows(db_, statements_, std::string(kSelectPending) + " WHERE user = ?1",
-                               user, row_to_pending, path_));
-}
-
-Result<std::vector<Enrollment>> SqliteTransaction::list_pending() {
-  return select_rows(db_, statements_, std::string(kSelectPending) + " ORDER BY user", std::nullopt,
-                     row_to_pending, path_);
+  return find_row(db_, statements_, kFindPending, user, row_to_pending, path_);
 }
 
 Status SqliteTransaction::put_pending(const Enrollment& e) {
@@ -335,7 +314,7 @@ Result<bool> SqliteTransaction::change(const char* sql, std::string_view user,
 
 // ---------------------------------------------------------------------------------------------
 // for_each_listing(): `list` in one statement. Active enrollments, then pending ones of users
-// with no active one (as kSelectEnrollment columns, with neutral replay and lockout values),
+// with no active one (as kFindEnrollment's columns, with neutral replay and lockout values),
 // each with a flag saying which it is and a correlated count of unused recovery codes. SQLite
 // merges the two halves in user order straight from their primary-key indexes (EXPLAIN QUERY
 // PLAN: MERGE (UNION ALL), no temporary b-tree), so rows stream without being sorted in memory.

@@ -23,7 +23,6 @@ class SqliteTransaction final : public StoreTransaction {
   SqliteTransaction& operator=(const SqliteTransaction&) = delete;
 
   Result<std::optional<Enrollment>> find(std::string_view user) override;
-  Result<std::vector<Enrollment>> list() override;
   Status for_each_listing(const std::function<Status(const EnrollmentListing&)>& visit) override;
   Status put(const Enrollment& enrollment) override;
   Result<std::optional<std::size_t>> insert_many(std::span<const Enrollment> enrollments) override;
@@ -31,7 +30,6 @@ class SqliteTransaction final : public StoreTransaction {
   Result<bool> set_state(std::string_view user, EnrollmentState state) override;
   Status put_pending(const Enrollment& enrollment) override;
   Result<std::optional<Enrollment>> find_pending(std::string_view user) override;
-  Result<std::vector<Enrollment>> list_pending() override;
   Result<bool> remove_pending(std::string_view user) override;
   Result<bool> consume_step(std::string_view user, std::int64_t step, std::int64_t now) override;
   Status set_lockout(std::string_view user, const LockoutState& state) override;

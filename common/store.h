@@ -65,7 +65,6 @@ class StoreTransaction {
   virtual ~StoreTransaction() = default;  // rolls back unless commit() succeeded
 
   virtual Result<std::optional<Enrollment>> find(std::string_view user) = 0;
-  virtual Result<std::vector<Enrollment>> list() = 0;
   // Calls `visit` once per user with an active or pending enrollment, ordered by user, with the
   // count of unused recovery codes, in one statement. Rows are read one at a time, so memory
   // stays flat however many users there are. Stops at the first error, including one returned
@@ -100,7 +99,6 @@ class StoreTransaction {
   // are meaningful.
   virtual Status put_pending(const Enrollment& enrollment) = 0;
   virtual Result<std::optional<Enrollment>> find_pending(std::string_view user) = 0;
-  virtual Result<std::vector<Enrollment>> list_pending() = 0;
   virtual Result<bool> remove_pending(std::string_view user) = 0;
   // Records `step` as used, but only if it is newer than the stored last step: the conditional
   // update is the replay guard. Returns false if nothing changed (already used).

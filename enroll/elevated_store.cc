@@ -31,9 +31,6 @@ class ElevatedTransaction final : public StoreTransaction {
   Result<std::optional<Enrollment>> find(std::string_view user) override {
     return elevated([&] { return inner_->find(user); });
   }
-  Result<std::vector<Enrollment>> list() override {
-    return elevated([&] { return inner_->list(); });
-  }
   // `visit` runs as root too, between rows: keep it to formatting and printing.
   Status for_each_listing(const std::function<Status(const EnrollmentListing&)>& visit) override {
     return elevated([&] { return inner_->for_each_listing(visit); });
@@ -56,9 +53,6 @@ class ElevatedTransaction final : public StoreTransaction {
   }
   Result<std::optional<Enrollment>> find_pending(std::string_view user) override {
     return elevated([&] { return inner_->find_pending(user); });
-  }
-  Result<std::vector<Enrollment>> list_pending() override {
-    return elevated([&] { return inner_->list_pending(); });
   }
   Result<bool> remove_pending(std::string_view user) override {
     return elevated([&] { return inner_->remove_pending(user); });

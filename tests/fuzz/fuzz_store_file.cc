@@ -95,10 +95,6 @@ void read_everything(Store& store) {
       }
     }
   }
-  auto all = (*txn)->list();
-  if (all) {
-    for (const Enrollment& e : *all) require_plausible(e);
-  }
   // `list` streams rows through its own query (with the recovery-code counts joined in).
   (void)(*txn)->for_each_listing([](const EnrollmentListing& row) -> Status {
     if (!row.pending) require_plausible(row.enrollment);

@@ -167,4 +167,14 @@ void close_test_store(std::unique_ptr<OpenTestStore> opened) {
   destroy_test_env(opened->env);
 }
 
+Result<std::vector<EnrollmentListing>> listings(StoreTransaction& txn) {
+  std::vector<EnrollmentListing> rows;
+  Status st = txn.for_each_listing([&rows](const EnrollmentListing& row) -> Status {
+    rows.push_back(row);
+    return Ok{};
+  });
+  if (!st) return std::move(st).error();
+  return rows;
+}
+
 }  // namespace sshotp::test

@@ -48,6 +48,10 @@ std::string code_at(const SecureBytes& secret, const TotpParams& params, std::in
 // with its last digit moved on.
 std::string wrong_code(const SecureBytes& secret, const TotpParams& params, std::int64_t unix_time);
 
+// Every row StoreTransaction::for_each_listing() visits (what `sshotp-enroll list` shows), in
+// order, or its error.
+Result<std::vector<EnrollmentListing>> listings(StoreTransaction& txn);
+
 // The bytes of an ASCII string, as a key.
 SecureBytes bytes_of(std::string_view ascii);
 

@@ -85,11 +85,12 @@ void test_store_put_find_list_remove_round_trip(void** state) {
   assert_true(upper.ok());
   assert_false(upper->has_value());
 
-  auto all = txn->list();
+  auto all = test::listings(*txn);
   assert_true(all.ok());
   assert_int_equal(all->size(), 2);
-  assert_same((*all)[0], alice);  // ordered by user
-  assert_same((*all)[1], bob);
+  assert_same((*all)[0].enrollment, alice);  // ordered by user
+  assert_same((*all)[1].enrollment, bob);
+  assert_false((*all)[0].pending || (*all)[1].pending);
 
   auto removed = txn->remove("alice");
   assert_true(removed.ok());
@@ -115,7 +116,7 @@ void test_store_put_replaces_enrollment(void** state) {
   fresh.sealed_secret.assign(3, 0xee);
   assert_true(txn->put(fresh).ok());
   assert_same(find_existing(*txn, "alice"), fresh);
-  auto all = txn->list();
+  auto all = test::listings(*txn);
   assert_true(all.ok());
   assert_int_equal(all->size(), 1);
 }
@@ -230,7 +231,7 @@ void test_store_corrupt_rows_name_the_user(void** state) {
       print_error("'%s' does not name %s\n", found.error().message.c_str(), c.user);
     }
     assert_true(found.error().message.find(c.user) != std::string::npos);
-    auto all = txn->list();
+    auto all = test::listings(*txn);
     assert_false(all.ok());
     assert_int_equal(all.error().code, Errc::unavailable);
   }

@@ -117,7 +117,7 @@ void stops_at_an_enrolled_user(void** state, bool use_default) {
   }                                                       // dropped uncommitted, as the caller must
   auto txn = write_txn(b);
   assert_false(txn->find("alice")->has_value());
-  assert_int_equal(txn->list()->size(), 1);
+  assert_int_equal(test::listings(*txn)->size(), 1);
 }
 
 void test_insert_many_stops_at_an_enrolled_user(void** state) {
@@ -144,7 +144,7 @@ void test_insert_many_of_nothing_adds_nothing(void** state) {
   auto added = txn->insert_many({});
   assert_true(added.ok());
   assert_false(added->has_value());
-  assert_int_equal(txn->list()->size(), 0);
+  assert_int_equal(test::listings(*txn)->size(), 0);
 }
 
 void test_insert_many_takes_ten_thousand_rows_in_one_call(void** state) {
@@ -163,7 +163,7 @@ void test_insert_many_takes_ten_thousand_rows_in_one_call(void** state) {
     assert_true(txn->commit().ok());
   }
   auto txn = write_txn(b);
-  assert_int_equal(txn->list()->size(), rows.size());
+  assert_int_equal(test::listings(*txn)->size(), rows.size());
   assert_same_row(rows[9999], **txn->find("user9999"));
 }
 
