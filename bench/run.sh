@@ -7,7 +7,8 @@
 # a real sshd, and writes docs/PERFORMANCE.md with the machine, the versions, the commands and
 # the tables. See bench/README.md.
 #
-#   make bench                      the full run (about 15 minutes; writes docs/PERFORMANCE.md)
+#   make bench                      the full run (writes docs/PERFORMANCE.md; its phases took 123 s
+#                                   in the committed run, more on a disk with slow syncs)
 #   make bench BENCH_FLAGS=--quick  a smoke run for CI (under 2 minutes; writes nothing)
 #   bench/run.sh [--quick] [--output FILE]   the same, with the environment `make bench` sets
 #   make bench BENCH_FLAGS='--output /tmp/perf.md'   a full run that leaves docs/ alone
