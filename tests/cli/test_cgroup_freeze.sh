@@ -1,0 +1,250 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# The cgroup freezer against the setuid sshotp-enroll (see "SECURITY MODEL" in
+# sshotp-enroll(8) and enroll/cgroup_guard.h). A throwaway user owns a delegated cgroup, as
+# systemd hands user@UID.service over (the directory and its cgroup.procs, cgroup.freeze,
+# cgroup.subtree_control and cgroup.threads chowned; in a v1 freezer hierarchy, if mounted, the
+# directory, cgroup.procs, tasks and freezer.state). sshotp-enroll enroll starts inside it,
+# stdin from a FIFO, and waits at the code prompt. The user then closes the FIFO (the abort
+# withdraws the pending key in a write transaction) and freezes their cgroups a few hundred
+# microseconds later, in rounds with varied delays, as the review did. Each round checks that
+# the process had left the user's cgroups, that it finishes its abort (exit 3) while they stay
+# frozen, and that a login through libpam and the built module meanwhile gets its answer at
+# once, not PAM_AUTHINFO_UNAVAIL after busy_timeout_ms. Before the fix the process stayed
+# frozen (inside the transaction, in some rounds, with every login failing).
+# Like test_selfservice.sh: a private mount namespace with tmpfs over /etc/security and
+# /var/lib, a setuid copy, the user removed and the cgroups thawed and removed on every exit
+# path. Needs root and a cgroup2 mount with cgroup.freeze (Linux 5.2): exit 77 else.
+
+# shellcheck source=tests/cli/lib.sh
+. "${SSHOTP_SRCDIR:?}/tests/cli/lib.sh"
+
+ROUNDS=${SSHOTP_FREEZE_ROUNDS:-20}  # attack rounds per case
+DEADLINE_MS=2000    # for the abort, with the user's cgroups frozen
+SLOW_LOGIN_MS=1000  # busy_timeout_ms is 5000: a login waiting for a frozen lock takes that long
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "SKIP: a setuid copy, a throwaway user and cgroups need root"
+  exit 77
+fi
+# The mount of each hierarchy's whole tree (mount root "/"): cgroup2, and a v1 freezer.
+CG2=$(awk '$4 == "/" && / - cgroup2 / { print $5; exit }' /proc/self/mountinfo)
+FZ=$(awk '$4 == "/" && / - cgroup / && $NF ~ /(^|,)freezer(,|$)/ { print $5; exit }' \
+  /proc/self/mountinfo)
+if [ -z "$CG2" ] || [ ! -w "$CG2/cgroup.procs" ]; then
+  echo "SKIP: no writable cgroup2 mount here"
+  exit 77
+fi
+if [ -z "${SSHOTP_CGROUP_NAMESPACE:-}" ]; then
+  if ! unshare --mount --propagation private /bin/true 2>/dev/null; then
+    echo "SKIP: no private mount namespace here"
+    exit 77
+  fi
+  SSHOTP_CGROUP_NAMESPACE=1 exec unshare --mount --propagation private /bin/sh "$0" "$@"
+fi
+
+setup_work
+TUSER="sshotp-cg$$"
+DELEGATED="$CG2/sshotp-test-freeze-$$"
+DELEGATED_V1="${FZ:+$FZ/sshotp-test-freeze-$$}"
+thaw() {
+  [ -d "$DELEGATED" ] && echo 0 >"$DELEGATED/cgroup.freeze" 2>/dev/null
+  [ -n "$DELEGATED_V1" ] && [ -d "$DELEGATED_V1" ] &&
+    echo THAWED >"$DELEGATED_V1/freezer.state" 2>/dev/null
+  return 0
+}
+cleanup() {
+  thaw
+  [ -n "${VPID:-}" ] && kill -9 "$VPID" 2>/dev/null
+  for dir in "$DELEGATED" $DELEGATED_V1; do
+    [ -d "$dir" ] && rmdir "$dir" 2>/dev/null
+  done
+  # The refuges: removed when no other sshotp-enroll is in them (rmdir refuses otherwise).
+  for top in "$CG2" $FZ; do rmdir "$top/sshotp-enroll" 2>/dev/null; done
+  userdel "$TUSER" 2>/dev/null
+  umount "$WORK/bin" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 99' INT TERM HUP
+getent passwd "$TUSER" >/dev/null && { echo "user $TUSER exists already"; exit 99; }
+useradd --system --user-group --no-create-home --shell /usr/sbin/nologin "$TUSER" || exit 99
+
+# The delegated cgroups, handed over as systemd does (Delegate=yes).
+mkdir "$DELEGATED" || exit 99
+if [ ! -e "$DELEGATED/cgroup.freeze" ]; then
+  echo "SKIP: this kernel's cgroup2 cannot freeze (Linux 5.2 or later needed)"
+  exit 77
+fi
+chown "$TUSER:$TUSER" "$DELEGATED" "$DELEGATED/cgroup.procs" "$DELEGATED/cgroup.freeze" \
+  "$DELEGATED/cgroup.subtree_control" "$DELEGATED/cgroup.threads" || exit 99
+if [ -n "$DELEGATED_V1" ]; then
+  mkdir "$DELEGATED_V1" && chown "$TUSER:$TUSER" "$DELEGATED_V1" "$DELEGATED_V1/cgroup.procs" \
+    "$DELEGATED_V1/tasks" "$DELEGATED_V1/freezer.state" || exit 99
+fi
+
+# The default paths, empty and private to this namespace; syslog kept out of the real log.
+mount -t tmpfs -o mode=0755 sshotp-cgroup /etc/security &&
+  mount -t tmpfs -o mode=0755 sshotp-cgroup /var/lib || exit 99
+if [ -e /dev/log ]; then mount --bind /dev/null /dev/log || exit 99; fi
+CONF=/etc/security/sshotp.conf
+DB=/var/lib/sshotp/sshotp.db
+mkdir "$WORK/bin" && chmod 711 "$WORK" &&
+  mount -t tmpfs -o mode=0755 sshotp-cgroup-bin "$WORK/bin" &&
+  cp "$ENROLL" "$WORK/bin/sshotp-enroll" && chmod 4755 "$WORK/bin/sshotp-enroll" || exit 99
+SUID_ENROLL="$WORK/bin/sshotp-enroll"
+pam_service sshotp-cgroup "$CONF" || exit 99
+# root is enrolled (a private store: nothing real), for the logins that must write the store;
+# the failures they count must not lock it out within the test.
+printf 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP\n' | "$ENROLL" import root >/dev/null 2>&1 &&
+  printf 'max_failures = 100\n' >>"$CONF" || { echo "cannot set up the store"; exit 99; }
+# The attacker's corner: their FIFO and the files the rounds signal through.
+ATT="$WORK/att"
+mkdir "$ATT" && mkfifo "$ATT/fifo" && chown -R "$TUSER:$TUSER" "$ATT" || exit 99
+
+# The attacker, as the user: holds the FIFO open for writing, waits for the go file (the victim's
+# pid in it), optionally moves the victim into a cgroup of theirs, closes the FIFO, spins for
+# DELAY_US and freezes. Prints what the move did.
+# shellcheck disable=SC2016  # Python
+ATTACKER='
+import os, sys, time
+att, delay_us, move = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+fd = os.open(att + "/fifo", os.O_RDWR)
+open(att + "/ready", "w").close()
+while not os.path.exists(att + "/go"):
+    time.sleep(0.002)
+pid = open(att + "/go").read().strip()
+if move:
+    try:
+        with open(move, "w") as f:
+            f.write(pid)
+        print("moved back")
+    except OSError as e:
+        print("move refused:", e.strerror)
+os.close(fd)
+end = time.perf_counter() + delay_us / 1e6
+while time.perf_counter() < end:
+    pass
+for spec in sys.argv[4:]:
+    path, value = spec.split("=", 1)
+    with open(path, "w") as f:
+        f.write(value)
+'
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# wait_for TEST MS: polls the shell condition TEST every 10 ms, for up to MS milliseconds.
+wait_for() {
+  until_ms=$(($(now_ms) + $2))
+  while ! eval "$1"; do
+    [ "$(now_ms)" -lt "$until_ms" ] || return 1
+    sleep 0.01
+  done
+}
+
+gone() { # the victim exited (a zombie until waited for) or is no more
+  state=$(sed 's/.*) //' "/proc/$VPID/stat" 2>/dev/null | cut -d' ' -f1)
+  [ -z "$state" ] || [ "$state" = Z ]
+}
+
+# One round: the victim starts in the user's cgroups (moved there by its root parent, the way
+# systemd starts user@UID.service), the attacker closes the FIFO and freezes after DELAY_US.
+# Sets round_failure (empty: all well) and login_ms.
+attack_round() {
+  delay_us=$1 move=$2
+  round_failure="" login_ms=0
+  rm -f "$ATT/ready" "$ATT/go"
+  set -- "$DELEGATED/cgroup.freeze=1"
+  [ -n "$DELEGATED_V1" ] && set -- "$@" "$DELEGATED_V1/freezer.state=FROZEN"
+  setpriv --reuid="$TUSER" --regid="$TUSER" --init-groups "$PY" -c "$ATTACKER" "$ATT" \
+    "$delay_us" "$move" "$@" >"$WORK/attacker" 2>&1 &
+  apid=$!
+  wait_for '[ -e "$ATT/ready" ]' 5000 || { round_failure="the attacker did not start"; return; }
+  # shellcheck disable=SC2016  # the inner shell expands these
+  setsid /bin/sh -c 'echo $$ >"$1/cgroup.procs" && { [ -z "$2" ] || echo $$ >"$2/cgroup.procs"; } &&
+    exec setpriv --reuid="$3" --regid="$3" --init-groups "$4" enroll --qr=none' victim \
+    "$DELEGATED" "$DELEGATED_V1" "$TUSER" "$SUID_ENROLL" <"$ATT/fifo" >"$WORK/out" \
+    2>"$WORK/err" &
+  VPID=$!
+  if ! wait_for 'grep -q "Code from your authenticator app" "$WORK/out"' 5000; then
+    round_failure="no code prompt"
+  else
+    # (a) The process left the user's cgroups before it touched the store.
+    where=$(grep -E '^0::|:freezer:' "/proc/$VPID/cgroup" | tr '\n' ' ')
+    case $where in *sshotp-test-freeze-*) round_failure="still in the user's cgroups: $where" ;; esac
+  fi
+  echo "$VPID" >"$ATT/go.new" && chmod 644 "$ATT/go.new" && mv "$ATT/go.new" "$ATT/go"
+  wait "$apid"
+  # (c) A login while the user's cgroups are frozen, counting a wrong code: a write.
+  start=$(now_ms)
+  pam_login sshotp-cgroup root 000000
+  login_ms=$(($(now_ms) - start))
+  if [ "$rc" -ne 7 ]; then
+    round_failure="${round_failure:+$round_failure; }login: PAM code $rc after $login_ms ms"
+  elif [ "$login_ms" -ge "$SLOW_LOGIN_MS" ]; then
+    round_failure="${round_failure:+$round_failure; }login took $login_ms ms"
+  fi
+  # (b) The abort finishes while they stay frozen.
+  if wait_for gone "$DEADLINE_MS"; then
+    rc=0
+    wait "$VPID" || rc=$?
+    VPID=""
+    [ "$rc" -eq 3 ] ||
+      round_failure="${round_failure:+$round_failure; }exit $rc: $(tr '\n' ' ' <"$WORK/err")"
+  else
+    round_failure="${round_failure:+$round_failure; }still not finished ${DEADLINE_MS} ms after EOF"
+  fi
+  thaw
+  if [ -n "$VPID" ]; then  # let a frozen victim go, so the next round starts clean
+    wait_for gone 3000 || kill -9 "$VPID" 2>/dev/null
+    wait "$VPID" 2>/dev/null
+    VPID=""
+  fi
+}
+
+# ROUNDS rounds with the freeze 0, 50, 100 ... microseconds after EOF; [MOVE]: the cgroup.procs
+# the attacker first moves the victim back into.
+attack_rounds() {
+  move=${1:-}
+  ok=0 bad=0 slowest=0
+  round=0
+  while [ "$round" -lt "$ROUNDS" ]; do
+    attack_round $((round * 50)) "$move"
+    [ "$login_ms" -gt "$slowest" ] && slowest=$login_ms
+    if [ -z "$round_failure" ]; then
+      ok=$((ok + 1))
+    else
+      bad=$((bad + 1))
+      note "round $round (freeze $((round * 50)) us after EOF): $round_failure"
+    fi
+    round=$((round + 1))
+  done
+  note "$ok of $ROUNDS rounds held; slowest login $slowest ms${move:+; $(cat "$WORK/attacker")}"
+  [ "$bad" -eq 0 ] && expect_no_pending
+}
+
+expect_no_pending() {
+  rows=$(sqlite3 -readonly "$DB" "SELECT count(*) FROM pending_enrollments WHERE user = '$TUSER'")
+  [ "$rows" = 0 ] || { note "$rows pending rows left"; return 1; }
+}
+
+# A v2 move back needs the common ancestor's cgroup.procs, which is root's.
+v2_move_back_refused() {
+  attack_rounds "$DELEGATED/cgroup.procs" || return 1
+  grep -q "move refused" "$WORK/attacker" || { note "the user moved it back"; return 1; }
+}
+
+# --------------------------------------------------------------------------------------------
+
+run_case "freezing the user's cgroups ($ROUNDS rounds) stalls neither the abort nor a login" \
+  attack_rounds
+run_case "the user cannot move it back into their cgroup2 cgroup" v2_move_back_refused
+if [ -n "$DELEGATED_V1" ]; then
+  # v1 lets the user move it back while it acts as them; it leaves again when it becomes root.
+  run_case "moved back into the user's v1 freezer cgroup at the prompt, it leaves again" \
+    attack_rounds "$DELEGATED_V1/cgroup.procs"
+else
+  skip_case "v1 freezer" "no cgroup v1 freezer hierarchy mounted"
+fi
+
+finish
