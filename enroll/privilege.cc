@@ -19,7 +19,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
+#include "enroll/cgroup_guard.h"
 #include "enroll/context.h"
 
 namespace sshotp::cli {
@@ -133,6 +135,19 @@ void clear_environment() {
   if (setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1) != 0) die("setting PATH");
 }
 
+// The cgroup freezer (and cpu.max) reach a process whatever its credentials and signal mask: a
+// caller who owns our cgroup could freeze us inside a store transaction, and every login would
+// wait out the busy timeout and fail for as long as they liked. So a root process first leaves
+// any cgroup its caller controls (cgroup_guard.h), or refuses to run at all. Needs euid 0.
+void leave_callers_cgroups() {
+  if (geteuid() != 0) return;
+  const auto problem = cgroup::escape_caller_cgroups();
+  if (!problem) return;
+  const std::string line = std::string(kProgramName) + ": refusing to run: " + *problem + "\n";
+  if (write(STDERR_FILENO, line.data(), line.size()) < 0) _exit(1);
+  _exit(1);
+}
+
 // Every switch is checked by reading the credentials back, and followed by PR_SET_DUMPABLE:
 // the kernel resets it to fs.suid_dumpable whenever the effective uid changes.
 void check_and_seal(bool switched, uid_t want_euid, const char* what) {
@@ -168,7 +183,12 @@ void secure_start() {
   g_identity.user_uid = getuid();
   g_identity.user_gid = getgid();
   g_identity.privileged_uid = geteuid();
-  if (g_identity.user_uid == g_identity.privileged_uid) return;
+  if (g_identity.user_uid == g_identity.privileged_uid) {
+    // Root running it: a root process in a cgroup a user owns (sudo from a desktop session's
+    // delegated user@UID.service) is as freezable as a setuid one.
+    leave_callers_cgroups();
+    return;
+  }
   g_identity.setuid = true;
   if (prctl(PR_SET_DUMPABLE, 0) != 0) die("PR_SET_DUMPABLE");
   close_inherited_descriptors();
@@ -177,6 +197,9 @@ void secure_start() {
   reset_scheduling();
   clear_environment();
   umask(077);
+  // Before anything touches the store, while still root. For cgroup v2 this is final: moving
+  // us back needs write access to the common ancestor's cgroup.procs, which is root's.
+  leave_callers_cgroups();
   // The working directory stays the caller's, for the files they name (--qr-png): nothing done
   // as root uses a relative path (the settings file is fixed, db and key_file must be absolute).
   become_user();
@@ -192,6 +215,10 @@ Elevated::Elevated() {
   sigfillset(&all);
   if (sigprocmask(SIG_BLOCK, &all, &g_identity.mask_outside) != 0) die("blocking signals");
   become_privileged();
+  // Cgroup v1 lets a user move a process whose real uid is theirs, as ours is between scopes,
+  // back into a cgroup of theirs (no common-ancestor rule there). From here on our real uid
+  // is 0 and nobody but root may move us: check again, and leave again if need be.
+  leave_callers_cgroups();
 }
 
 Elevated::~Elevated() {

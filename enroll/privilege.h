@@ -16,7 +16,8 @@
 namespace sshotp::cli {
 
 // First thing in main(), before anything reads the environment, opens a file or allocates much.
-// Ends the process (exit status 1) if it cannot make the process safe.
+// Ends the process (exit status 1) if it cannot make the process safe, which includes leaving
+// any cgroup the caller controls whenever it has root (setuid, or run by root).
 void secure_start();
 
 // Whether the process has privileges its caller lacks (real uid != effective uid at start).
@@ -27,8 +28,10 @@ uid_t invoking_uid() noexcept;
 
 // While alive, a setuid process runs as root (real, effective and saved uid, and the gids when
 // root, so no user can signal it and what it creates is root:root) with every signal it can
-// block blocked (no stop while it holds the store's write lock). Scopes nest. Failing to switch
-// in either direction ends the process at once: carrying on as the wrong user is never right.
+// block blocked (no stop while it holds the store's write lock), and outside every cgroup its
+// caller controls (cgroup_guard.h: checked again on entry, as cgroup v1 lets the caller move
+// the process back between scopes). Scopes nest. Failing to switch in either direction, or to
+// leave such a cgroup, ends the process at once: carrying on as the wrong user is never right.
 class Elevated {
  public:
   Elevated();

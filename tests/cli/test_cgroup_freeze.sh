@@ -19,6 +19,7 @@
 # shellcheck source=tests/cli/lib.sh
 . "${SSHOTP_SRCDIR:?}/tests/cli/lib.sh"
 
+LENIENT=""
 ROUNDS=${SSHOTP_FREEZE_ROUNDS:-20}  # attack rounds per case
 DEADLINE_MS=2000    # for the abort, with the user's cgroups frozen
 SLOW_LOGIN_MS=1000  # busy_timeout_ms is 5000: a login waiting for a frozen lock takes that long
@@ -159,7 +160,8 @@ attack_round() {
   setpriv --reuid="$TUSER" --regid="$TUSER" --init-groups "$PY" -c "$ATTACKER" "$ATT" \
     "$delay_us" "$move" "$@" >"$WORK/attacker" 2>&1 &
   apid=$!
-  wait_for '[ -e "$ATT/ready" ]' 5000 || { round_failure="the attacker did not start"; return; }
+  wait_for '[ -e "$ATT/ready" ]' 5000 ||
+    { round_failure="the attacker did not start"; kill "$apid"; return; }
   # shellcheck disable=SC2016  # the inner shell expands these
   setsid /bin/sh -c 'echo $$ >"$1/cgroup.procs" && { [ -z "$2" ] || echo $$ >"$2/cgroup.procs"; } &&
     exec setpriv --reuid="$3" --regid="$3" --init-groups "$4" enroll --qr=none' victim \
@@ -184,29 +186,32 @@ attack_round() {
   elif [ "$login_ms" -ge "$SLOW_LOGIN_MS" ]; then
     round_failure="${round_failure:+$round_failure; }login took $login_ms ms"
   fi
-  # (b) The abort finishes while they stay frozen.
+  # (b) The abort finishes while they stay frozen; with a v1 move back (LENIENT) it may have
+  # been frozen before its store call instead, harmless, and must finish once thawed.
   if wait_for gone "$DEADLINE_MS"; then
-    rc=0
-    wait "$VPID" || rc=$?
-    VPID=""
-    [ "$rc" -eq 3 ] ||
-      round_failure="${round_failure:+$round_failure; }exit $rc: $(tr '\n' ' ' <"$WORK/err")"
-  else
+    finished_frozen=$((finished_frozen + 1))
+  elif [ -z "$LENIENT" ]; then
     round_failure="${round_failure:+$round_failure; }still not finished ${DEADLINE_MS} ms after EOF"
   fi
   thaw
-  if [ -n "$VPID" ]; then  # let a frozen victim go, so the next round starts clean
-    wait_for gone 3000 || kill -9 "$VPID" 2>/dev/null
+  if wait_for gone "$DEADLINE_MS"; then
+    rc=0
+    wait "$VPID" || rc=$?
+    [ "$rc" -eq 3 ] ||
+      round_failure="${round_failure:+$round_failure; }exit $rc: $(tr '\n' ' ' <"$WORK/err")"
+  else  # let it go, so that the next round starts clean
+    round_failure="${round_failure:+$round_failure; }still not finished after a thaw"
+    kill -9 "$VPID" 2>/dev/null
     wait "$VPID" 2>/dev/null
-    VPID=""
   fi
+  VPID=""
 }
 
 # ROUNDS rounds with the freeze 0, 50, 100 ... microseconds after EOF; [MOVE]: the cgroup.procs
-# the attacker first moves the victim back into.
+# the attacker first moves the victim back into. LENIENT: see attack_round.
 attack_rounds() {
   move=${1:-}
-  ok=0 bad=0 slowest=0
+  ok=0 bad=0 slowest=0 finished_frozen=0
   round=0
   while [ "$round" -lt "$ROUNDS" ]; do
     attack_round $((round * 50)) "$move"
@@ -219,7 +224,8 @@ attack_rounds() {
     fi
     round=$((round + 1))
   done
-  note "$ok of $ROUNDS rounds held; slowest login $slowest ms${move:+; $(cat "$WORK/attacker")}"
+  note "$ok of $ROUNDS rounds held; slowest login $slowest ms; $finished_frozen aborts finished" \
+    "while frozen${move:+; the attacker's move: $(cat "$WORK/attacker")}"
   [ "$bad" -eq 0 ] && expect_no_pending
 }
 
@@ -241,7 +247,8 @@ run_case "freezing the user's cgroups ($ROUNDS rounds) stalls neither the abort 
 run_case "the user cannot move it back into their cgroup2 cgroup" v2_move_back_refused
 if [ -n "$DELEGATED_V1" ]; then
   # v1 lets the user move it back while it acts as them; it leaves again when it becomes root.
-  run_case "moved back into the user's v1 freezer cgroup at the prompt, it leaves again" \
+  LENIENT=1
+  run_case "moved back into the user's v1 freezer cgroup at the prompt, no login waits" \
     attack_rounds "$DELEGATED_V1/cgroup.procs"
 else
   skip_case "v1 freezer" "no cgroup v1 freezer hierarchy mounted"
