@@ -235,3 +235,62 @@ expect_syslog_lines() {
   done
   [ "$(wc -l <"$WORK/syslog")" -eq "$count" ] || { note "not one line per action"; return 1; }
 }
+
+# --------------------------------------------------------------------------------------------
+# The tests of the setuid copy (test_selfservice.sh, test_cgroup_freeze.sh): root, a private
+# mount namespace, the default paths on empty tmpfs mounts, a throwaway user.
+
+# setuid_namespace_or_skip SCRIPT [ARGS...]: exits 77 without root or a private mount
+# namespace; otherwise the first call runs SCRIPT again inside a private mount namespace, and
+# the call there returns.
+setuid_namespace_or_skip() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "SKIP: a setuid copy, a throwaway user and a mount namespace need root"
+    exit 77
+  fi
+  [ -n "${SSHOTP_SETUID_NAMESPACE:-}" ] && return 0
+  if ! unshare --mount --propagation private /bin/true 2>/dev/null; then
+    echo "SKIP: no private mount namespace here"
+    exit 77
+  fi
+  SSHOTP_SETUID_NAMESPACE=1 exec unshare --mount --propagation private /bin/sh "$@"
+}
+
+# add_test_user NAME: creates the throwaway user NAME (a system user, no home, no shell), sets
+# TUSER and TUID. The caller's EXIT trap runs remove_setuid_fixture.
+add_test_user() {
+  TUSER=$1
+  getent passwd "$TUSER" >/dev/null && { echo "user $TUSER exists already"; exit 99; }
+  useradd --system --user-group --no-create-home --shell /usr/sbin/nologin "$TUSER" || exit 99
+  TUID=$(id -u "$TUSER") || exit 99
+}
+
+# remove_setuid_fixture: removes the user, the setuid copy's mount and $WORK.
+remove_setuid_fixture() {
+  [ -n "${TUSER:-}" ] && userdel "$TUSER" 2>/dev/null
+  umount "$WORK/bin" 2>/dev/null
+  rm -rf "$WORK"
+}
+
+# private_default_paths NAME: in that namespace, the default paths empty and private (tmpfs
+# mounts called NAME over /etc/security and /var/lib), syslog kept out of the real log, and a
+# setuid copy of sshotp-enroll on a tmpfs of its own in $WORK/bin (the build tree may be
+# unreachable for the user, and /tmp may be mounted nosuid); $WORK itself stays unlistable.
+# Sets CONF, DB and SUID_ENROLL; the caller's cleanup unmounts $WORK/bin.
+private_default_paths() {
+  mount -t tmpfs -o mode=0755 "$1" /etc/security &&
+    mount -t tmpfs -o mode=0755 "$1" /var/lib || exit 99
+  if [ -e /dev/log ]; then mount --bind /dev/null /dev/log || exit 99; fi
+  CONF=/etc/security/sshotp.conf
+  DB=/var/lib/sshotp/sshotp.db
+  mkdir "$WORK/bin" && chmod 711 "$WORK" &&
+    mount -t tmpfs -o mode=0755 "$1-bin" "$WORK/bin" &&
+    cp "$ENROLL" "$WORK/bin/sshotp-enroll" && chmod 4755 "$WORK/bin/sshotp-enroll" || exit 99
+  SUID_ENROLL="$WORK/bin/sshotp-enroll"
+}
+
+# expect_no_pending: no pending enrollment of $TUSER is left in $DB.
+expect_no_pending() {
+  rows=$(sqlite3 -readonly "$DB" "SELECT count(*) FROM pending_enrollments WHERE user = '$TUSER'")
+  [ "$rows" = 0 ] || { note "$rows pending rows left"; return 1; }
+}

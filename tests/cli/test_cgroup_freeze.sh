@@ -24,10 +24,8 @@ ROUNDS=${SSHOTP_FREEZE_ROUNDS:-20}  # attack rounds per case
 DEADLINE_MS=2000    # for the abort, with the user's cgroups frozen
 SLOW_LOGIN_MS=1000  # busy_timeout_ms is 5000: a login waiting for a frozen lock takes that long
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "SKIP: a setuid copy, a throwaway user and cgroups need root"
-  exit 77
-fi
+setuid_namespace_or_skip "$0" "$@"
+
 # The mount of each hierarchy's whole tree (mount root "/"): cgroup2, and a v1 freezer.
 CG2=$(awk '$4 == "/" && / - cgroup2 / { print $5; exit }' /proc/self/mountinfo)
 FZ=$(awk '$4 == "/" && / - cgroup / && $NF ~ /(^|,)freezer(,|$)/ { print $5; exit }' \
@@ -36,16 +34,8 @@ if [ -z "$CG2" ] || [ ! -w "$CG2/cgroup.procs" ]; then
   echo "SKIP: no writable cgroup2 mount here"
   exit 77
 fi
-if [ -z "${SSHOTP_CGROUP_NAMESPACE:-}" ]; then
-  if ! unshare --mount --propagation private /bin/true 2>/dev/null; then
-    echo "SKIP: no private mount namespace here"
-    exit 77
-  fi
-  SSHOTP_CGROUP_NAMESPACE=1 exec unshare --mount --propagation private /bin/sh "$0" "$@"
-fi
 
 setup_work
-TUSER="sshotp-cg$$"
 DELEGATED="$CG2/sshotp-test-freeze-$$"
 DELEGATED_V1="${FZ:+$FZ/sshotp-test-freeze-$$}"
 thaw() {
@@ -62,14 +52,11 @@ cleanup() {
   done
   # The refuges: removed when no other sshotp-enroll is in them (rmdir refuses otherwise).
   for top in "$CG2" $FZ; do rmdir "$top/sshotp-enroll" 2>/dev/null; done
-  userdel "$TUSER" 2>/dev/null
-  umount "$WORK/bin" 2>/dev/null
-  rm -rf "$WORK"
+  remove_setuid_fixture
 }
 trap cleanup EXIT
 trap 'exit 99' INT TERM HUP
-getent passwd "$TUSER" >/dev/null && { echo "user $TUSER exists already"; exit 99; }
-useradd --system --user-group --no-create-home --shell /usr/sbin/nologin "$TUSER" || exit 99
+add_test_user "sshotp-cg$$"
 
 # The delegated cgroups, handed over as systemd does (Delegate=yes).
 mkdir "$DELEGATED" || exit 99
@@ -84,16 +71,7 @@ if [ -n "$DELEGATED_V1" ]; then
     "$DELEGATED_V1/tasks" "$DELEGATED_V1/freezer.state" || exit 99
 fi
 
-# The default paths, empty and private to this namespace; syslog kept out of the real log.
-mount -t tmpfs -o mode=0755 sshotp-cgroup /etc/security &&
-  mount -t tmpfs -o mode=0755 sshotp-cgroup /var/lib || exit 99
-if [ -e /dev/log ]; then mount --bind /dev/null /dev/log || exit 99; fi
-CONF=/etc/security/sshotp.conf
-DB=/var/lib/sshotp/sshotp.db
-mkdir "$WORK/bin" && chmod 711 "$WORK" &&
-  mount -t tmpfs -o mode=0755 sshotp-cgroup-bin "$WORK/bin" &&
-  cp "$ENROLL" "$WORK/bin/sshotp-enroll" && chmod 4755 "$WORK/bin/sshotp-enroll" || exit 99
-SUID_ENROLL="$WORK/bin/sshotp-enroll"
+private_default_paths sshotp-cgroup
 pam_service sshotp-cgroup "$CONF" || exit 99
 # root is enrolled (a private store: nothing real), for the logins that must write the store;
 # the failures they count must not lock it out within the test.

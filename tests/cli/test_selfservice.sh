@@ -15,44 +15,14 @@
 # shellcheck source=tests/cli/lib.sh
 . "${SSHOTP_SRCDIR:?}/tests/cli/lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "SKIP: a setuid copy, a throwaway user and a mount namespace need root"
-  exit 77
-fi
-if [ -z "${SSHOTP_SELFSERVICE_NAMESPACE:-}" ]; then
-  if ! unshare --mount --propagation private /bin/true 2>/dev/null; then
-    echo "SKIP: no private mount namespace here"
-    exit 77
-  fi
-  SSHOTP_SELFSERVICE_NAMESPACE=1 exec unshare --mount --propagation private /bin/sh "$0" "$@"
-fi
+setuid_namespace_or_skip "$0" "$@"
 
 setup_work
-TUSER="sshotp-ss$$"
-cleanup() {
-  userdel "$TUSER" 2>/dev/null
-  umount "$WORK/bin" 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap remove_setuid_fixture EXIT
 trap 'exit 99' INT TERM HUP
-getent passwd "$TUSER" >/dev/null && { echo "user $TUSER exists already"; exit 99; }
-useradd --system --user-group --no-create-home --shell /usr/sbin/nologin "$TUSER" || exit 99
-TUID=$(id -u "$TUSER") || exit 99
+add_test_user "sshotp-ss$$"
 
-# The default paths, empty and private to this namespace; syslog kept out of the real log.
-mount -t tmpfs -o mode=0755 sshotp-selfservice /etc/security &&
-  mount -t tmpfs -o mode=0755 sshotp-selfservice /var/lib || exit 99
-if [ -e /dev/log ]; then mount --bind /dev/null /dev/log || exit 99; fi
-CONF=/etc/security/sshotp.conf
-DB=/var/lib/sshotp/sshotp.db
-
-# The setuid copy, on a tmpfs of our own (the build tree may be unreachable for the user, and
-# /tmp may be mounted nosuid). $WORK itself stays unlistable.
-mkdir "$WORK/bin" && chmod 711 "$WORK" &&
-  mount -t tmpfs -o mode=0755 sshotp-selfservice-bin "$WORK/bin" &&
-  cp "$ENROLL" "$WORK/bin/sshotp-enroll" && chmod 4755 "$WORK/bin/sshotp-enroll" || exit 99
-SUID_ENROLL="$WORK/bin/sshotp-enroll"
+private_default_paths sshotp-selfservice
 pam_service sshotp-selfservice "$CONF" || exit 99
 : >"$WORK/in"
 
