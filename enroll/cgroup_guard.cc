@@ -62,8 +62,8 @@ bool has(const std::vector<std::string>& list, std::string_view item) {
 // and cpu.max/cpu.weight; v1: the freezer's state and the cpu controller's quota and shares.
 std::vector<std::string> control_files(const Membership& line) {
   if (line.unified) {
-    return {"cgroup.procs", "cgroup.threads", "cgroup.freeze", "cpu.max", "cpu.weight",
-            "cpu.weight.nice"};
+    return {"cgroup.procs", "cgroup.threads", "cgroup.freeze",
+            "cpu.max",      "cpu.weight",     "cpu.weight.nice"};
   }
   std::vector<std::string> files{"cgroup.procs", "tasks"};
   if (has(line.controllers, "freezer")) files.emplace_back("freezer.state");
@@ -95,9 +95,8 @@ std::optional<std::string> below(std::string_view path, std::string_view root) {
 std::string describe(const std::string& path, const Node& node) {
   if (!node.exists) return path + " is gone";
   if (node.uid != 0) return path + " is owned by uid " + std::to_string(node.uid);
-  return path + " is writable by group or others (mode " +
-         std::to_string((node.mode >> 6) & 7) + std::to_string((node.mode >> 3) & 7) +
-         std::to_string(node.mode & 7) + ")";
+  return path + " is writable by group or others (mode " + std::to_string((node.mode >> 6) & 7) +
+         std::to_string((node.mode >> 3) & 7) + std::to_string(node.mode & 7) + ")";
 }
 
 bool roots_alone(const Node& node) { return node.uid == 0 && (node.mode & 022) == 0; }

@@ -138,6 +138,7 @@ attack_round() {
   setpriv --reuid="$TUSER" --regid="$TUSER" --init-groups "$PY" -c "$ATTACKER" "$ATT" \
     "$delay_us" "$move" "$@" >"$WORK/attacker" 2>&1 &
   apid=$!
+  # shellcheck disable=SC2016  # wait_for evaluates it
   wait_for '[ -e "$ATT/ready" ]' 5000 ||
     { round_failure="the attacker did not start"; kill "$apid"; return; }
   # shellcheck disable=SC2016  # the inner shell expands these
@@ -146,6 +147,7 @@ attack_round() {
     "$DELEGATED" "$DELEGATED_V1" "$TUSER" "$SUID_ENROLL" <"$ATT/fifo" >"$WORK/out" \
     2>"$WORK/err" &
   VPID=$!
+  # shellcheck disable=SC2016
   if ! wait_for 'grep -q "Code from your authenticator app" "$WORK/out"' 5000; then
     round_failure="no code prompt"
   else
@@ -202,8 +204,10 @@ attack_rounds() {
     fi
     round=$((round + 1))
   done
+  moved=""
+  [ -n "$move" ] && moved="; moving it back: $(cat "$WORK/attacker")"
   note "$ok of $ROUNDS rounds held; slowest login $slowest ms; $finished_frozen aborts finished" \
-    "while frozen${move:+; the attacker's move: $(cat "$WORK/attacker")}"
+    "while frozen$moved"
   [ "$bad" -eq 0 ] && expect_no_pending
 }
 
