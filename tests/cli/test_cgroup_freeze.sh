@@ -11,7 +11,9 @@
 # the process had left the user's cgroups, that it finishes its abort (exit 3) while they stay
 # frozen, and that a login through libpam and the built module meanwhile gets its answer at
 # once, not PAM_AUTHINFO_UNAVAIL after busy_timeout_ms. Before the fix the process stayed
-# frozen (inside the transaction, in some rounds, with every login failing).
+# frozen (inside the transaction, in some rounds, with every login failing). Cgroup v1 lets the
+# user move the process back while it acts as them: the last cases check that it leaves again
+# before its store call (deterministically, with root holding the store's lock meanwhile).
 # Like test_selfservice.sh: a private mount namespace with tmpfs over /etc/security and
 # /var/lib, a setuid copy, the user removed and the cgroups thawed and removed on every exit
 # path. Needs root and a cgroup2 mount with cgroup.freeze (Linux 5.2): exit 77 else.
@@ -75,8 +77,11 @@ private_default_paths sshotp-cgroup
 pam_service sshotp-cgroup "$CONF" || exit 99
 # root is enrolled (a private store: nothing real), for the logins that must write the store;
 # the failures they count must not lock it out within the test.
-printf 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP\n' | "$ENROLL" import root >/dev/null 2>&1 &&
-  printf 'max_failures = 100\n' >>"$CONF" || { echo "cannot set up the store"; exit 99; }
+if ! printf 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP\n' | "$ENROLL" import root >/dev/null 2>&1 ||
+  ! printf 'max_failures = 100\n' >>"$CONF"; then
+  echo "cannot set up the store"
+  exit 99
+fi
 # The attacker's corner: their FIFO and the files the rounds signal through.
 ATT="$WORK/att"
 mkdir "$ATT" && mkfifo "$ATT/fifo" && chown -R "$TUSER:$TUSER" "$ATT" || exit 99
@@ -222,6 +227,53 @@ v2_move_back_refused() {
   grep -q "move refused" "$WORK/attacker" || { note "the user moved it back"; return 1; }
 }
 
+# Holds the store's write lock for 2 seconds once "locked" is printed.
+# shellcheck disable=SC2016  # Python
+LOCKER='
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+time.sleep(2)
+db.execute("ROLLBACK")
+'
+
+# Deterministic, where the rounds above depend on timing: the user moves the process back into
+# their v1 freezer cgroup at the prompt, then closes the FIFO while root holds the store's lock,
+# so that the abort waits inside its store call. There it must be outside the user's cgroup.
+v1_store_call_outside() {
+  rm -f "$ATT/ready" "$ATT/go"
+  setpriv --reuid="$TUSER" --regid="$TUSER" --init-groups "$PY" -c "$ATTACKER" "$ATT" 0 \
+    "$DELEGATED_V1/cgroup.procs" >"$WORK/attacker" 2>&1 &
+  apid=$!
+  # shellcheck disable=SC2016
+  wait_for '[ -e "$ATT/ready" ]' 5000 || { note "the attacker did not start"; return 1; }
+  # shellcheck disable=SC2016
+  setsid /bin/sh -c 'echo $$ >"$1/cgroup.procs" && echo $$ >"$2/cgroup.procs" &&
+    exec setpriv --reuid="$3" --regid="$3" --init-groups "$4" enroll --qr=none' victim \
+    "$DELEGATED" "$DELEGATED_V1" "$TUSER" "$SUID_ENROLL" <"$ATT/fifo" >"$WORK/out" \
+    2>"$WORK/err" &
+  VPID=$!
+  # shellcheck disable=SC2016
+  wait_for 'grep -q "Code from your authenticator app" "$WORK/out"' 5000 || return 1
+  "$PY" -c "$LOCKER" "$DB" >"$WORK/locker" &
+  lpid=$!
+  # shellcheck disable=SC2016
+  wait_for 'grep -q locked "$WORK/locker"' 5000 || { note "no lock"; return 1; }
+  echo "$VPID" >"$ATT/go.new" && chmod 644 "$ATT/go.new" && mv "$ATT/go.new" "$ATT/go"
+  wait "$apid"
+  grep -q "moved back" "$WORK/attacker" || { note "the user could not move it back"; return 1; }
+  sleep 0.5  # it read EOF and now waits for the lock, inside its store call
+  where=$(grep ':freezer:' "/proc/$VPID/cgroup")
+  wait "$lpid"
+  rc=0
+  wait "$VPID" || rc=$?
+  VPID=""
+  case $where in *sshotp-test-freeze-*) note "in its store call in $where"; return 1 ;; esac
+  note "in its store call: $where"
+  expect_rc 3
+}
+
 # --------------------------------------------------------------------------------------------
 
 run_case "freezing the user's cgroups ($ROUNDS rounds) stalls neither the abort nor a login" \
@@ -232,6 +284,8 @@ if [ -n "$DELEGATED_V1" ]; then
   LENIENT=1
   run_case "moved back into the user's v1 freezer cgroup at the prompt, no login waits" \
     attack_rounds "$DELEGATED_V1/cgroup.procs"
+  run_case "moved back into the user's v1 freezer cgroup, it leaves again for its store call" \
+    v1_store_call_outside
 else
   skip_case "v1 freezer" "no cgroup v1 freezer hierarchy mounted"
 fi
