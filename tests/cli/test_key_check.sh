@@ -99,6 +99,18 @@ old_store_gets_a_check_value() {
   expect_rc 1 && expect_in err "is not the key of"
 }
 
+# The module under a key that is not the store's: the login fails closed, and its log (caught in
+# a private mount namespace, where /dev/log is ours) says why rather than "altered row".
+wrong_key_login_is_logged() {
+  pam_service other "$OTHER_CONF" && with_input "$(totp_code "$KEY160")\n" || return 1
+  rc=0
+  in_private_root "$PY" "$CLI_DIR/syslog_capture.py" /dev/log -- \
+    "$PY" "$CLI_DIR/pam_login.py" "$WORK/pam.d" other alice <"$WORK/in" >"$WORK/out" \
+    2>"$WORK/err" || rc=$?
+  expect_rc "$PAM_AUTHINFO_UNAVAIL" &&
+    expect_in out "$WORK/other.key is not the key of $DB (the store's key check value differs)"
+}
+
 # A copy of the config and key in DIR, whose mode or owner the caller then spoils.
 config_in() {
   mkdir -m 755 "$1" && cp -p "$KEY" "$1/key" &&
@@ -138,6 +150,12 @@ run_case "a key that is not the store's: refused, nothing written" \
   wrong_key_is_refused_and_nothing_written
 run_case "a store without a check value works and gets one, for its own key only" \
   old_store_gets_a_check_value
+if private_root_available; then
+  run_case "a login under a key that is not the store's fails closed and logs why" \
+    wrong_key_login_is_logged
+else
+  skip_case "the module's log of a wrong key" "no private mount namespace"
+fi
 run_case "group-writable or foreign-owned key/config directory: CLI refuses, login fails closed" \
   insecure_key_or_config_directory_is_refused
 finish
