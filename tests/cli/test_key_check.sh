@@ -92,9 +92,11 @@ old_store_gets_a_check_value() {
     { note "a check value was recorded for the wrong key"; return 1; }
   import_user erin
   expect_rc 0 || return 1
-  [ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 4 ] &&
-    [ "$(sqlite3 "$DB" 'SELECT length(value) FROM key_check')" = 32 ] ||
-    { note "no check value recorded"; return 1; }
+  if [ "$(sqlite3 "$DB" 'PRAGMA user_version')" != 4 ] ||
+    [ "$(sqlite3 "$DB" 'SELECT length(value) FROM key_check')" != 32 ]; then
+    note "no check value recorded"
+    return 1
+  fi
   import_user frank "$OTHER_CONF"
   expect_rc 1 && expect_in err "is not the key of"
 }
