@@ -236,6 +236,9 @@ Status parse_config_text(Config& config, std::string_view text) {
 }
 
 Result<Config> load_config_file(const std::string& path) {
+  // The config names the key and the store: whoever can replace it can point both at their
+  // own. Its directory gets the store directory's check.
+  if (auto st = check_directory(parent_directory(path)); !st) return std::move(st).error();
   auto text = read_checked_file(path, Exposure::world_readable, kMaxConfigBytes);
   if (!text) return std::move(text).error();
   Config config;

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <unistd.h>
 
@@ -46,6 +47,9 @@ Result<SecureBytes> random_bytes(std::size_t n) {
 }
 
 Result<SecureBytes> load_key_file(const std::string& path) {
+  // Whoever can write the directory can swap the key file, as they could the store: the same
+  // check as the store's directory (check_directory).
+  if (auto st = check_directory(parent_directory(path)); !st) return std::move(st).error();
   auto data = read_checked_file(path, Exposure::private_only, kKeyBytes);
   if (!data) return std::move(data).error();
   if (data->size() != kKeyBytes) {
@@ -57,6 +61,8 @@ Result<SecureBytes> load_key_file(const std::string& path) {
 }
 
 Result<SecureBytes> load_or_create_key_file(const std::string& path) {
+  // Before creating: a new key must not go where someone else could replace it.
+  if (auto st = check_directory(parent_directory(path)); !st) return std::move(st).error();
   if (access(path.c_str(), F_OK) != 0 && errno == ENOENT) {
     if (auto st = write_new_key(path); !st) return std::move(st).error();
   }
@@ -114,6 +120,17 @@ Result<SecureBytes> unseal(const SecureBytes& key, const SealedBlob& blob, std::
   if (!ok) return crypto_error("sealed secret failed authentication (wrong key or altered row)");
   plain.resize(ct_len);
   return plain;
+}
+
+Result<SecureBytes> hmac_sha256(const SecureBytes& key, std::span<const std::uint8_t> data) {
+  SecureBytes out(kMacBytes);
+  unsigned int len = 0;
+  if (HMAC(EVP_sha256(), key.data(), as_int(key.size()), data.data(), data.size(), out.data(),
+           &len) == nullptr ||
+      len != kMacBytes) {
+    return crypto_error("HMAC-SHA256 failed");
+  }
+  return out;
 }
 
 std::string secret_aad(std::string_view user) {

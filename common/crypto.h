@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +35,11 @@ Result<SealedBlob> seal(const SecureBytes& key, const SecureBytes& plaintext,
 
 // Fails (Errc::crypto) on a wrong key, a wrong AAD, or any flipped bit.
 Result<SecureBytes> unseal(const SecureBytes& key, const SealedBlob& blob, std::string_view aad);
+
+// HMAC-SHA256 of `data` under `key` (32 bytes), for keys derived from the store key and MACs
+// under them; the AES key itself is only ever used for AES.
+inline constexpr std::size_t kMacBytes = 32;
+Result<SecureBytes> hmac_sha256(const SecureBytes& key, std::span<const std::uint8_t> data);
 
 // The AAD binding a user's TOTP secret to that user.
 std::string secret_aad(std::string_view user);

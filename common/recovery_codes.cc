@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "common/recovery_codes.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <span>
 
 #include "common/crypto.h"
@@ -13,18 +10,6 @@ namespace {
 
 constexpr std::string_view kAlphabet = "0123456789abcdefghjkmnpqrstvwxyz";  // Crockford base32
 constexpr std::size_t kSaltBytes = 16;
-constexpr std::size_t kMacBytes = 32;
-
-Result<SecureBytes> hmac_sha256(const SecureBytes& key, std::span<const std::uint8_t> data) {
-  SecureBytes out(kMacBytes);
-  unsigned int len = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), data.data(), data.size(),
-           out.data(), &len) == nullptr ||
-      len != kMacBytes) {
-    return make_error(Errc::crypto, "HMAC-SHA256 failed");
-  }
-  return out;
-}
 
 // A key of its own for recovery codes, so the AES key is never used for anything but AES.
 Result<SecureBytes> recovery_key(const SecureBytes& store_key) {

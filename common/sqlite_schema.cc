@@ -47,6 +47,13 @@ constexpr std::array<const char*, kSchemaVersion> kMigrations = {
     "  sealed_secret BLOB NOT NULL,"
     "  created_at INTEGER NOT NULL"
     ") STRICT;",
+    // 3 -> 4: the key check value (key_check.h), so that the CLI can tell a key file that does
+    // not belong to this store before it writes anything. Empty until the first CLI write
+    // records it: the migration has no key to compute it with.
+    "CREATE TABLE key_check ("
+    "  id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),"
+    "  value BLOB NOT NULL"
+    ") STRICT;",
 };
 
 }  // namespace

@@ -39,6 +39,9 @@ class SqliteTransaction final : public StoreTransaction {
   Status replace_recovery_codes(std::string_view user,
                                 const std::vector<RecoveryCodeHash>& codes) override;
   Status record_unenrolled_attempt() override;
+  // In sqlite_key_check.cc.
+  Result<KeyCheckFacts> key_check_facts() override;
+  Status set_key_check(const KeyCheckValue& value) override;
   Status commit() override;
   Status commit_unsynced() override;
 

@@ -60,6 +60,17 @@ struct EnrollmentListing {
   std::size_t unused_recovery_codes = 0;
 };
 
+// What a store knows about the key its secrets are sealed under (key_check.h decides with it).
+using KeyCheckValue = std::vector<std::uint8_t>;
+struct KeyCheckFacts {
+  // Recorded by the first CLI write transaction; absent in stores made before it existed.
+  std::optional<KeyCheckValue> check_value;
+  std::int64_t enrollments = 0;  // users with an active or pending enrollment
+  // One of their sealed secrets (only user and sealed_secret are meaningful): opening it proves
+  // a key belongs to the store when no check value is recorded yet.
+  std::optional<Enrollment> sample;
+};
+
 class StoreTransaction {
  public:
   virtual ~StoreTransaction() = default;  // rolls back unless commit() succeeded
@@ -115,6 +126,11 @@ class StoreTransaction {
   // Replaces the user's whole set (ids 1..N in order).
   virtual Status replace_recovery_codes(std::string_view user,
                                         const std::vector<RecoveryCodeHash>& codes) = 0;
+  // The key check value and what a key can be tested against. The CLI reads it in every write
+  // transaction before writing (key_check.h); logins never do.
+  virtual Result<KeyCheckFacts> key_check_facts() = 0;
+  // Records the key check value, replacing any recorded one.
+  virtual Status set_key_check(const KeyCheckValue& value) = 0;
   // Counts a refused attempt by a user who is not enrolled (see verifier.cc for why).
   virtual Status record_unenrolled_attempt() = 0;
   // Makes the transaction visible to other logins and waits until it is on disk: a power cut

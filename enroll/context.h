@@ -52,6 +52,8 @@ std::string config_template();
 Result<std::string> issuer_for(const Config& config);
 
 // The store key and the store itself, created on first use (key 0600, directory 0700, db 0600).
+// The key must be the store's (key_check.h): checked now, and again by every write transaction.
+// A missing key is created only while nobody is enrolled.
 struct WritableStore {
   SecureBytes key;
   std::unique_ptr<Store> store;

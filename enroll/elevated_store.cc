@@ -74,6 +74,12 @@ class ElevatedTransaction final : public StoreTransaction {
                                 const std::vector<RecoveryCodeHash>& codes) override {
     return elevated([&] { return inner_->replace_recovery_codes(user, codes); });
   }
+  Result<KeyCheckFacts> key_check_facts() override {
+    return elevated([&] { return inner_->key_check_facts(); });
+  }
+  Status set_key_check(const KeyCheckValue& value) override {
+    return elevated([&] { return inner_->set_key_check(value); });
+  }
   Status record_unenrolled_attempt() override {
     return elevated([&] { return inner_->record_unenrolled_attempt(); });
   }

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "common/key_check.h"
 #include "enroll/command_support.h"
 #include "enroll/commands.h"
 #include "enroll/possession.h"
@@ -43,6 +44,10 @@ Exit run_recovery(const ConfigLocation& where, int argc, char** argv) {
   if (!ready->store) return refuse_not_enrolled(session);
   auto key = load_store_key(ready->config);
   if (!key) return session.failed(key.error());
+  // Every write first checks the key against the store (key_check.h): codes hashed under a key
+  // that is not the store's would never match.
+  ready->store =
+      key_checked_store(std::move(ready->store), *key, {ready->config.key_file, ready->config.db});
   if (!session.caller().is_root()) {
     // A found recovery code must not turn into a fresh set of them: a TOTP code only.
     const ProofRules rules{Terminal::Source::standard, /*recovery_code_accepted=*/false};

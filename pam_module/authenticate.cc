@@ -20,6 +20,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/crypto.h"
+#include "common/key_check.h"
 #include "common/policy.h"
 #include "common/sqlite_store.h"
 #include "common/verifier.h"
@@ -109,6 +110,20 @@ int conclude(pam_handle_t* pamh, int flags, Decision& decision, const Verdict& v
   return decision.finish(PAM_AUTH_ERR, reason, verdict.method);
 }
 
+// Logins do not read the key check value (key_check.h): opening the user's sealed secret
+// already refuses a wrong key, fail closed, and one more query on every login would undo the
+// work on cold-login time. Only after a secret failed to open (a rare path) is the value
+// consulted, so that the log names a wrong key file rather than leaving "wrong key or altered
+// row" to guess.
+void name_wrong_key(PamLogger& log, Store& store, const SecureBytes& key, const Config& config) {
+  auto snapshot = store.begin_read();
+  if (!snapshot || !store_key_differs(**snapshot, key)) return;
+  logf(log, LOG_ALERT,
+       "%s is not the key of %s (the store's key check value differs): restore the key file "
+       "that belongs with the store",
+       config.key_file.c_str(), config.db.c_str());
+}
+
 }  // namespace
 
 int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> args) {
@@ -181,7 +196,10 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
 
   const VerifyRequest request{user, typed->view(), now_unix(), config.window, config.lockout};
   auto verdict = verify_and_consume(**store, *key, request);
-  if (!verdict) return decision.store_failure(verdict.error());
+  if (!verdict) {
+    if (verdict.error().code == Errc::crypto) name_wrong_key(log, **store, *key, config);
+    return decision.store_failure(verdict.error());
+  }
   return conclude(pamh, flags, decision, *verdict);
 }
 

@@ -2,11 +2,13 @@
 // Fail closed when the disk says no: a full file system and a read-only one must refuse a login
 // (never "let in without recording the use"), leave the store intact, and work again once the
 // condition is gone, with the same code still unused. Needs root for a private mount namespace
-// with a tiny tmpfs; skipped otherwise.
+// with a tiny tmpfs; skipped otherwise. Also: a directory holding the key file or the config
+// that someone else could write to refuses logins too.
 #include <fcntl.h>
 #include <sched.h>
 #include <security/pam_appl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -105,12 +107,30 @@ void test_read_only_store_refuses_then_recovers(void**) {
   assert_int_equal(rc, 0);
 }
 
+// The key file and the config share the fixture's directory: group-writable, or owned by
+// another uid, either could be swapped for one of an attacker's choosing.
+void test_unsafe_key_and_config_directory_refuses(void**) {
+  if (getuid() != 0) skip();  // chown to another uid
+  const PamFixture f = make_pam_fixture();
+  const std::string code = f.code();
+  const char* dir = f.env.dir.c_str();
+  assert_int_equal(chmod(dir, 0770), 0);
+  assert_int_equal(f.login("alice", code), PAM_AUTHINFO_UNAVAIL);
+  assert_int_equal(chmod(dir, 0700), 0);
+  assert_int_equal(chown(dir, 65534, static_cast<gid_t>(-1)), 0);
+  assert_int_equal(f.login("alice", code), PAM_AUTHINFO_UNAVAIL);
+  assert_int_equal(chown(dir, 0, static_cast<gid_t>(-1)), 0);
+  assert_int_equal(f.login("alice", code), PAM_SUCCESS);  // the code was never consumed
+  destroy_test_env(f.env);
+}
+
 }  // namespace
 
 int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_full_disk_refuses_then_recovers),
       cmocka_unit_test(test_read_only_store_refuses_then_recovers),
+      cmocka_unit_test(test_unsafe_key_and_config_directory_refuses),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
