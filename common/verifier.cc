@@ -79,7 +79,7 @@ Result<Check> check_code(StoreTransaction& txn, const SecureBytes& key, const En
 // neither the answer nor its timing tells who is enrolled. The user's own secret is never
 // touched: a disabled user's code is not looked at, so it is neither consumed nor counted.
 Status refuse_at_wrong_code_cost(StoreTransaction& txn, const SecureBytes& key,
-                         const VerifyRequest& request) {
+                                 const VerifyRequest& request) {
   auto dummy = random_bytes(20);
   if (!dummy) return std::move(dummy).error();
   if (auto sealed = seal(key, *dummy, secret_aad(request.user)); !sealed) {
