@@ -253,34 +253,68 @@ Result<Config> load_config_file(const std::string& path) {
   return config;
 }
 
+namespace {
+
+// Walks the module arguments once: `config=` sets `config_path`, every other one is applied to
+// `target`. The first bad argument is the error.
+Status walk_module_args(std::span<const char* const> args, Config& target,
+                        std::string& config_path) {
+  for (const char* raw : args) {
+    std::string_view arg = raw != nullptr ? raw : "";
+    auto eq = arg.find('=');
+    std::string_view key = arg.substr(0, eq);
+    std::optional<std::string_view> value;
+    if (eq != std::string_view::npos) value = arg.substr(eq + 1);
+    if (key == "config") {
+      auto path = parse_path(key, value);
+      if (!path) return std::move(path).error();
+      config_path = *path;
+      continue;
+    }
+    if (auto st = apply_setting(target, key, value); !st) return st;
+  }
+  return Ok{};
+}
+
+}  // namespace
+
+Result<std::string> module_args_config_path(std::span<const char* const> args) {
+  Config scratch;
+  std::string config_path = kDefaultConfigPath;
+  if (auto st = walk_module_args(args, scratch, config_path); !st) return std::move(st).error();
+  return config_path;
+}
+
+Status apply_module_args(Config& config, std::span<const char* const> args) {
+  std::string ignored;
+  return walk_module_args(args, config, ignored);
+}
+
+std::optional<std::string_view> first_cli_difference(const Config& a, const Config& b) {
+  if (a.db != b.db) return "db";
+  if (a.key_file != b.key_file) return "key_file";
+  if (a.window != b.window) return "window";
+  if (a.busy_timeout_ms != b.busy_timeout_ms) return "busy_timeout_ms";
+  if (a.lockout.max_failures != b.lockout.max_failures) return "max_failures";
+  if (a.lockout.lockout_seconds != b.lockout.lockout_seconds) return "lockout_time";
+  if (a.issuer != b.issuer) return "issuer";
+  if (a.totp.algorithm != b.totp.algorithm) return "algorithm";
+  if (a.totp.digits != b.totp.digits) return "digits";
+  if (a.totp.period != b.totp.period) return "period";
+  if (a.recovery_codes != b.recovery_codes) return "recovery_codes";
+  return std::nullopt;
+}
+
 std::optional<ModuleArgsError> config_from_module_args(std::span<const char* const> args,
                                                        Config& out) {
   // Arguments are checked before the file is read, so a typo in /etc/pam.d is reported as the
   // service error it is even when the store is also missing.
-  std::string config_path = kDefaultConfigPath;
-  auto apply_args = [&](Config& target) -> std::optional<Error> {
-    for (const char* raw : args) {
-      std::string_view arg = raw != nullptr ? raw : "";
-      auto eq = arg.find('=');
-      std::string_view key = arg.substr(0, eq);
-      std::optional<std::string_view> value;
-      if (eq != std::string_view::npos) value = arg.substr(eq + 1);
-      if (key == "config") {
-        auto path = parse_path(key, value);
-        if (!path) return std::move(path).error();
-        config_path = *path;
-        continue;
-      }
-      if (auto st = apply_setting(target, key, value); !st) return std::move(st).error();
-    }
-    return std::nullopt;
-  };
-  Config scratch;
-  if (auto err = apply_args(scratch)) return ModuleArgsError{false, std::move(*err)};
-  auto loaded = load_config_file(config_path);
+  auto config_path = module_args_config_path(args);
+  if (!config_path) return ModuleArgsError{false, std::move(config_path).error()};
+  auto loaded = load_config_file(*config_path);
   if (!loaded) return ModuleArgsError{true, std::move(loaded).error()};
   out = std::move(loaded).value();
-  (void)apply_args(out);  // already validated above
+  (void)apply_module_args(out, args);  // already validated above
   return std::nullopt;
 }
 

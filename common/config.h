@@ -71,4 +71,16 @@ struct ModuleArgsError {
 std::optional<ModuleArgsError> config_from_module_args(std::span<const char* const> args,
                                                        Config& out);
 
+// The two halves of config_from_module_args, for sshotp-enroll, which reads the pam_sshotp
+// lines of the PAM service and must end up with the settings the module would: the settings
+// file a line reads (its `config=`, else kDefaultConfigPath), and its other arguments applied
+// on top of that file's settings. Both check every argument, as the module does.
+Result<std::string> module_args_config_path(std::span<const char* const> args);
+Status apply_module_args(Config& config, std::span<const char* const> args);
+
+// The first setting sshotp-enroll uses (the store, the key, how codes are checked and counted,
+// what new enrollments get) whose value differs between `a` and `b`; nothing if they agree.
+// Settings only the module uses (prompt, debug, groups, nullok, ...) are not compared.
+std::optional<std::string_view> first_cli_difference(const Config& a, const Config& b);
+
 }  // namespace sshotp

@@ -34,7 +34,8 @@ constexpr std::array<const char*, kSchemaVersion> kMigrations = {
     "  PRIMARY KEY (user, id)"
     ") STRICT;"
     // Counters about the store itself; refused_unenrolled is bumped on every refusal of an
-    // unenrolled user so that refusal costs the same durable write as a wrong code does.
+    // unenrolled user (and of a disabled enrollment) so that refusal costs the same durable
+    // write as a wrong code does.
     "CREATE TABLE store_meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) STRICT;"
     "INSERT INTO store_meta (key, value) VALUES ('refused_unenrolled', 0);",
     // 2 -> 3: admin suspension, and enrollments waiting for their confirming code.

@@ -73,12 +73,13 @@ Result<Check> check_code(StoreTransaction& txn, const SecureBytes& key, const En
   return Check{Outcome::bad_input, Method::none};
 }
 
-// The refusal of an unenrolled user must cost what a wrong code costs: an AES-GCM operation
-// under the store key (sealing the throwaway secret stands in for unsealing the user's), the
-// same TOTP work on that throwaway key and one committed write, so neither the answer nor its
-// timing tells who is enrolled.
-Status refuse_unenrolled(StoreTransaction& txn, const SecureBytes& key,
-                         const VerifyRequest& request) {
+// The refusal of an unenrolled user or a disabled enrollment must cost what a wrong code costs:
+// an AES-GCM operation under the store key (sealing the throwaway secret stands in for
+// unsealing the user's), the same TOTP work on that throwaway key and one committed write, so
+// neither the answer nor its timing tells who is enrolled. The user's own secret is never
+// touched: a disabled user's code is not looked at, so it is neither consumed nor counted.
+Status refuse_at_wrong_code_cost(StoreTransaction& txn, const SecureBytes& key,
+                                 const VerifyRequest& request) {
   auto dummy = random_bytes(20);
   if (!dummy) return std::move(dummy).error();
   if (auto sealed = seal(key, *dummy, secret_aad(request.user)); !sealed) {
@@ -133,11 +134,18 @@ Result<Verdict> verify_and_consume(Store& store, const SecureBytes& key,
   auto found = (*txn)->find(request.user);
   if (!found) return std::move(found).error();
   if (!found->has_value()) {
-    if (auto st = refuse_unenrolled(**txn, key, request); !st) return std::move(st).error();
+    if (auto st = refuse_at_wrong_code_cost(**txn, key, request); !st) {
+      return std::move(st).error();
+    }
     return Verdict{Outcome::not_enrolled};
   }
   const Enrollment& e = **found;
-  if (e.state == EnrollmentState::disabled) return Verdict{Outcome::disabled};
+  if (e.state == EnrollmentState::disabled) {
+    if (auto st = refuse_at_wrong_code_cost(**txn, key, request); !st) {
+      return std::move(st).error();
+    }
+    return Verdict{Outcome::disabled};
+  }
   // While locked, the code is not even looked at: a lockout that still tested codes would let
   // an attacker learn the right one and use it the moment the lock expires.
   if (is_locked(e.lockout, request.now)) return Verdict{Outcome::locked};

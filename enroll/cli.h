@@ -28,10 +28,16 @@ enum class Exit : int {
 inline int exit_status(Exit e) noexcept { return static_cast<int>(e); }
 
 // Where the settings come from. An explicit --config must exist; the default path may be
-// missing, and then a command that writes creates it (see context.h).
+// missing, and then a command that writes creates it (see context.h). The module arguments in
+// the PAM service file override them as they do for the module (module_settings.h).
+inline constexpr const char* kDefaultPamService = "/etc/pam.d/sshd";
+
 struct ConfigLocation {
   std::string path = kDefaultConfigPath;
   bool given = false;
+  // The PAM service whose pam_sshotp arguments apply on top of the file (module_settings.h).
+  std::string pam_service = kDefaultPamService;
+  bool pam_service_given = false;
 };
 
 // The --help text: commands, options and exit statuses.

@@ -21,6 +21,7 @@
 #include "common/key_check.h"
 #include "common/sqlite_store.h"
 #include "enroll/elevated_store.h"
+#include "enroll/module_settings.h"
 #include "enroll/privilege.h"
 
 namespace sshotp::cli {
@@ -94,10 +95,13 @@ std::string config_template() {
 Result<Config> load_cli_config(const ConfigLocation& where, ConfigUse use) {
   Elevated root;  // setuid: the file checks then accept root's files only
   if (!where.given && file_missing(where.path)) {
-    if (use == ConfigUse::reading) return Config{};
+    if (use == ConfigUse::reading) return with_module_arguments(Config{}, where);
     if (auto st = create_config_file(where.path); !st) return std::move(st).error();
   }
-  return load_config_file(where.path);
+  auto file = load_config_file(where.path);
+  if (!file) return file;
+  // The module's own arguments override the file: checks and writes must match the module's.
+  return with_module_arguments(std::move(file).value(), where);
 }
 
 Result<std::string> issuer_for(const Config& config) {

@@ -35,6 +35,9 @@ void print_usage(std::FILE* out) {
       "\nUSER defaults to the invoking user; only root may name another user.\n\n"
       "Options:\n"
       "  -c, --config FILE   settings file (default %s)\n"
+      "  --pam-service-file FILE\n"
+      "                      PAM service whose pam_sshotp arguments override the settings\n"
+      "                      (default %s; not read with --config unless given too)\n"
       "  -h, --help          show this help and exit\n"
       "  -V, --version       show the version and exit\n"
       "  --qr=STYLE          enroll: ansi (default, forced black on white), utf8\n"
@@ -63,7 +66,7 @@ void print_usage(std::FILE* out) {
       "  4  permission denied\n"
       "  5  user not enrolled\n\n"
       "Report bugs at <%s>.\n",
-      kDefaultConfigPath, PACKAGE_BUGREPORT);
+      kDefaultConfigPath, kDefaultPamService, PACKAGE_BUGREPORT);
 }
 
 Exit option_error(int getopt_result, char** argv) {
@@ -97,10 +100,12 @@ std::optional<Exit> parse_options(int argc, char** argv, const struct option* lo
 namespace {
 
 Exit run(int argc, char** argv) {
-  static const struct option long_options[] = {{"config", required_argument, nullptr, 'c'},
-                                               {"help", no_argument, nullptr, 'h'},
-                                               {"version", no_argument, nullptr, 'V'},
-                                               {nullptr, 0, nullptr, 0}};
+  static const struct option long_options[] = {
+      {"config", required_argument, nullptr, 'c'},
+      {"pam-service-file", required_argument, nullptr, 'p'},
+      {"help", no_argument, nullptr, 'h'},
+      {"version", no_argument, nullptr, 'V'},
+      {nullptr, 0, nullptr, 0}};
   ConfigLocation where;
   opterr = 0;
   // '+': stop at the command name; what follows belongs to the command.
@@ -114,6 +119,16 @@ Exit run(int argc, char** argv) {
         }
         where.path = optarg;
         where.given = true;
+        break;
+      case 'p':
+        // Its module arguments override the settings: the same rule as for --config.
+        if (running_setuid()) {
+          print_error("--pam-service-file",
+                      "permission denied (only root may choose the PAM service file)");
+          return Exit::permission;
+        }
+        where.pam_service = optarg;
+        where.pam_service_given = true;
         break;
       case 'h':
         print_usage(stdout);

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Reads the auth lines of a PAM service file (pam.conf(5) syntax: type, control, module,
-// arguments; "[...]" controls may contain spaces; '#' starts a comment; "-type" marks a module
-// that may be missing).
+// Looks at the auth lines of a PAM service file (read by pam_service_file.h).
 #include "enroll/pam_stack_check.h"
 
 #include <fstream>
 #include <sstream>
 #include <string_view>
+
+#include "enroll/pam_service_file.h"
 
 namespace sshotp::cli {
 namespace {
@@ -22,52 +22,24 @@ bool is_password_stack(std::string_view name) {
   return false;
 }
 
-std::string_view base_name(std::string_view path) {
-  const auto slash = path.find_last_of('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
-struct AuthLine {
-  std::string control;  // "required", "include", "[success=1 default=ignore]", ...
-  std::string module;   // path or name as written; for include/substack, the other service
-};
-
-// The auth line on `text`, if it is one. "@include NAME" counts as an auth include too (it
-// pulls in every type, auth among them).
-bool parse_auth_line(const std::string& text, AuthLine& line) {
-  std::istringstream words(text.substr(0, text.find('#')));
-  std::string type;
-  if (!(words >> type)) return false;
-  if (type == "@include") {
-    line.control = "include";
-    return static_cast<bool>(words >> line.module);
-  }
-  if (type != "auth" && type != "-auth") return false;
-  if (!(words >> line.control)) return false;
-  if (line.control.starts_with('[')) {
-    std::string more;
-    while (!line.control.ends_with(']') && words >> more) line.control += " " + more;
-  }
-  return static_cast<bool>(words >> line.module);
-}
-
 }  // namespace
 
 std::vector<std::string> check_pam_service(const std::string& path) {
   std::ifstream in(path);
   if (!in) return {"cannot read " + path + ": check that it asks for pam_sshotp"};
+  std::ostringstream text;
+  text << in.rdbuf();
   bool has_sshotp = false;
   std::vector<std::string> warnings;
-  std::string text;
-  for (unsigned number = 1; std::getline(in, text); ++number) {
-    AuthLine line;
-    if (!parse_auth_line(text, line)) continue;
+  for (const PamLine& line : parse_pam_service(text.str())) {
+    if (!line.is_auth()) continue;
     const std::string_view module = base_name(line.module);
-    const bool stacked = line.control == "include" || line.control == "substack";
-    if (!stacked && module.starts_with("pam_sshotp")) has_sshotp = true;
+    const bool stacked = line.is_stacked();
+    if (line.is_sshotp_auth()) has_sshotp = true;
     if ((stacked && is_password_stack(module)) || (!stacked && module.starts_with("pam_unix"))) {
-      warnings.push_back(path + " line " + std::to_string(number) + " still asks for a password (" +
-                         line.module + "): comment it out, pam_sshotp replaces it");
+      warnings.push_back(path + " line " + std::to_string(line.number) +
+                         " still asks for a password (" + line.module +
+                         "): comment it out, pam_sshotp replaces it");
     }
   }
   if (!has_sshotp) {

@@ -93,7 +93,6 @@ int conclude(pam_handle_t* pamh, int flags, Decision& decision, const Verdict& v
       tell_user_error(pamh, flags, kLockedMessage);
       return decision.finish(PAM_MAXTRIES, reason);
     case Outcome::disabled:
-      return decision.finish(PAM_AUTH_ERR, reason);
     case Outcome::not_enrolled:
       // Same prompt, same refusal as a wrong code; only the audit line tells them apart.
       return decision.finish(PAM_AUTH_ERR, reason);
@@ -172,8 +171,10 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
   if (!store) return decision.store_failure(store.error());
 
   {
-    // A look before the prompt: nullok users step aside, locked users are not asked. The write
-    // transaction below decides again, so nothing here can be raced into a success.
+    // A look before the prompt: nullok users step aside, locked users are not asked. A disabled
+    // enrollment is asked like any other and refused by the verifier like a wrong code, so it
+    // does not show through (README "No enumeration"). The write transaction below decides
+    // again, so nothing here can be raced into a success.
     auto snapshot = (*store)->begin_read();
     if (!snapshot) return decision.store_failure(snapshot.error());
     auto found = (*snapshot)->find(user);
@@ -183,10 +184,8 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
     if (!found->has_value() && config.nullok && publickey_done) {
       return decision.finish(PAM_IGNORE, outcome_reason(Outcome::not_enrolled));
     }
-    if (found->has_value() && (*found)->state == EnrollmentState::disabled) {
-      return conclude(pamh, flags, decision, Verdict{Outcome::disabled});
-    }
-    if (found->has_value() && is_locked((*found)->lockout, now_unix())) {
+    if (found->has_value() && (*found)->state != EnrollmentState::disabled &&
+        is_locked((*found)->lockout, now_unix())) {
       return conclude(pamh, flags, decision, Verdict{Outcome::locked});
     }
   }

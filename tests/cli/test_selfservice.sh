@@ -79,6 +79,27 @@ config_is_roots_choice() {
     as_user $option status
     expect_rc 4 && expect_in err "only root may choose the settings file" || return 1
   done
+  as_user --pam-service-file "$WORK/pam.d/sshotp-selfservice" status
+  expect_rc 4 && expect_in err "only root may choose the PAM service file"
+}
+
+# /etc/pam.d/sshd (a tmpfs of this namespace) overrides max_failures for the module, so the
+# setuid CLI must lock the user's own code check after 3 failures too, not the file's 10. One
+# failure is counted already (own_recovery_reaches_the_store).
+module_arguments_apply_to_self_service() {
+  mount -t tmpfs -o mode=0755 sshotp-selfservice-pam /etc/pam.d || return 1
+  printf 'auth required pam_sshotp.so max_failures=3\n' >/etc/pam.d/sshd
+  chmod 644 /etc/pam.d/sshd
+  wrong="$(totp_code "$(cat "$WORK/secret")" wrong)\n"
+  with_input "$wrong"
+  as_user recovery
+  expect_rc 3 && expect_in err "that code is not right" || { umount /etc/pam.d; return 1; }
+  with_input "$wrong"
+  as_user recovery
+  umount /etc/pam.d
+  expect_rc 3 && expect_in err "too many failed attempts" || return 1
+  enroll_bare unlock "$TUSER" </dev/null
+  expect_rc 0
 }
 
 status_of_self() {
@@ -218,6 +239,8 @@ run_case "a locked or disabled user may not re-enroll themselves (exit 3)" \
 run_case "root re-enrolls the user without any proof" root_needs_no_proof
 run_case "recovery for oneself checks the code against root's key and store" \
   own_recovery_reaches_the_store
+run_case "the setuid CLI locks after /etc/pam.d/sshd's max_failures=3, not the file's 10" \
+  module_arguments_apply_to_self_service
 run_case "store still root:root and private after all of that" store_stays_roots
 if private_root_available; then
   run_case "a hostile caller: exit 3, private root:root files, audit line with the real uid" \

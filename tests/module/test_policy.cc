@@ -118,20 +118,32 @@ void test_lockout_is_per_user(void** state) {
   assert_int_equal(f.login("bob", f.code()), PAM_SUCCESS);
 }
 
-void test_disabled_enrollment_refused_without_prompt(void** state) {
+// A disabled enrollment must not show through (README "No enumeration"): the user is asked, and
+// refused exactly as for a wrong code, with nothing else said. The code is not looked at, so a
+// right one is neither consumed nor counted and still works once the enrollment is enabled again.
+void test_disabled_enrollment_refused_like_a_wrong_code(void** state) {
   const PamFixture& f = pam_fixture(state);
-  {
+  enroll(f.env, "bob", f.secret);
+  auto set_alice = [&](EnrollmentState to) {
     auto store = open_sqlite_store(f.env.db_path, OpenMode::existing, 2000);
     auto txn = (*store)->begin_write();
-    assert_true(*(*txn)->set_state("alice", EnrollmentState::disabled));
+    assert_true(*(*txn)->set_state("alice", to));
     assert_true((*txn)->commit().ok());
-  }
-  auto conv = FakeConversation::answering({f.code()});
-  assert_int_equal(f.login("alice", conv), PAM_AUTH_ERR);
-  assert_true(conv.prompts().empty());
+  };
+  set_alice(EnrollmentState::disabled);
+  auto wrong = FakeConversation::answering({"000000"});
+  assert_int_equal(f.login("bob", wrong), PAM_AUTH_ERR);
+  auto disabled = FakeConversation::answering({f.code()});
+  assert_int_equal(f.login("alice", disabled), PAM_AUTH_ERR);
+  assert_int_equal(disabled.prompts().size(), 1);
+  assert_true(disabled.prompts() == wrong.prompts());
+  assert_true(disabled.notices() == wrong.notices());
   // Not even nullok lets a disabled user through: disabled is not "not enrolled".
   f.use_module_args("nullok");
   assert_int_equal(f.login("alice", f.code()), PAM_AUTH_ERR);
+  f.use_module_args("");
+  set_alice(EnrollmentState::active);
+  assert_int_equal(f.login("alice", f.code()), PAM_SUCCESS);
 }
 
 void test_unenrolled_without_nullok_prompted_and_refused(void** state) {
@@ -224,7 +236,7 @@ int main() {
       POLICY_TEST(test_success_after_expired_lockout_resets_growth),
       POLICY_TEST(test_success_resets_failure_count),
       POLICY_TEST(test_lockout_is_per_user),
-      POLICY_TEST(test_disabled_enrollment_refused_without_prompt),
+      POLICY_TEST(test_disabled_enrollment_refused_like_a_wrong_code),
       POLICY_TEST(test_unenrolled_without_nullok_prompted_and_refused),
       POLICY_TEST(test_nullok_ignores_unenrolled_with_publickey_evidence),
       POLICY_TEST(test_nullok_without_publickey_evidence_is_not_honoured),
