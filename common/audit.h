@@ -30,4 +30,10 @@ std::string audit_line(const AuditEvent& event);
 // an empty value becomes "-".
 std::string audit_value(std::string_view raw);
 
+// The same rule for a whole log line, which keeps its spaces and '=': any byte outside printable
+// ASCII becomes '?' and the text is cut at `max` bytes (marked "..."). Every line the module and
+// the CLI send to syslog goes through it, because error messages can carry a user name from the
+// network or a value from the store, and a newline or terminal escape must not forge a line.
+std::string log_text(std::string_view raw, std::size_t max = 1024);
+
 }  // namespace sshotp

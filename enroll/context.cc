@@ -182,7 +182,8 @@ void log_action(std::string_view action, std::string_view user, uid_t by_uid,
   std::string line = "action=" + audit_value(action) + " user=" + audit_value(user) +
                      " by_uid=" + std::to_string(by_uid) + " result=" + audit_value(result);
   if (!detail.empty()) line += " " + std::string(detail);
-  syslog(result == "ok" ? LOG_INFO : LOG_NOTICE, "%s", line.c_str());
+  // `detail` is the caller's to build: sanitise the whole line, as the module's logger does.
+  syslog(result == "ok" ? LOG_INFO : LOG_NOTICE, "%s", log_text(line).c_str());
 }
 
 Exit Session::done(Exit code, std::string_view result) {

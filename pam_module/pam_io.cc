@@ -7,6 +7,8 @@
 #include <cstring>
 #include <memory>
 
+#include "common/audit.h"
+
 namespace sshotp::pam {
 namespace {
 
@@ -23,8 +25,10 @@ struct WipeFree {
 }  // namespace
 
 void PamLogger::write(int priority, std::string_view message) {
-  // The message is data, never a format string.
-  pam_syslog(pamh_, priority, "%.*s", static_cast<int>(message.size()), message.data());
+  // The message is data, never a format string. Sanitised here, once for every line: error
+  // messages from the core may quote the user name sshd passed, or a value from the store.
+  const std::string line = log_text(message);
+  pam_syslog(pamh_, priority, "%s", line.c_str());
 }
 
 std::optional<SecretString> prompt_hidden(pam_handle_t* pamh, const std::string& prompt) {
