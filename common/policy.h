@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/account.h"
 #include "common/config.h"
 #include "common/result.h"
 
@@ -22,11 +23,14 @@ const char* requirement_reason(Requirement r) noexcept;
 
 // A require_group that does not exist is an error (Errc::unavailable): otherwise nobody would be
 // a member and everyone would skip the second factor. A missing exempt_group just exempts nobody.
-Result<Requirement> code_requirement(const Config& config, std::string_view user);
+// A failed lookup of either group, or of the account's groups, is Errc::unavailable: read as
+// "not a member" it would skip the code (require_group) or exempt nobody (exempt_group) at the
+// whim of a directory server, so the caller fails closed instead.
+Result<Requirement> code_requirement(const Config& config, const Account& account);
 
-// Whether `user` is in `group`, primary or supplementary. Errc::not_found if the group does not
-// exist; a user unknown to the system is in no group.
-Result<bool> user_in_group(std::string_view user, std::string_view group);
+// Whether `account` is in `group`, primary or supplementary. Errc::not_found if the group does
+// not exist, Errc::unavailable if a lookup failed.
+Result<bool> user_in_group(const Account& account, std::string_view group);
 
 // sshd ≥ 7.x puts one line per completed method into the PAM environment variable
 // SSH_AUTH_INFO_0 ("publickey ssh-ed25519 AAAA...\n"). True if one of them is publickey.

@@ -15,6 +15,7 @@
 #include <ctime>
 #include <vector>
 
+#include "common/account.h"
 #include "common/audit.h"
 #include "common/crypto.h"
 #include "common/file_checks.h"
@@ -224,6 +225,20 @@ std::optional<Session> start_session(const Action& action, const std::vector<std
   if (auto st = check_user_name(user); !st) {
     usage_error(std::string(action.name) + ": " + st.error().message);
     return std::nullopt;
+  }
+  if (!operands.empty()) {
+    // The module keys the store by the canonical name (common/account.h): enrolling "ALICE" or
+    // an alias of alice's uid must land on alice's row, or the module would not find it. A name
+    // the passwd database does not know is kept as typed (an account yet to be created; the
+    // module refuses unknown names anyway); a failed lookup stops here rather than guess.
+    auto account = canonical_account(user);
+    if (account) {
+      user = account->name;
+    } else if (account.error().code != Errc::not_found) {
+      print_error(std::string(action.name) + " " + user, account.error().message);
+      early = Exit::error;
+      return std::nullopt;
+    }
   }
   Session session(action, std::move(caller).value(), std::move(user));
   const bool allowed =

@@ -6,11 +6,9 @@
 #include <grp.h>
 #include <pwd.h>
 
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <functional>
 
+#include "common/account.h"
 #include "enroll/sshd_probe.h"
 
 namespace sshotp::cli {
@@ -18,27 +16,6 @@ namespace {
 
 // An ordinary account that exists on Debian and Fedora and is rarely anybody's special case.
 constexpr const char* kOrdinaryUser = "nobody";
-
-struct Group {
-  gid_t gid = 0;
-  std::vector<std::string> members;  // the supplementary members listed in the group entry
-};
-
-Result<std::optional<Group>> find_group(const std::string& name) {
-  std::vector<char> buf(16384);
-  struct group entry {};
-  struct group* found = nullptr;
-  int rc = 0;
-  while ((rc = getgrnam_r(name.c_str(), &entry, buf.data(), buf.size(), &found)) == ERANGE &&
-         buf.size() < (1u << 24)) {
-    buf.resize(buf.size() * 2);
-  }
-  if (rc != 0) return make_error(Errc::unavailable, "group " + name + ": " + std::strerror(rc));
-  if (found == nullptr) return std::optional<Group>();
-  Group group{entry.gr_gid, {}};
-  for (char** m = entry.gr_mem; m != nullptr && *m != nullptr; ++m) group.members.emplace_back(*m);
-  return std::optional<Group>(std::move(group));
-}
 
 // Every passwd entry, in file order, until `stop` returns true.
 void each_account(const std::function<bool(const passwd&)>& stop) {
@@ -49,18 +26,15 @@ void each_account(const std::function<bool(const passwd&)>& stop) {
   endpwent();
 }
 
+// One implementation of membership for the module and the CLI (common/account.h). Here a
+// failed lookup counts as "in the group": this only picks someone to show as an outsider, and
+// one whose groups are unknown is no example of anything.
 bool in_group(const passwd& pw, gid_t gid) {
-  std::vector<gid_t> groups(64);
-  int count = static_cast<int>(groups.size());
-  while (getgrouplist(pw.pw_name, pw.pw_gid, groups.data(), &count) < 0) {
-    groups.resize(static_cast<std::size_t>(count) + 64);
-    count = static_cast<int>(groups.size());
-  }
-  groups.resize(static_cast<std::size_t>(count));
-  return std::find(groups.begin(), groups.end(), gid) != groups.end();
+  auto member = account_in_group(Account{pw.pw_name, pw.pw_uid, pw.pw_gid}, gid);
+  return !member || *member;
 }
 
-std::optional<std::string> find_member(const Group& group) {
+std::optional<std::string> find_member(const GroupEntry& group) {
   // A stale name in the group entry (no such account) would not match "Match Group" in sshd.
   for (const std::string& m : group.members) {
     if (plain_user_name(m) && getpwnam(m.c_str()) != nullptr) return m;
@@ -73,7 +47,7 @@ std::optional<std::string> find_member(const Group& group) {
   return member;
 }
 
-std::optional<std::string> find_outsider(const Group& group) {
+std::optional<std::string> find_outsider(const GroupEntry& group) {
   std::optional<std::string> outsider;
   auto outside = [&](const passwd& pw) {
     if (plain_user_name(pw.pw_name) && !in_group(pw, group.gid)) outsider = pw.pw_name;

@@ -6,7 +6,9 @@
 //   PAM_MAXTRIES          the user is locked out after too many failures (ends sshd's
 //                         keyboard-interactive for the connection)
 //   PAM_IGNORE            nullok and not enrolled, or outside the group policy
-//   PAM_AUTHINFO_UNAVAIL  config, key or store missing/unsafe/corrupt/busy: fail closed
+//   PAM_USER_UNKNOWN      no such account in the passwd database (never PAM_IGNORE, even nullok)
+//   PAM_AUTHINFO_UNAVAIL  config, key or store missing/unsafe/corrupt/busy, or a user or group
+//                         lookup failed (EIO, timeout, entry too large): fail closed
 //   PAM_SERVICE_ERR       a bad module argument (logged at LOG_ERR with its name)
 //   PAM_CONV_ERR          the application could not ask the question
 #include "pam_module/authenticate.h"
@@ -16,6 +18,7 @@
 
 #include <cstdio>
 
+#include "common/account.h"
 #include "common/audit.h"
 #include "common/clock.h"
 #include "common/config.h"
@@ -151,9 +154,22 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
     logf(log, LOG_ERR, "empty user name");
     return PAM_USER_UNKNOWN;
   }
-  Decision decision(pamh, log, user);
+  auto account = canonical_account(user);
+  if (!account) {
+    if (account.error().code == Errc::not_found) {
+      return Decision(pamh, log, user).finish(PAM_USER_UNKNOWN, "unknown-user");
+    }
+    logf(log, LOG_ERR, "user lookup failed: %s", account.error().message.c_str());
+    return Decision(pamh, log, user).finish(PAM_AUTHINFO_UNAVAIL, "user-lookup-error");
+  }
+  // From here on only the canonical name: the store key, the groups, the AAD and the audit line
+  // must be the same for every spelling of one account, or an alias would look "not enrolled".
+  if (account->name != user) {
+    logf(log, LOG_INFO, "user '%s' is the account '%s'", user, account->name.c_str());
+  }
+  Decision decision(pamh, log, account->name);
 
-  auto requirement = code_requirement(config, user);
+  auto requirement = code_requirement(config, *account);
   if (!requirement) return decision.store_failure(requirement.error());
   if (*requirement != Requirement::ask) {
     return decision.finish(PAM_IGNORE, requirement_reason(*requirement));
@@ -177,7 +193,7 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
     // again, so nothing here can be raced into a success.
     auto snapshot = (*store)->begin_read();
     if (!snapshot) return decision.store_failure(snapshot.error());
-    auto found = (*snapshot)->find(user);
+    auto found = (*snapshot)->find(account->name);
     if (!found) return decision.store_failure(found.error());
     // nullok only counts when sshd says a public key was accepted: without that, a
     // misconfigured AuthenticationMethods would turn "not enrolled" into "no factor at all".
@@ -193,7 +209,8 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
   auto typed = prompt_hidden(pamh, config.prompt);
   if (!typed) return decision.finish(PAM_CONV_ERR, "conv-error");
 
-  const VerifyRequest request{user, typed->view(), now_unix(), config.window, config.lockout};
+  const VerifyRequest request{account->name, typed->view(), now_unix(), config.window,
+                              config.lockout};
   auto verdict = verify_and_consume(**store, *key, request);
   if (!verdict) {
     if (verdict.error().code == Errc::crypto) name_wrong_key(log, **store, *key, config);
