@@ -15,10 +15,11 @@ BUILD_AND_RUN="
 # valgrind, clang, its sanitizer and libFuzzer runtimes (libclang-rt-14-dev: only recommended
 # by clang) and llvm-14 (llvm-symbolizer, for readable stack traces): the memcheck, sanitizer
 # and fuzzing stages of run-tests.sh. libpam-google-authenticator: its google-authenticator tool
-# writes the real state files tests/cli/test_migrate.sh migrates.
+# writes the real state files tests/cli/test_migrate.sh migrates. libnss-wrapper: the test
+# accounts (alice, aliases, huge entries) the module tests log in as (tests/support/with_nss.sh).
 TESTS_ONLY="
   zbar-tools sqlite3 python3-pyotp python3-pexpect fail2ban librsvg2-bin
-  libpam-google-authenticator
+  libpam-google-authenticator libnss-wrapper
   valgrind clang libclang-rt-14-dev llvm-14
 "
 

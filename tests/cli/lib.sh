@@ -103,7 +103,13 @@ expect_only_codes() {
 }
 
 # pam_service NAME CONFIG: a PAM service file in $WORK/pam.d that asks the built module only.
+# The module refuses users the passwd database does not know: the logins run under nss_wrapper
+# (tests/support/with_nss.sh), which gives the test users accounts. SKIP without it.
 pam_service() {
+  if ! sh "$CLI_DIR/../support/with_nss.sh" --check; then
+    echo "SKIP: nss_wrapper is not installed (Debian: libnss-wrapper)"
+    exit 77
+  fi
   mkdir -p "$WORK/pam.d" &&
     printf 'auth required %s config=%s\n' "$MODULE" "$2" >"$WORK/pam.d/$1"
 }
@@ -114,7 +120,8 @@ pam_service() {
 pam_login() {
   with_input "$3\n"
   rc=0
-  "$PY" "$CLI_DIR/pam_login.py" "$WORK/pam.d" "$1" "$2" <"$WORK/in" >"$WORK/out" \
+  SSHOTP_NSS_USERS="$2" sh "$CLI_DIR/../support/with_nss.sh" \
+    "$PY" "$CLI_DIR/pam_login.py" "$WORK/pam.d" "$1" "$2" <"$WORK/in" >"$WORK/out" \
     2>"$WORK/err" || rc=$?
 }
 

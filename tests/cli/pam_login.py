@@ -19,8 +19,10 @@ import sys
 # expects as a PAM code.
 _preload = os.environ.get("SANITIZER_PRELOAD", "")
 _inherited = os.environ.get("LD_PRELOAD", "")
-if _preload and not _inherited.startswith(_preload):
-    os.environ["LD_PRELOAD"] = f"{_preload} {_inherited}".strip()  # the runtime must come first
+# tests/support/with_nss.sh may have put the runtime first already, leaks still to switch off.
+if _preload and "detect_leaks=0" not in os.environ.get("ASAN_OPTIONS", ""):
+    if not _inherited.startswith(_preload):
+        os.environ["LD_PRELOAD"] = f"{_preload} {_inherited}".strip()  # the runtime comes first
     os.environ["ASAN_OPTIONS"] = ":".join(
         option for option in (os.environ.get("ASAN_OPTIONS"), "detect_leaks=0") if option)
     os.execv(sys.executable, [sys.executable] + sys.argv)
