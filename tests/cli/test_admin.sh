@@ -160,6 +160,20 @@ good_batch_logs_in() {
   expect_rc 0 && expect_only_codes 2
 }
 
+# An admin naming an alias (ALICE shares alice's uid in tests/support/with_nss.sh) enrolls the
+# canonical name, the one the module looks up: before, the row was "ALICE" and alice's logins
+# found nothing. sshotp-enroll runs under nss_wrapper here, as the module does in pam_login.
+alias_operand_enrolls_the_canonical_name() {
+  with_input "$KEY_C\n"
+  rc=0
+  sh "$CLI_DIR/../support/with_nss.sh" "$ENROLL" --config "$CONF" import ALICE \
+    <"$WORK/in" >"$WORK/out" 2>"$WORK/err" || rc=$?
+  expect_rc 0 && expect_in err "imported the key of alice" || return 1
+  list_json '"alice" in users and "ALICE" not in users' || return 1
+  pam_login sshotp-admin ALICE "$(totp_code "$KEY_C")"
+  expect_rc 0
+}
+
 batch_with_enrolled_user_writes_nothing() {
   enroll list --json </dev/null
   "$PY" -c 'import json, sys; print(repr({u["user"]: u for u in json.load(open(sys.argv[1]))}))' \
@@ -384,4 +398,6 @@ else
   skip_case "syslog lines" "no private mount namespace: $(cat "$WORK/namespace.err")"
 fi
 
+run_case "import ALICE (an alias of alice's uid) enrolls alice, and ALICE logs in" \
+  alias_operand_enrolls_the_canonical_name
 finish
