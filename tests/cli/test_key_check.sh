@@ -106,7 +106,9 @@ old_store_gets_a_check_value() {
 wrong_key_login_is_logged() {
   pam_service other "$OTHER_CONF" && with_input "$(totp_code "$KEY160")\n" || return 1
   rc=0
+  # with_nss.sh: alice must be an account (the module refuses unknown names), as in pam_login.
   in_private_root "$PY" "$CLI_DIR/syslog_capture.py" /dev/log -- \
+    sh "$CLI_DIR/../support/with_nss.sh" \
     "$PY" "$CLI_DIR/pam_login.py" "$WORK/pam.d" other alice <"$WORK/in" >"$WORK/out" \
     2>"$WORK/err" || rc=$?
   expect_rc "$PAM_AUTHINFO_UNAVAIL" &&
