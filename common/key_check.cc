@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "common/key_check.h"
 
+#include <string>
 #include <string_view>
+#include <utility>
 
 #include "common/crypto.h"
 
@@ -37,40 +39,62 @@ Match compare(const KeyCheckFacts& facts, const SecureBytes& key, const KeyCheck
   return opened ? Match::matches : Match::differs;
 }
 
+// "No enrollment was changed" rather than "nothing": opening a store made by an earlier release
+// has already added the (empty) key_check table to it before the key could be checked.
+constexpr std::string_view kRefusalAdvice =
+    " No enrollment was changed. Restore the key file that belongs with this store from the "
+    "backup the store came from (the key and the store belong together)";
+
 Error wrong_key(const KeyCheckFacts& facts, const KeyCheckNames& names) {
-  return make_error(Errc::unavailable,
-                    names.key_file + " is not the key of " + names.store + ": its " +
-                        std::to_string(facts.enrollments) +
-                        " enrollment(s) are sealed under another key. Nothing was changed. "
-                        "Restore the key file that belongs with this store from the backup the "
-                        "store came from (the key and the store belong together)");
+  const std::string count = std::to_string(facts.enrollments) + " enrollment(s)";
+  // Without a recorded value only one sealed secret was tried: say that much, not that all of
+  // them are sealed under another key.
+  const std::string why =
+      facts.check_value
+          ? "its " + count + " are sealed under another key."
+          : "it could not open an enrollment there, one of " + count +
+                " (the store records no key check value yet, so one sealed secret was tried).";
+  return make_error(Errc::unavailable, names.key_file + " is not the key of " + names.store +
+                                           ": " + why + std::string(kRefusalAdvice));
 }
 
-// Checks, and with `record` also records; see key_check.h.
-Status check(StoreTransaction& txn, const SecureBytes& key, const KeyCheckNames& names,
-             bool record) {
+// Checks, and with `record` also records; see key_check.h. `value` is key_check_value(key).
+Status check(StoreTransaction& txn, const SecureBytes& key, const KeyCheckValue& value,
+             const KeyCheckNames& names, bool record) {
+  // The common case, a recorded value equal to the key's, is one small read: counting the
+  // enrollments scans both tables, which a batched import would pay per batch under the lock.
+  auto recorded = txn.recorded_key_check();
+  if (!recorded) return std::move(recorded).error();
+  if (*recorded && ct_equal(as_view(**recorded), as_view(value))) return Ok{};
   auto facts = txn.key_check_facts();
   if (!facts) return std::move(facts).error();
-  auto value = key_check_value(key);
-  if (!value) return std::move(value).error();
-  const Match match = compare(*facts, key, *value);
+  const Match match = compare(*facts, key, value);
   // An empty store has nothing sealed under its recorded key, so a new key may take it over.
   if (match == Match::differs && facts->enrollments > 0) return wrong_key(*facts, names);
-  const bool recorded = facts->check_value && match == Match::matches;
-  if (!record || recorded) return Ok{};
-  return txn.set_key_check(*value);
+  const bool recorded_equal = facts->check_value && match == Match::matches;
+  if (!record || recorded_equal) return Ok{};
+  return txn.set_key_check(value);
+}
+
+Status check(StoreTransaction& txn, const SecureBytes& key, const KeyCheckNames& names,
+             bool record) {
+  auto value = key_check_value(key);
+  if (!value) return std::move(value).error();
+  return check(txn, key, *value, names, record);
 }
 
 class KeyCheckedStore final : public Store {
  public:
   KeyCheckedStore(std::unique_ptr<Store> inner, const SecureBytes& key, KeyCheckNames names)
-      : inner_(std::move(inner)), key_(key), names_(std::move(names)) {}
+      : inner_(std::move(inner)), key_(key), value_(key_check_value(key)),
+        names_(std::move(names)) {}
 
   Result<std::unique_ptr<StoreTransaction>> begin_write() override {
+    if (!value_) return value_.error();
     auto txn = inner_->begin_write();
     if (!txn) return txn;
     // Refused: the transaction rolls back as it goes, having written nothing.
-    if (auto st = check_and_record_store_key(**txn, key_, names_); !st) {
+    if (auto st = check(**txn, key_, *value_, names_, /*record=*/true); !st) {
       return std::move(st).error();
     }
     return txn;
@@ -80,6 +104,8 @@ class KeyCheckedStore final : public Store {
  private:
   std::unique_ptr<Store> inner_;
   SecureBytes key_;  // a copy, wiped with the store
+  // Computed once: a batched import begins many write transactions with the same key.
+  Result<KeyCheckValue> value_;
   KeyCheckNames names_;
 };
 
@@ -121,10 +147,10 @@ std::unique_ptr<Store> key_checked_store(std::unique_ptr<Store> store, const Sec
 }
 
 bool store_key_differs(StoreTransaction& txn, const SecureBytes& key) {
-  auto facts = txn.key_check_facts();
-  if (!facts || !facts->check_value) return false;
+  auto recorded = txn.recorded_key_check();
+  if (!recorded || !*recorded) return false;
   auto value = key_check_value(key);
-  return value && !ct_equal(as_view(*facts->check_value), as_view(*value));
+  return value && !ct_equal(as_view(**recorded), as_view(*value));
 }
 
 }  // namespace sshotp

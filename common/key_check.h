@@ -4,9 +4,13 @@
 // went on writing (or created a new key) would mix two keys in one store. So the store records
 // a key check value, and the CLI compares the key with it before every write.
 //
-// The check value is HMAC-SHA256 over a fixed label under a key derived from the store key
-// (HMAC-SHA256 of the store key over another label), as recovery codes derive theirs: a PRF
-// output that reveals nothing about the key, and the AES key itself stays used for AES only.
+// The check value is HMAC-SHA256 over a fixed label under a check key, itself HMAC-SHA256 of
+// a second label keyed with the store key, as recovery codes derive theirs. So the store key
+// is used for AES-256-GCM and also as an HMAC key for this derivation. That is fine: HMAC-SHA256
+// is a PRF, and keyed with a uniformly random 32-byte key over a label no other use shares
+// (pam_sshotp:v1:key-check-key) it works as a KDF whose output is independent of the AES
+// keystream and tags; the check value, a PRF output over a further distinct label, reveals
+// nothing about the key and cannot be confused with any other derived value.
 // The logic works through the Store interface, so every backend gets it.
 #pragma once
 
@@ -31,6 +35,8 @@ struct KeyCheckNames {
 // Whether `key` is the key of the store `txn` reads, without writing anything. A recorded check
 // value decides; without one, opening one sealed secret does; a store with neither (no check
 // value, nobody enrolled) accepts any key. Errc::unavailable, naming both files, otherwise.
+// A recorded value equal to the key's costs one small read; only a missing or different value
+// counts the enrollments (a scan) and may open a secret.
 Status check_store_key(StoreTransaction& txn, const SecureBytes& key, const KeyCheckNames& names);
 
 // The same inside a write transaction, before anything else is written in it: it also records

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// SqliteTransaction's share of the key check (key_check.h): reading the key_check table with
-// what a key can be tested against, and recording the value. Only the CLI calls these.
+// SqliteTransaction's share of the key check (key_check.h): reading the key_check table, with
+// what a key can be tested against when it cannot decide, and recording the value. Only the CLI
+// calls these, and the module's log after a secret failed to open.
+#include <optional>
+#include <utility>
+
 #include "common/crypto.h"
 #include "common/sqlite_support.h"
 #include "common/sqlite_transaction.h"
@@ -8,11 +12,13 @@
 namespace sshotp::sqlite {
 namespace {
 
-// One statement: the recorded value (NULL if none) and the number of enrolled users, counted
-// as `list` shows them (an active enrollment, or else a pending one).
-constexpr const char* kKeyCheckFacts =
-    "SELECT (SELECT value FROM key_check WHERE id = 1),"
-    " (SELECT count(*) FROM enrollments)"
+// The recorded value: one row of the one-row key_check table, cheap enough for every CLI write.
+constexpr const char* kRecordedValue = "SELECT value FROM key_check WHERE id = 1";
+
+// The number of enrolled users, counted as `list` shows them (an active enrollment, or else a
+// pending one). It scans both tables, so it runs only when the recorded value cannot decide.
+constexpr const char* kEnrollmentCount =
+    "SELECT (SELECT count(*) FROM enrollments)"
     " + (SELECT count(*) FROM pending_enrollments"
     "    WHERE user NOT IN (SELECT user FROM enrollments))";
 
@@ -43,22 +49,31 @@ Result<std::optional<Enrollment>> sample_secret(sqlite3* db, const std::string& 
 
 }  // namespace
 
-Result<KeyCheckFacts> SqliteTransaction::key_check_facts() {
-  auto stmt = prepare(db_, kKeyCheckFacts);
+Result<std::optional<KeyCheckValue>> SqliteTransaction::recorded_key_check() {
+  auto stmt = prepare(db_, kRecordedValue);
   if (!stmt) return std::move(stmt).error();
   sqlite3_stmt* s = stmt->get();
   const int rc = sqlite3_step(s);
+  if (rc == SQLITE_DONE) return std::optional<KeyCheckValue>();
   if (rc != SQLITE_ROW) return db_error(db_, rc, "reading the key check value");
-  KeyCheckFacts facts;
-  if (sqlite3_column_type(s, 0) != SQLITE_NULL) {
-    const auto* value = static_cast<const std::uint8_t*>(sqlite3_column_blob(s, 0));
-    const int size = sqlite3_column_bytes(s, 0);
-    if (value == nullptr || size != static_cast<int>(kMacBytes)) {
-      return corrupt(path_, "key check value");
-    }
-    facts.check_value.emplace(value, value + size);
+  const auto* value = static_cast<const std::uint8_t*>(sqlite3_column_blob(s, 0));
+  const int size = sqlite3_column_bytes(s, 0);
+  if (value == nullptr || size != static_cast<int>(kMacBytes)) {
+    return corrupt(path_, "key check value");
   }
-  facts.enrollments = sqlite3_column_int64(s, 1);
+  return std::optional<KeyCheckValue>(std::in_place, value, value + size);
+}
+
+Result<KeyCheckFacts> SqliteTransaction::key_check_facts() {
+  auto recorded = recorded_key_check();
+  if (!recorded) return std::move(recorded).error();
+  KeyCheckFacts facts;
+  facts.check_value = std::move(recorded).value();
+  auto stmt = prepare(db_, kEnrollmentCount);
+  if (!stmt) return std::move(stmt).error();
+  const int rc = sqlite3_step(stmt->get());
+  if (rc != SQLITE_ROW) return db_error(db_, rc, "counting enrollments");
+  facts.enrollments = sqlite3_column_int64(stmt->get(), 0);
   if (facts.check_value) return facts;  // the sample is only needed without a value
   auto sample = sample_secret(db_, path_);
   if (!sample) return std::move(sample).error();

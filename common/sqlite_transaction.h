@@ -40,6 +40,7 @@ class SqliteTransaction final : public StoreTransaction {
                                 const std::vector<RecoveryCodeHash>& codes) override;
   Status record_unenrolled_attempt() override;
   // In sqlite_key_check.cc.
+  Result<std::optional<KeyCheckValue>> recorded_key_check() override;
   Result<KeyCheckFacts> key_check_facts() override;
   Status set_key_check(const KeyCheckValue& value) override;
   Status commit() override;

@@ -126,8 +126,11 @@ class StoreTransaction {
   // Replaces the user's whole set (ids 1..N in order).
   virtual Status replace_recovery_codes(std::string_view user,
                                         const std::vector<RecoveryCodeHash>& codes) = 0;
-  // The key check value and what a key can be tested against. The CLI reads it in every write
-  // transaction before writing (key_check.h); logins never do.
+  // The recorded key check value alone, absent until the first CLI write records one: a single
+  // small read, all that a CLI write transaction needs when the value matches (key_check.h).
+  virtual Result<std::optional<KeyCheckValue>> recorded_key_check() = 0;
+  // The key check value and what a key can be tested against, counting every enrollment: read
+  // only when the recorded value is missing or differs (key_check.h); logins never do.
   virtual Result<KeyCheckFacts> key_check_facts() = 0;
   // Records the key check value, replacing any recorded one.
   virtual Status set_key_check(const KeyCheckValue& value) = 0;

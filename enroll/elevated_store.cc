@@ -74,6 +74,9 @@ class ElevatedTransaction final : public StoreTransaction {
                                 const std::vector<RecoveryCodeHash>& codes) override {
     return elevated([&] { return inner_->replace_recovery_codes(user, codes); });
   }
+  Result<std::optional<KeyCheckValue>> recorded_key_check() override {
+    return elevated([&] { return inner_->recorded_key_check(); });
+  }
   Result<KeyCheckFacts> key_check_facts() override {
     return elevated([&] { return inner_->key_check_facts(); });
   }

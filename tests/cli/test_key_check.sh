@@ -70,7 +70,7 @@ wrong_key_is_refused_and_nothing_written() {
   import_user dave "$OTHER_CONF"
   expect_rc 1 && expect_in err "$WORK/other.key is not the key of $DB" &&
     expect_in err "enrollment(s) are sealed under another key" &&
-    expect_in err "Nothing was changed" || return 1
+    expect_in err "No enrollment was changed" || return 1
   expect_same_store "$before" || return 1
   enroll_bare --config "$OTHER_CONF" recovery alice </dev/null
   expect_rc 1 && expect_in err "is not the key of" || return 1
