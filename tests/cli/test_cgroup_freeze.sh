@@ -43,6 +43,12 @@ fi
 setup_work
 DELEGATED="$CG2/sshotp-test-freeze-$$"
 DELEGATED_V1="${FZ:+$FZ/sshotp-test-freeze-$$}"
+# A v1 memory cgroup with only memory.oom_control handed over (OOM killer off plus a limit near
+# usage hangs the process): no fixed list of "dangerous" files would name it.
+MEM=$(awk '$4 == "/" && / - cgroup / && $NF ~ /(^|,)memory(,|$)/ { print $5; exit }' \
+  /proc/self/mountinfo)
+DELEGATED_MEM="${MEM:+$MEM/sshotp-test-freeze-$$}"
+IN_MEM=""  # set while the victim was started in DELEGATED_MEM
 thaw() {
   [ -d "$DELEGATED" ] && echo 0 >"$DELEGATED/cgroup.freeze" 2>/dev/null
   [ -n "$DELEGATED_V1" ] && [ -d "$DELEGATED_V1" ] &&
@@ -56,7 +62,7 @@ cleanup() {
     [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
   done
   # Emptied first: rmdir fails on a cgroup with a (zombie-free) member; retried briefly.
-  for dir in "$DELEGATED" $DELEGATED_V1; do
+  for dir in "$DELEGATED" $DELEGATED_V1 $DELEGATED_MEM; do
     tries=0
     while [ -d "$dir" ] && ! rmdir "$dir" 2>/dev/null && [ "$tries" -lt 50 ]; do
       sleep 0.1
@@ -65,7 +71,7 @@ cleanup() {
     [ -d "$dir" ] && echo "cleanup: could not remove $dir" >&2
   done
   # The refuges: removed when no other sshotp-enroll is in them (rmdir refuses otherwise).
-  for top in "$CG2" $FZ; do rmdir "$top/sshotp-enroll" 2>/dev/null; done
+  for top in "$CG2" $FZ $MEM; do rmdir "$top/sshotp-enroll" 2>/dev/null; done
   remove_setuid_fixture
 }
 trap cleanup EXIT
@@ -83,6 +89,9 @@ chown "$TUSER:$TUSER" "$DELEGATED" "$DELEGATED/cgroup.procs" "$DELEGATED/cgroup.
 if [ -n "$DELEGATED_V1" ]; then
   mkdir "$DELEGATED_V1" && chown "$TUSER:$TUSER" "$DELEGATED_V1" "$DELEGATED_V1/cgroup.procs" \
     "$DELEGATED_V1/tasks" "$DELEGATED_V1/freezer.state" || exit 99
+fi
+if [ -n "$DELEGATED_MEM" ]; then
+  mkdir "$DELEGATED_MEM" && chown "$TUSER" "$DELEGATED_MEM/memory.oom_control" || exit 99
 fi
 
 private_default_paths sshotp-cgroup
@@ -129,7 +138,7 @@ for spec in sys.argv[4:]:
 
 # where_is: the victim's cgroup v2 and (if mounted) v1 freezer paths, into $where.
 where_is() {
-  where=$(grep -E '^0::|:freezer:' "/proc/$VPID/cgroup" 2>/dev/null | tr '\n' ' ')
+  where=$(grep -E '^0::|:freezer:|:memory:' "/proc/$VPID/cgroup" 2>/dev/null | tr '\n' ' ')
 }
 # Positive checks: every line read, and each one in the right place (an unreadable
 # /proc/PID/cgroup passes neither).
@@ -137,11 +146,13 @@ in_users_cgroups() {
   where_is
   case $where in *"0::/sshotp-test-freeze-$$"*) ;; *) return 1 ;; esac
   [ -z "$DELEGATED_V1" ] || case $where in *":freezer:/sshotp-test-freeze-$$"*) ;; *) return 1 ;; esac
+  [ -z "$IN_MEM" ] || case $where in *":memory:/sshotp-test-freeze-$$"*) ;; *) return 1 ;; esac
 }
 in_refuge() {
   where_is
   case $where in *"0::/sshotp-enroll "*) ;; *) return 1 ;; esac
   [ -z "$DELEGATED_V1" ] || case $where in *":freezer:/sshotp-enroll "*) ;; *) return 1 ;; esac
+  [ -z "$IN_MEM" ] || case $where in *":memory:/sshotp-enroll "*) ;; *) return 1 ;; esac
 }
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -271,11 +282,13 @@ store_call_in_refuge() {
   apid=$!
   # shellcheck disable=SC2016
   wait_for '[ -e "$ATT/ready" ]' 5000 || { note "the attacker did not start"; return 1; }
+  IN_MEM=$DELEGATED_MEM
   # shellcheck disable=SC2016
   setsid /bin/sh -c 'echo $$ >"$1/cgroup.procs" && { [ -z "$2" ] || echo $$ >"$2/cgroup.procs"; } &&
+    { [ -z "$5" ] || echo $$ >"$5/cgroup.procs"; } &&
     exec setpriv --reuid="$3" --regid="$3" --init-groups "$4" enroll --qr=none' victim \
-    "$DELEGATED" "$DELEGATED_V1" "$TUSER" "$SUID_ENROLL" <"$ATT/fifo" >"$WORK/out" \
-    2>"$WORK/err" &
+    "$DELEGATED" "$DELEGATED_V1" "$TUSER" "$SUID_ENROLL" "$DELEGATED_MEM" <"$ATT/fifo" \
+    >"$WORK/out" 2>"$WORK/err" &
   VPID=$!
   # shellcheck disable=SC2016
   wait_for 'grep -q "Code from your authenticator app" "$WORK/out"' 5000 ||
