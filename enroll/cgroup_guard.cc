@@ -1,19 +1,29 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Finding the cgroups the process is in, deciding whether its caller controls any of them, and
-// moving it out (see cgroup_guard.h).
+// Deciding whether the caller controls any cgroup of the process, moving it out for the length
+// of an Elevated scope and back afterwards (see cgroup_guard.h; parsing: cgroup_locate.cc).
 //
-// Why a move is final: to move a process between cgroup v2 cgroups, the writer needs write
-// access to cgroup.procs of the destination and of the common ancestor of source and
-// destination. Our refuge hangs right below the hierarchy's root, so that common ancestor is
-// the root (or a root-owned cgroup on the way down), whose cgroup.procs is root's: the caller
-// cannot move us back into their subtree, and the kernel checks this with the credentials of
-// whoever opened cgroup.procs, not ours. Cgroup v1 has no common-ancestor rule: there, moving a
-// process only takes write access to the destination's cgroup.procs and an effective uid equal
-// to the target's real or saved uid. While sshotp-enroll acts as its caller its real uid is
-// theirs, so a v1 move back is possible then; that is why privilege.cc runs this check again at
-// the start of every Elevated scope, once the real uid is 0 and no user may move the process.
+// Why the caller cannot move us back by themselves: to move a process between cgroup v2
+// cgroups, the writer needs write access to cgroup.procs of the destination and of the common
+// ancestor of source and destination. Our refuge hangs right below the hierarchy's root, so that
+// common ancestor is the root (or a root-owned cgroup on the way down), whose cgroup.procs is
+// root's, and the kernel checks this with the credentials of whoever opened cgroup.procs, not
+// ours. Cgroup v1 has no common-ancestor rule: there, moving a process only takes write access
+// to the destination's cgroup.procs and an effective uid equal to the target's real or saved
+// uid. While sshotp-enroll acts as its caller its real uid is theirs, so a v1 move back is
+// possible then; that is one reason privilege.cc runs this check at the start of every
+// outermost Elevated scope, once the real uid is 0 and no user may move the process.
+//
+// Residual risk (v2): the caller need not write cgroup.procs themselves. systemd's PID 1 offers
+// AttachProcessesToUnit, which moves a process into a unit the caller owns (their delegated
+// user@UID.service) if the process's uid is theirs; PID 1 checks the uid and writes
+// cgroup.procs in two separate steps. A request whose check passed just before Elevated's
+// setresuid(0) can land after our re-check, while the store's lock is held. Keeping the real
+// and saved uid 0 for the whole run would close this, but the process acts as its caller
+// through the real uid too (access(2), and programs that drop euid to ruid): a larger change,
+// not made yet. See "Residual risks" in sshotp-enroll(8).
 #include "enroll/cgroup_guard.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,70 +38,6 @@ namespace {
 
 constexpr std::string_view kRefuge = "sshotp-enroll";
 
-std::vector<std::string_view> split(std::string_view text, char separator) {
-  std::vector<std::string_view> parts;
-  for (;;) {
-    const auto at = text.find(separator);
-    parts.push_back(text.substr(0, at));
-    if (at == std::string_view::npos) return parts;
-    text.remove_prefix(at + 1);
-  }
-}
-
-// The kernel writes space, tab, newline and backslash in mountinfo paths as \ooo.
-std::string unescape_octal(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto octal = [&](std::size_t k) { return text[k] >= '0' && text[k] <= '7'; };
-    if (text[i] == '\\' && i + 3 < text.size() && octal(i + 1) && octal(i + 2) && octal(i + 3)) {
-      out.push_back(static_cast<char>((text[i + 1] - '0') * 64 + (text[i + 2] - '0') * 8 +
-                                      (text[i + 3] - '0')));
-      i += 3;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
-}
-
-bool has(const std::vector<std::string>& list, std::string_view item) {
-  return std::find(list.begin(), list.end(), item) != list.end();
-}
-
-// The files through which a process in that cgroup is frozen, throttled or moved. v2: freezing
-// and cpu.max/cpu.weight; v1: the freezer's state and the cpu controller's quota and shares.
-std::vector<std::string> control_files(const Membership& line) {
-  if (line.unified) {
-    return {"cgroup.procs", "cgroup.threads", "cgroup.freeze",
-            "cpu.max",      "cpu.weight",     "cpu.weight.nice"};
-  }
-  std::vector<std::string> files{"cgroup.procs", "tasks"};
-  if (has(line.controllers, "freezer")) files.emplace_back("freezer.state");
-  if (has(line.controllers, "cpu")) {
-    for (const char* f : {"cpu.cfs_quota_us", "cpu.cfs_period_us", "cpu.shares"}) {
-      files.emplace_back(f);
-    }
-  }
-  return files;
-}
-
-// Whether `mount` shows the hierarchy of `line`: cgroup2 for v2, and for v1 a cgroup mount
-// whose super options name every controller of the line.
-bool same_hierarchy(const Membership& line, const Mount& mount) {
-  if (line.unified || mount.unified) return line.unified && mount.unified;
-  return std::all_of(line.controllers.begin(), line.controllers.end(),
-                     [&](const std::string& c) { return has(mount.super_options, c); });
-}
-
-// The path of `path` below `root` ("" for root itself), or nullopt when it is not below it.
-std::optional<std::string> below(std::string_view path, std::string_view root) {
-  if (root == "/") return std::string(path == "/" ? "" : path);
-  if (!path.starts_with(root)) return std::nullopt;
-  const std::string_view rest = path.substr(root.size());
-  if (!rest.empty() && rest.front() != '/') return std::nullopt;  // /docker/abcdef vs /abc
-  return std::string(rest);
-}
-
 std::string describe(const std::string& path, const Node& node) {
   if (!node.exists) return path + " is gone";
   if (node.uid != 0) return path + " is owned by uid " + std::to_string(node.uid);
@@ -101,6 +47,14 @@ std::string describe(const std::string& path, const Node& node) {
 
 bool roots_alone(const Node& node) { return node.uid == 0 && (node.mode & 022) == 0; }
 
+// A file in a cgroup directory that nobody but root can use to stall or move the process.
+// cgroup.event_control (v1 memory) was world-writable on older kernels: it only registers
+// eventfd notifications, which act on nobody.
+bool harmless_file(const std::string& name, const Node& node) {
+  if (node.uid != 0) return false;
+  return (node.mode & 022) == 0 || name == "cgroup.event_control";
+}
+
 Node lstat_node(const std::string& path) {
   struct stat st {};
   if (lstat(path.c_str(), &st) != 0) {
@@ -109,6 +63,21 @@ Node lstat_node(const std::string& path) {
     return Node{true, false, false, static_cast<uid_t>(-1), 0};
   }
   return Node{true, S_ISDIR(st.st_mode), S_ISREG(st.st_mode), st.st_uid, st.st_mode};
+}
+
+std::optional<std::vector<std::string>> list_dir(const std::string& path) {
+  DIR* dir = opendir(path.c_str());
+  if (dir == nullptr) return std::nullopt;
+  std::vector<std::string> names;
+  errno = 0;
+  while (const dirent* entry = readdir(dir)) {
+    const std::string_view name = entry->d_name;
+    if (name != "." && name != "..") names.emplace_back(name);
+  }
+  const bool complete = errno == 0;
+  closedir(dir);
+  if (!complete) return std::nullopt;
+  return names;
 }
 
 // The whole of a /proc file into `text`; 0 or an errno value.
@@ -148,108 +117,45 @@ std::optional<std::string> locate_self(Located& found) {
   return std::nullopt;
 }
 
-// Into `sshotp-enroll` below the hierarchy's root: created root-owned 0755 if missing, checked
-// whether or not we made it (lstat: a directory, root's, not writable by others), then the
-// whole process moved by writing "0" to its cgroup.procs.
+// Writes "0" (the writer's whole process) to `procs`; 0 or an errno value. No allocation:
+// return_to_origins() runs it in a destructor.
+int move_into(const char* procs) noexcept {
+  const int fd = open(procs, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return errno;
+  const bool moved = write(fd, "0", 1) == 1;
+  const int error = moved ? 0 : errno;
+  close(fd);
+  return error;
+}
+
+// Into `sshotp-enroll` below the hierarchy's root: created if missing and set to root's 0755
+// whatever the umask (the setuid process runs under 077), checked whether or not we made it
+// (lstat: a directory, root's, not writable by others), then the whole process moved.
 std::optional<std::string> move_to_refuge(const Placement& placement) {
   const std::string dir = refuge(placement);
-  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+  if (mkdir(dir.c_str(), 0755) == 0) {
+    const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    const bool set = fd >= 0 && fchmod(fd, 0755) == 0;
+    const int error = errno;
+    if (fd >= 0) close(fd);
+    if (!set) return "cannot set the mode of " + dir + ": " + std::strerror(error);
+  } else if (errno != EEXIST) {
     return "cannot create " + dir + ": " + std::strerror(errno);
   }
   const Node node = lstat_node(dir);
   if (!node.exists || !node.directory || !roots_alone(node)) {
     return node.directory || !node.exists ? describe(dir, node) : dir + " is not a directory";
   }
-  const std::string procs = dir + "/cgroup.procs";
-  const int fd = open(procs.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return "cannot open " + procs + ": " + std::strerror(errno);
-  const bool moved = write(fd, "0", 1) == 1;
-  const int error = errno;
-  close(fd);
-  if (!moved) return "cannot move the process into " + dir + ": " + std::strerror(error);
+  if (const int error = move_into((dir + "/cgroup.procs").c_str())) {
+    return "cannot move the process into " + dir + ": " + std::strerror(error);
+  }
   return std::nullopt;
 }
 
 }  // namespace
 
-std::vector<Membership> parse_memberships(std::string_view text) {
-  std::vector<Membership> lines;
-  for (std::string_view line : split(text, '\n')) {
-    const auto first = line.find(':');
-    const auto second = first == std::string_view::npos ? first : line.find(':', first + 1);
-    if (second == std::string_view::npos) continue;
-    Membership m;
-    const std::string_view controllers = line.substr(first + 1, second - first - 1);
-    m.unified = line.substr(0, first) == "0" && controllers.empty();
-    if (!m.unified) {
-      for (std::string_view c : split(controllers, ',')) {
-        if (!c.empty()) m.controllers.emplace_back(c);
-      }
-    }
-    m.path = line.substr(second + 1);
-    lines.push_back(std::move(m));
-  }
-  return lines;
-}
-
-std::vector<Mount> parse_mounts(std::string_view text) {
-  std::vector<Mount> mounts;
-  for (std::string_view line : split(text, '\n')) {
-    const auto fields = split(line, ' ');
-    // ID PARENT MAJ:MIN ROOT MOUNT_POINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER_OPTIONS
-    const auto dash = std::find(fields.begin(), fields.end(), "-");
-    if (fields.size() < 6 || dash == fields.end() || dash - fields.begin() < 6 ||
-        fields.end() - dash != 4) {
-      continue;
-    }
-    const std::string_view type = dash[1];
-    if (type != "cgroup" && type != "cgroup2") continue;
-    Mount mount;
-    mount.unified = type == "cgroup2";
-    mount.root = unescape_octal(fields[3]);
-    mount.mount_point = unescape_octal(fields[4]);
-    for (std::string_view o : split(dash[3], ',')) mount.super_options.emplace_back(o);
-    mounts.push_back(std::move(mount));
-  }
-  return mounts;
-}
-
-Located locate(std::span<const Membership> memberships, std::span<const Mount> mounts) {
-  Located found;
-  for (const Membership& line : memberships) {
-    const bool matters =
-        line.unified || has(line.controllers, "freezer") || has(line.controllers, "cpu");
-    if (!matters) continue;
-    std::string name = "cgroup2";
-    if (!line.unified) {
-      name.clear();
-      for (const auto& c : line.controllers) name += (name.empty() ? "" : ",") + c;
-    }
-    // A path above the namespace's root ("/../..") or with odd parts cannot be walked.
-    const bool clean = line.path.starts_with("/") && line.path.find("/..") == std::string::npos &&
-                       line.path.find("/./") == std::string::npos;
-    bool mounted = false;
-    std::optional<Placement> best;
-    for (const Mount& mount : mounts) {
-      if (!same_hierarchy(line, mount)) continue;
-      mounted = true;
-      auto relative = clean ? below(line.path, mount.root) : std::nullopt;
-      if (!relative) continue;
-      // The mount of the whole (visible) hierarchy beats one of a subtree: more to check.
-      if (best && best->relative.size() >= relative->size()) continue;
-      best = Placement{name, mount.mount_point, *relative, control_files(line)};
-    }
-    if (best) {
-      found.placements.push_back(std::move(*best));
-    } else if (mounted) {
-      found.problems.push_back("cannot verify the " + name + " cgroup " + line.path +
-                               ": no mount of its hierarchy contains it");
-    }
-  }
-  return found;
-}
-
-std::optional<std::string> why_unsafe(const Placement& placement, const Inspect& inspect) {
+std::optional<std::string> why_unsafe(const Placement& placement, const Inspect& inspect,
+                                      const List& list) {
   std::string relative = placement.relative;
   for (;;) {
     const std::string dir = placement.top + relative;
@@ -257,12 +163,14 @@ std::optional<std::string> why_unsafe(const Placement& placement, const Inspect&
     if (!node.exists || !node.directory || !roots_alone(node)) {
       return node.exists && !node.directory ? dir + " is not a directory" : describe(dir, node);
     }
-    for (const std::string& file : placement.control_files) {
-      const std::string path = dir + "/" + file;
+    const auto names = list(dir);
+    if (!names) return "cannot list " + dir;
+    for (const std::string& name : *names) {
+      const std::string path = dir + "/" + name;
       const Node f = inspect(path);
-      if (!f.exists) continue;  // the root has no cgroup.freeze; older kernels lack some
+      if (!f.exists || f.directory) continue;  // a child cgroup, or one removed meanwhile
       if (!f.regular) return path + " is not a regular file";
-      if (!roots_alone(f)) return describe(path, f);
+      if (!harmless_file(name, f)) return describe(path, f);
     }
     if (relative.empty()) return std::nullopt;
     relative.erase(relative.rfind('/'));
@@ -273,28 +181,36 @@ std::string refuge(const Placement& placement) {
   return placement.top + (placement.top.ends_with('/') ? "" : "/") + std::string(kRefuge);
 }
 
-std::optional<std::string> escape_caller_cgroups() {
+std::optional<std::string> escape_caller_cgroups(std::vector<std::string>& origins) {
   Located found;
   if (auto problem = locate_self(found)) return problem;
   bool moved = false;
   for (const Placement& placement : found.placements) {
-    auto reason = why_unsafe(placement, lstat_node);
+    auto reason = why_unsafe(placement, lstat_node, list_dir);
     if (!reason) continue;
     if (auto failure = move_to_refuge(placement)) {
       return "the process is in a cgroup its caller controls (" + *reason +
              ") and cannot leave it (" + *failure + ")";
     }
+    origins.push_back(placement.top + placement.relative + "/cgroup.procs");
     moved = true;
   }
   if (!moved) return std::nullopt;
   // Read back where the kernel put us, and check it all again.
   if (auto problem = locate_self(found)) return problem;
   for (const Placement& placement : found.placements) {
-    if (auto reason = why_unsafe(placement, lstat_node)) {
+    if (auto reason = why_unsafe(placement, lstat_node, list_dir)) {
       return "the process is in a cgroup its caller controls (" + *reason + "), even after moving";
     }
   }
   return std::nullopt;
+}
+
+void return_to_origins(std::vector<std::string>& origins) noexcept {
+  // Failure is fine: ENOENT (the cgroup was removed), EBUSY (v2: it gained children with
+  // controllers), EOPNOTSUPP (a threaded cgroup) all leave us in the refuge, root's.
+  for (const std::string& procs : origins) move_into(procs.c_str());
+  origins.clear();
 }
 
 }  // namespace sshotp::cli::cgroup

@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "enroll/cgroup_guard.h"
 #include "enroll/context.h"
@@ -35,6 +36,9 @@ struct Identity {
   uid_t privileged_uid = 0;  // the effective uid at start: the owner of the setuid binary
   int depth = 0;
   sigset_t mask_outside{};  // the signal mask to restore when the outermost scope ends
+  // The cgroup.procs of each cgroup the outermost scope left (cgroup_guard.h), to go back to
+  // when it ends: the process sits in the root-owned refuge only while it is root.
+  std::vector<std::string> cgroup_origins;
 };
 Identity g_identity;
 
@@ -135,16 +139,24 @@ void clear_environment() {
   if (setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1) != 0) die("setting PATH");
 }
 
-// The cgroup freezer (and cpu.max) reach a process whatever its credentials and signal mask: a
-// caller who owns our cgroup could freeze us inside a store transaction, and every login would
-// wait out the busy timeout and fail for as long as they liked. So a root process first leaves
-// any cgroup its caller controls (cgroup_guard.h), or refuses to run at all. Needs euid 0.
-void leave_callers_cgroups() {
+// Cgroup controllers (the freezer, cpu.max, a memory limit with the OOM killer off) reach a
+// process whatever its credentials and signal mask: a caller who owns our cgroup could stall us
+// inside a store transaction, and every login would wait out the busy timeout and fail for as
+// long as they liked. So a root process first leaves any cgroup its caller controls
+// (cgroup_guard.h), or refuses to run at all. Needs euid 0. Runs with root credentials, where
+// an exception escaping (escape_caller_cgroups() allocates) would skip the way back to the
+// user: anything thrown ends the process too.
+void leave_callers_cgroups() noexcept {
   if (geteuid() != 0) return;
-  const auto problem = cgroup::escape_caller_cgroups();
-  if (!problem) return;
-  const std::string line = std::string(kProgramName) + ": refusing to run: " + *problem + "\n";
-  if (write(STDERR_FILENO, line.data(), line.size()) < 0) _exit(1);
+  try {
+    const auto problem = cgroup::escape_caller_cgroups(g_identity.cgroup_origins);
+    if (!problem) return;
+    const std::string line = std::string(kProgramName) + ": refusing to run: " + *problem + "\n";
+    if (write(STDERR_FILENO, line.data(), line.size()) < 0) _exit(1);
+  } catch (...) {
+    errno = ENOMEM;  // the only thing it throws: std::bad_alloc
+    die("checking the cgroups");
+  }
   _exit(1);
 }
 
@@ -197,9 +209,11 @@ void secure_start() {
   reset_scheduling();
   clear_environment();
   umask(077);
-  // Before anything touches the store, while still root. For cgroup v2 this is final: moving
-  // us back needs write access to the common ancestor's cgroup.procs, which is root's.
+  // Refuse now, before anything is opened, if the process cannot leave its caller's cgroups;
+  // each outermost Elevated scope leaves them again for its length (the caller could have
+  // moved us back meanwhile: cgroup v1, or systemd's AttachProcessesToUnit, cgroup_guard.cc).
   leave_callers_cgroups();
+  cgroup::return_to_origins(g_identity.cgroup_origins);
   // The working directory stays the caller's, for the files they name (--qr-png): nothing done
   // as root uses a relative path (the settings file is fixed, db and key_file must be absolute).
   become_user();
@@ -215,14 +229,18 @@ Elevated::Elevated() {
   sigfillset(&all);
   if (sigprocmask(SIG_BLOCK, &all, &g_identity.mask_outside) != 0) die("blocking signals");
   become_privileged();
-  // Cgroup v1 lets a user move a process whose real uid is theirs, as ours is between scopes,
-  // back into a cgroup of theirs (no common-ancestor rule there). From here on our real uid
-  // is 0 and nobody but root may move us: check again, and leave again if need be.
+  // Between scopes we are back in the caller's cgroups, where they may act on us; and cgroup
+  // v1 lets a user move a process whose real uid is theirs into any cgroup of theirs. From
+  // here on our real uid is 0 and the caller cannot move us themselves (but see the
+  // AttachProcessesToUnit residual risk in cgroup_guard.cc): leave their cgroups again.
   leave_callers_cgroups();
 }
 
 Elevated::~Elevated() {
   if (!g_identity.setuid || --g_identity.depth > 0) return;
+  // Still root: back into the caller's cgroups, their limits (TasksMax) and session
+  // (KillUserProcesses), now that nothing we hold can be stalled.
+  cgroup::return_to_origins(g_identity.cgroup_origins);
   become_user();
   if (sigprocmask(SIG_SETMASK, &g_identity.mask_outside, nullptr) != 0) die("unblocking signals");
 }

@@ -29,9 +29,10 @@ uid_t invoking_uid() noexcept;
 // While alive, a setuid process runs as root (real, effective and saved uid, and the gids when
 // root, so no user can signal it and what it creates is root:root) with every signal it can
 // block blocked (no stop while it holds the store's write lock), and outside every cgroup its
-// caller controls (cgroup_guard.h: checked again on entry, as cgroup v1 lets the caller move
-// the process back between scopes). Scopes nest. Failing to switch in either direction, or to
-// leave such a cgroup, ends the process at once: carrying on as the wrong user is never right.
+// caller controls (cgroup_guard.h: left on entry to the outermost scope, and gone back to when
+// it ends, so the caller's limits and session apply whenever the process acts as them). Scopes
+// nest. Failing to switch in either direction, or to leave such a cgroup, ends the process at
+// once: carrying on as the wrong user is never right.
 class Elevated {
  public:
   Elevated();

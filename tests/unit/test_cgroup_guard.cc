@@ -4,7 +4,9 @@
 // is), containers with a cgroup namespace or a bind-mounted subtree, and what cannot be
 // verified; then the safety verdict on made-up file metadata. tests/cli/test_cgroup_freeze.sh
 // freezes a real process.
+#include <algorithm>
 #include <cstring>
+#include <optional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -73,30 +75,35 @@ void test_locate_hybrid(void**) {
   auto mounts = parse_mounts(kHybridMountinfo);
   Located found = locate(lines, mounts);
   assert_int_equal(found.problems.size(), 0);
-  // freezer, cpu,cpuacct and cgroup2; memory, cpuset and name=systemd cannot freeze.
-  assert_int_equal(found.placements.size(), 3);
+  // Every hierarchy with a controller (memory stalls a process too); name=systemd alone has
+  // none, and pids is not mounted (its cgroup is the root: nothing to verify).
+  assert_int_equal(found.placements.size(), 5);
+  const char* const names[] = {"freezer", "memory", "cpu,cpuacct", "cpuset", "cgroup2"};
+  for (std::size_t i = 0; i < 5; ++i) {
+    assert_string_equal(found.placements[i].name.c_str(), names[i]);
+  }
   const Placement& freezer = found.placements[0];
-  assert_string_equal(freezer.name.c_str(), "freezer");
   assert_string_equal(freezer.top.c_str(), "/sys/fs/cgroup/freezer");
   assert_string_equal(freezer.relative.c_str(), "/user/alice");
   assert_string_equal(refuge(freezer).c_str(), "/sys/fs/cgroup/freezer/sshotp-enroll");
-  bool has_state = false;
-  for (const auto& f : freezer.control_files) has_state = has_state || f == "freezer.state";
-  assert_true(has_state);
-  assert_string_equal(found.placements[1].top.c_str(), "/sys/fs/cgroup/cpu,cpuacct");
-  const Placement& unified = found.placements[2];
-  assert_string_equal(unified.name.c_str(), "cgroup2");
+  assert_string_equal(found.placements[1].relative.c_str(), "/process_api/a0bd");
+  assert_string_equal(found.placements[2].top.c_str(), "/sys/fs/cgroup/cpu,cpuacct");
+  const Placement& unified = found.placements[4];
   assert_string_equal(unified.top.c_str(), "/sys/fs/cgroup/unified");
   assert_string_equal(unified.relative.c_str(), "/alice");
-  bool has_freeze = false;
-  for (const auto& f : unified.control_files) has_freeze = has_freeze || f == "cgroup.freeze";
-  assert_true(has_freeze);
 }
 
 void test_locate_odd_hosts(void**) {
-  // No cgroupfs mounted at all: nothing to check, nothing to refuse.
+  // No cgroupfs mounted (a chroot, a mount namespace): hierarchies are global, so a cgroup
+  // below a root may still be the caller's, and cannot be verified; root cgroups are fine.
+  const auto no_cgroupfs = parse_mounts("22 1 8:1 / / rw - ext4 /dev/sda1 rw\n");
   auto lines = parse_memberships(kHybridCgroup);
-  Located found = locate(lines, parse_mounts("22 1 8:1 / / rw - ext4 /dev/sda1 rw\n"));
+  Located found = locate(lines, no_cgroupfs);
+  assert_int_equal(found.placements.size(), 0);
+  assert_int_equal(found.problems.size(), 4);  // freezer, memory, cpu,cpuacct, cgroup2
+  assert_non_null(std::strstr(found.problems[0].c_str(), "no mount of its hierarchy is visible"));
+  lines = parse_memberships("9:name=systemd:/user/x\n3:memory:/\n0::/\n");
+  found = locate(lines, no_cgroupfs);
   assert_int_equal(found.placements.size(), 0);
   assert_int_equal(found.problems.size(), 0);
   // A container with a cgroup namespace: its root is "/" in both texts.
@@ -127,21 +134,36 @@ void test_locate_odd_hosts(void**) {
   assert_string_equal(found.placements[0].top.c_str(), "/sys/fs/cgroup");
 }
 
-// Made-up metadata: everything root's with mode 0755/0644 unless overridden.
+// Made-up metadata: every directory holds `files` and a child cgroup `child.slice`; all root's
+// with mode 0755 (directories) and 0644 (files) unless overridden.
 struct FakeTree {
+  std::vector<std::string> files{"cgroup.procs", "cgroup.threads", "cgroup.freeze", "cpu.max",
+                                 "cpu.idle",     "memory.high",    "io.max"};
   std::map<std::string, Node> overrides;
   std::vector<std::string> missing;
+  std::vector<std::string> unreadable;
   Node operator()(const std::string& path) const {
     for (const auto& m : missing) {
       if (path == m) return Node{};
     }
     if (auto it = overrides.find(path); it != overrides.end()) return it->second;
-    // Directories have dots too (user@1000.service): the control files are known by prefix.
-    const std::string_view name = std::string_view(path).substr(path.rfind('/') + 1);
-    const bool file = name.starts_with("cgroup.") || name.starts_with("cpu.");
+    const std::string name = path.substr(path.rfind('/') + 1);
+    const bool file = std::find(files.begin(), files.end(), name) != files.end();
     return Node{true, !file, file, 0, static_cast<mode_t>(file ? 0644 : 0755)};
   }
+  std::optional<std::vector<std::string>> list(const std::string& dir) const {
+    if (std::find(unreadable.begin(), unreadable.end(), dir) != unreadable.end()) {
+      return std::nullopt;
+    }
+    auto names = files;
+    names.emplace_back("child.slice");
+    return names;
+  }
 };
+
+std::optional<std::string> verdict(const Placement& placement, const FakeTree& tree) {
+  return why_unsafe(placement, tree, [&](const std::string& dir) { return tree.list(dir); });
+}
 
 Placement systemd_placement() {
   auto lines = parse_memberships(kSystemdCgroup);
@@ -153,33 +175,76 @@ Placement systemd_placement() {
 void test_verdicts(void**) {
   const Placement placement = systemd_placement();
   const std::string service = "/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service";
+  const std::string scope = service + "/app.slice/run-1.scope";
   FakeTree tree;
   tree.missing = {"/sys/fs/cgroup/cgroup.freeze"};  // the root has none: fine
-  assert_false(why_unsafe(placement, tree).has_value());
+  assert_false(verdict(placement, tree).has_value());
   // systemd's delegation: the user owns the service's directory and its files.
   FakeTree delegated = tree;
   delegated.overrides[service] = Node{true, true, false, 1000, 0755};
-  auto reason = why_unsafe(placement, delegated);
+  auto reason = verdict(placement, delegated);
   assert_true(reason.has_value());
   assert_non_null(std::strstr(reason->c_str(), "user@1000.service is owned by uid 1000"));
-  // Only the freeze file handed over, or a directory writable by a group, or a symlink.
-  FakeTree freeze_only = tree;
-  freeze_only.overrides[service + "/app.slice/run-1.scope/cgroup.freeze"] =
-      Node{true, false, true, 1000, 0644};
-  assert_true(why_unsafe(placement, freeze_only).has_value());
+  // Any one file handed over stalls the process: the freeze, or a throttle (io.max,
+  // memory.high, cpu.idle) that no fixed list of "dangerous" files named.
+  for (const char* file : {"/cgroup.freeze", "/io.max", "/memory.high", "/cpu.idle"}) {
+    FakeTree one = tree;
+    one.overrides[scope + file] = Node{true, false, true, 1000, 0644};
+    reason = verdict(placement, one);
+    assert_true(reason.has_value());
+    assert_non_null(std::strstr(reason->c_str(), file));
+  }
+  // A child cgroup of the user's is theirs to control, and does not reach us.
+  FakeTree child = tree;
+  child.overrides[scope + "/child.slice"] = Node{true, true, false, 1000, 0755};
+  assert_false(verdict(placement, child).has_value());
+  // A directory writable by a group, a world-writable file, a symlink, an unlistable directory.
   FakeTree group_writable = tree;
   group_writable.overrides["/sys/fs/cgroup/user.slice"] = Node{true, true, false, 0, 0775};
-  assert_true(why_unsafe(placement, group_writable).has_value());
+  assert_true(verdict(placement, group_writable).has_value());
   FakeTree world_procs = tree;
   world_procs.overrides[service + "/cgroup.procs"] = Node{true, false, true, 0, 0666};
-  assert_true(why_unsafe(placement, world_procs).has_value());
+  assert_true(verdict(placement, world_procs).has_value());
   FakeTree linked = tree;
   linked.overrides[service] = Node{true, false, false, 0, 0777};
-  assert_true(why_unsafe(placement, linked).has_value());
+  assert_true(verdict(placement, linked).has_value());
+  FakeTree unlistable = tree;
+  unlistable.unreadable.push_back(service);
+  assert_true(verdict(placement, unlistable).has_value());
   // A vanished directory (the cgroup was removed under us) cannot be vouched for.
   FakeTree vanished = tree;
   vanished.missing.push_back(service);
-  assert_true(why_unsafe(placement, vanished).has_value());
+  assert_true(verdict(placement, vanished).has_value());
+}
+
+// Cgroup v1: the files are regular files (tasks, freezer.state), and a user-owned memory
+// cgroup (limit near usage, OOM killer off) hangs the process as surely as the freezer.
+void test_verdicts_v1(void**) {
+  Located found = locate(parse_memberships(kHybridCgroup), parse_mounts(kHybridMountinfo));
+  const Placement& memory = found.placements[1];
+  const std::string dir = "/sys/fs/cgroup/memory/process_api/a0bd";
+  FakeTree tree;
+  tree.files = {"cgroup.procs", "tasks", "notify_on_release", "memory.limit_in_bytes",
+                "memory.oom_control", "cgroup.event_control"};
+  // cgroup.event_control was world-writable (0222) on older kernels; it acts on nobody.
+  tree.overrides[dir + "/cgroup.event_control"] = Node{true, false, true, 0, 0222};
+  assert_false(verdict(memory, tree).has_value());
+  for (const char* file : {"/memory.oom_control", "/memory.limit_in_bytes", "/tasks"}) {
+    FakeTree handed = tree;
+    handed.overrides[dir + file] = Node{true, false, true, 1000, 0644};
+    auto reason = verdict(memory, handed);
+    assert_true(reason.has_value());
+    assert_non_null(std::strstr(reason->c_str(), "is owned by uid 1000"));
+  }
+  // Not root's, cgroup.event_control is as bad as any.
+  FakeTree event = tree;
+  event.overrides[dir + "/cgroup.event_control"] = Node{true, false, true, 1000, 0222};
+  assert_true(verdict(memory, event).has_value());
+  FakeTree freezer = tree;
+  freezer.files = {"cgroup.procs", "tasks", "freezer.state"};
+  freezer.overrides["/sys/fs/cgroup/freezer/user/alice/freezer.state"] =
+      Node{true, false, true, 1000, 0644};
+  assert_true(verdict(found.placements[0], freezer).has_value());
 }
 
 }  // namespace
@@ -188,7 +253,7 @@ int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_parse_memberships), cmocka_unit_test(test_parse_mounts),
       cmocka_unit_test(test_locate_hybrid),     cmocka_unit_test(test_locate_odd_hosts),
-      cmocka_unit_test(test_verdicts),
+      cmocka_unit_test(test_verdicts),          cmocka_unit_test(test_verdicts_v1),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
