@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The lines of a PAM service file in pam.conf(5) syntax, without the service column: type,
-// control, module, arguments. "[...]" controls may contain spaces, and so may "[...]"
-// arguments; '#' starts a comment; a line ending in '\' goes on on the next one; "-type" marks
-// a module that may be missing. Shared by the stack check (pam_stack_check.h) and by reading
+// control, module, arguments, assembled and split as libpam does (pam_service_file.cc): "[...]"
+// controls may contain spaces, and so may "[...]" arguments; '#' starts a comment that ends the
+// line; a line ending in '\' goes on on the next one; "-type" marks a module that may be
+// missing; types and controls are case-insensitive (stored in lower case). Shared by the stack check (pam_stack_check.h) and by reading
 // pam_sshotp's arguments (module_settings.h), so both see the same lines.
 #pragma once
 
@@ -21,7 +22,7 @@ struct PamLine {
 
   bool is_auth() const { return type == "auth" || type == "-auth"; }
   bool is_stacked() const { return control == "include" || control == "substack"; }
-  // An auth line of pam_sshotp itself (by the module's file name, wherever it lives).
+  // An auth line of pam_sshotp itself (its file name is "pam_sshotp.so", wherever it lives).
   bool is_sshotp_auth() const;
 };
 

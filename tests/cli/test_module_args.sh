@@ -109,10 +109,56 @@ disagreeing_lines_are_refused() {
   expect_rc 0
 }
 
+# The file is read as libpam assembles and splits it (Linux-PAM _pam_assemble_line): a line
+# the CLI joined or split otherwise would give it other arguments than the module gets. A typo
+# in an argument (refused, naming the line) shows which line an argument ended up on.
+comment_ends_the_line_despite_a_backslash() {
+  # libpam: the '\' is inside the comment, so line 2 is a line of its own.
+  service hash "auth required pam_permit.so # see below \\" \
+    "auth required $MODULE config=$CONF max_failure=3"
+  enroll --pam-service-file "$WORK/pam.d/hash" list </dev/null
+  expect_rc 1 && expect_in err "line 2: unknown setting 'max_failure'"
+}
+
+backslash_then_spaces_continues() {
+  # Trailing blanks are stripped before looking for the '\'.
+  service blanks "auth required $MODULE config=$CONF \\  	" "  max_failure=3"
+  enroll --pam-service-file "$WORK/pam.d/blanks" list </dev/null
+  expect_rc 1 && expect_in err "line 1: unknown setting 'max_failure'"
+}
+
+blank_and_comment_lines_inside_a_continuation() {
+  # They are skipped and the continuation goes on to the next line with words.
+  service gaps "auth required $MODULE config=$CONF \\" "" "   # a note" "  max_failure=3"
+  enroll --pam-service-file "$WORK/pam.d/gaps" list </dev/null
+  expect_rc 1 && expect_in err "line 1: unknown setting 'max_failure'"
+}
+
+types_and_controls_ignore_case() {
+  service upper "auth required $MODULE config=$CONF max_failures=5" \
+    "Auth Required $MODULE config=$CONF max_failures=3"
+  enroll --pam-service-file "$WORK/pam.d/upper" list </dev/null
+  expect_rc 1 && expect_in err "line 2: pam_sshotp's max_failures differs from line 1"
+}
+
+only_pam_sshotp_so_itself() {
+  # Another module whose name merely starts with pam_sshotp: its arguments are not ours.
+  service lookalike "auth required $(dirname "$MODULE")/pam_sshotp_foo.so max_failure=3"
+  enroll --pam-service-file "$WORK/pam.d/lookalike" list </dev/null
+  expect_rc 0
+}
+
 run_case "own recovery: the module's window=0 and max_failures=3, not the file's 1 and 10" \
   confirmation_uses_module_window_and_lockout
 run_case "import writes to the module's db= and key_file=, where logins find it" \
   writes_go_to_the_module_store
 run_case "pam_sshotp lines that disagree, read another file or have a typo are refused" \
   disagreeing_lines_are_refused
+run_case "a '\\' after '#' is part of the comment: the next line stands alone" \
+  comment_ends_the_line_despite_a_backslash
+run_case "blanks after a final '\\' still continue the line" backslash_then_spaces_continues
+run_case "blank and comment lines inside a continuation are skipped" \
+  blank_and_comment_lines_inside_a_continuation
+run_case "'Auth Required' is an auth line, as libpam reads it" types_and_controls_ignore_case
+run_case "pam_sshotp_foo.so is not pam_sshotp.so" only_pam_sshotp_so_itself
 finish
