@@ -12,7 +12,8 @@
 //   - if there are pam_sshotp lines but none reads its settings file, it refuses too (it would
 //     work on settings, maybe a store, that the module does not use);
 //   - no pam_sshotp line, or no service file: the settings file alone (a missing file is noted
-//     on stderr);
+//     on stderr, and so are include/substack/@include lines, whose pam_sshotp arguments are
+//     not applied); a missing /etc/pam.d/sshd means /usr/lib/pam.d/sshd, as for libpam;
 //   - an explicit --config without --pam-service-file reads no service file: root chose the
 //     settings. A setuid run may choose neither, so it always reads root's /etc/pam.d/sshd.
 #pragma once

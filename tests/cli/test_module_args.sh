@@ -148,6 +148,17 @@ only_pam_sshotp_so_itself() {
   expect_rc 0
 }
 
+includes_without_a_line_of_our_own_warn() {
+  service incl "@include common-auth" "auth substack password-auth" \
+    "account required pam_permit.so"
+  enroll --pam-service-file "$WORK/pam.d/incl" list </dev/null
+  expect_rc 0 && expect_in err "includes common-auth, password-auth" &&
+    expect_in err "not applied" || return 1
+  service none "auth required pam_permit.so"  # nothing included: nothing to say
+  enroll --pam-service-file "$WORK/pam.d/none" list </dev/null
+  expect_rc 0 && expect_not_in err "warning"
+}
+
 run_case "own recovery: the module's window=0 and max_failures=3, not the file's 1 and 10" \
   confirmation_uses_module_window_and_lockout
 run_case "import writes to the module's db= and key_file=, where logins find it" \
@@ -161,4 +172,6 @@ run_case "blank and comment lines inside a continuation are skipped" \
   blank_and_comment_lines_inside_a_continuation
 run_case "'Auth Required' is an auth line, as libpam reads it" types_and_controls_ignore_case
 run_case "pam_sshotp_foo.so is not pam_sshotp.so" only_pam_sshotp_so_itself
+run_case "only included stacks: a warning that their pam_sshotp arguments are not applied" \
+  includes_without_a_line_of_our_own_warn
 finish
