@@ -78,16 +78,18 @@ Result<Check> check_code(StoreTransaction& txn, const SecureBytes& key, const En
 // unsealing the user's), the same TOTP work on that throwaway key and one committed write, so
 // neither the answer nor its timing tells who is enrolled. The user's own secret is never
 // touched: a disabled user's code is not looked at, so it is neither consumed nor counted.
+// `totp` is the row's own parameters for a disabled enrollment: an 8-digit SHA-512 user's
+// wrong code costs that TOTP work, and the refusal must cost the same. Unenrolled names have
+// no row, hence the defaults. Neither ever locks (README "No enumeration, within limits").
 Status refuse_at_wrong_code_cost(StoreTransaction& txn, const SecureBytes& key,
-                                 const VerifyRequest& request) {
+                                 const VerifyRequest& request, const TotpParams& totp) {
   auto dummy = random_bytes(20);
   if (!dummy) return std::move(dummy).error();
   if (auto sealed = seal(key, *dummy, secret_aad(request.user)); !sealed) {
     return std::move(sealed).error();
   }
-  const TotpParams defaults;
-  if (auto code = as_totp_code(request.typed, defaults.digits)) {
-    (void)totp_match(*dummy, defaults, request.now, request.window, code->view());
+  if (auto code = as_totp_code(request.typed, totp.digits)) {
+    (void)totp_match(*dummy, totp, request.now, request.window, code->view());
   }
   if (auto st = txn.record_unenrolled_attempt(); !st) return st;
   return txn.commit_unsynced();
@@ -134,14 +136,14 @@ Result<Verdict> verify_and_consume(Store& store, const SecureBytes& key,
   auto found = (*txn)->find(request.user);
   if (!found) return std::move(found).error();
   if (!found->has_value()) {
-    if (auto st = refuse_at_wrong_code_cost(**txn, key, request); !st) {
+    if (auto st = refuse_at_wrong_code_cost(**txn, key, request, TotpParams{}); !st) {
       return std::move(st).error();
     }
     return Verdict{Outcome::not_enrolled};
   }
   const Enrollment& e = **found;
   if (e.state == EnrollmentState::disabled) {
-    if (auto st = refuse_at_wrong_code_cost(**txn, key, request); !st) {
+    if (auto st = refuse_at_wrong_code_cost(**txn, key, request, e.totp); !st) {
       return std::move(st).error();
     }
     return Verdict{Outcome::disabled};
