@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "common/config.h"
 
-#include <charconv>
+#include <cstdint>
 #include <functional>
 #include <vector>
 
 #include "common/file_checks.h"
+#include "common/text.h"
 
 namespace sshotp {
 namespace {
@@ -19,13 +20,11 @@ Error bad(std::string_view key, std::string_view why) {
 Result<unsigned> parse_uint(std::string_view key, std::optional<std::string_view> value,
                             unsigned min, unsigned max) {
   if (!value || value->empty()) return bad(key, "needs a number");
-  unsigned n = 0;
-  auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
-  if (ec != std::errc() || end != value->data() + value->size()) return bad(key, "not a number");
-  if (n < min || n > max) {
-    return bad(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
-  }
-  return n;
+  auto n = parse_number(*value, min, max);
+  if (n) return static_cast<unsigned>(*n);
+  // Which message: a number out of range says what the range is; anything else is no number.
+  if (!parse_number(*value, 0, UINT64_MAX)) return bad(key, "not a number");
+  return bad(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
 }
 
 Result<std::string> parse_path(std::string_view key, std::optional<std::string_view> value) {
@@ -173,14 +172,6 @@ const std::vector<Setting>& settings() {
        "how many recovery codes a new set has (1-100)", number_of<&Config::recovery_codes>},
   }};
   return table;
-}
-
-std::string_view trim(std::string_view s) {
-  const char* ws = " \t\r";
-  auto b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(ws);
-  return s.substr(b, e - b + 1);
 }
 
 // Double quotes keep leading/trailing spaces, which a prompt usually ends with.

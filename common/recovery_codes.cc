@@ -4,6 +4,7 @@
 #include <span>
 
 #include "common/crypto.h"
+#include "common/typed_code.h"
 
 namespace sshotp {
 namespace {
@@ -60,7 +61,7 @@ bool is_legacy_scratch_code(std::string_view typed) {
 }  // namespace
 
 std::optional<SecretString> normalise_recovery_code(std::string_view typed) {
-  if (typed.size() > 64) return std::nullopt;
+  if (typed.size() > kMaxTypedCode) return std::nullopt;
   if (is_legacy_scratch_code(typed)) return SecretString(typed);
   SecretString out;
   for (char c : typed) {

@@ -4,22 +4,10 @@
 #include "common/crypto.h"
 #include "common/recovery_codes.h"
 #include "common/totp.h"
+#include "common/typed_code.h"
 
 namespace sshotp {
 namespace {
-
-// A TOTP code is exactly `digits` ASCII digits once spaces are removed ("123 456" is how some
-// apps display it). Anything else may still be a recovery code.
-std::optional<SecretString> as_totp_code(std::string_view typed, unsigned digits) {
-  SecretString out;
-  for (char c : typed) {
-    if (c == ' ') continue;
-    if (c < '0' || c > '9') return std::nullopt;
-    out.push_back(c);
-  }
-  if (out.size() != digits) return std::nullopt;
-  return out;
-}
 
 struct Check {
   Outcome outcome;
@@ -63,7 +51,7 @@ Result<Check> check_code(StoreTransaction& txn, const SecureBytes& key, const En
                          const VerifyRequest& request) {
   if (request.typed.size() > kMaxTypedCode) return Check{Outcome::bad_input, Method::none};
   auto recovery = normalise_recovery_code(request.typed);
-  if (auto totp = as_totp_code(request.typed, e.totp.digits)) {
+  if (auto totp = normalise_totp_code(request.typed, e.totp.digits)) {
     auto checked = check_totp(txn, key, e, request, totp->view());
     // An 8-digit user's input can also be a migrated 8-digit scratch code: a TOTP miss (not a
     // replay, which is a definite answer) falls through to the recovery codes.
@@ -88,7 +76,7 @@ Status refuse_at_wrong_code_cost(StoreTransaction& txn, const SecureBytes& key,
   if (auto sealed = seal(key, *dummy, secret_aad(request.user)); !sealed) {
     return std::move(sealed).error();
   }
-  if (auto code = as_totp_code(request.typed, totp.digits)) {
+  if (auto code = normalise_totp_code(request.typed, totp.digits)) {
     (void)totp_match(*dummy, totp, request.now, request.window, code->view());
   }
   if (auto st = txn.record_unenrolled_attempt(); !st) return st;

@@ -12,6 +12,7 @@
 #include "common/result.h"
 #include "common/secret.h"
 #include "common/store.h"
+#include "common/typed_code.h"  // kMaxTypedCode: longer input is refused unread
 
 namespace sshotp {
 
@@ -38,9 +39,6 @@ struct Verdict {
 // "locked", "disabled"; and "totp", "recovery", "none".
 const char* outcome_reason(Outcome outcome) noexcept;
 const char* method_name(Method method) noexcept;
-
-// Longest input looked at; PAM replies are capped at 512 bytes, codes are far shorter.
-inline constexpr std::size_t kMaxTypedCode = 64;
 
 struct VerifyRequest {
   std::string_view user;

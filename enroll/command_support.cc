@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 
@@ -17,28 +16,9 @@
 
 namespace sshotp::cli {
 
-std::optional<unsigned> parse_unsigned(const char* text) {
-  unsigned n = 0;
-  const char* end = text + std::strlen(text);
-  auto [stop, ec] = std::from_chars(text, end, n);
-  if (ec != std::errc() || stop != end || stop == text) return std::nullopt;
-  return n;
-}
-
 std::string describe_params(const TotpParams& p) {
   return std::string(algorithm_name(p.algorithm)) + ", " + std::to_string(p.digits) + " digits, " +
          std::to_string(p.period) + " seconds";
-}
-
-std::optional<SecretString> normalise_code(std::string_view typed, unsigned digits) {
-  SecretString code;
-  for (char c : typed) {
-    if (c == ' ' || c == '\t') continue;
-    if (c < '0' || c > '9') return std::nullopt;
-    code.push_back(c);
-  }
-  if (code.size() != digits) return std::nullopt;
-  return code;
 }
 
 namespace {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// What the sshotp-enroll commands share: reading numbers and codes, the steps every command
-// starts with (options, who acts on whom, settings, the store), and saving an enrollment with
-// its first recovery codes. The order inside every command is the same: parse and validate the
-// arguments, check who may act on whom, load the settings, read any input, and only then open
-// the key and the store.
+// What the sshotp-enroll commands share: the steps every command starts with (options, who
+// acts on whom, settings, the store), and saving an enrollment with its first recovery codes.
+// The order inside every command is the same: parse and validate the arguments, check who may
+// act on whom, load the settings, read any input, and only then open the key and the store.
+// Numbers and typed codes are read by common/text.h and common/typed_code.h, as in the module.
 #pragma once
 
 #include <getopt.h>
@@ -26,17 +26,8 @@
 
 namespace sshotp::cli {
 
-inline constexpr std::size_t kMaxCodeLine = 64;  // longest line read where a code is expected
-
-// A whole decimal number and nothing else.
-std::optional<unsigned> parse_unsigned(const char* text);
-
 // "SHA1, 6 digits, 30 seconds".
 std::string describe_params(const TotpParams& params);
-
-// What the user typed, minus the spaces apps show in the middle ("123 456"), if it has the
-// shape of a TOTP code; nothing otherwise. Only well-formed codes reach the TOTP check.
-std::optional<SecretString> normalise_code(std::string_view typed, unsigned digits);
 
 // The command line a command was given: the global --config and its own argv.
 struct Invocation {

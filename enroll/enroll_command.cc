@@ -14,6 +14,7 @@
 #include "common/crypto.h"
 #include "common/otpauth_uri.h"
 #include "common/totp.h"
+#include "common/typed_code.h"
 #include "enroll/command_support.h"
 #include "enroll/commands.h"
 #include "enroll/pending_enrollment.h"
@@ -51,7 +52,7 @@ Result<Confirmation> confirm_code(Terminal& tty, const SecureBytes& secret,
   using Outcome = Confirmation::Outcome;
   for (int attempt = 1; attempt <= kCodeAttempts; ++attempt) {
     tty.print("Code from your authenticator app: ");
-    LineRead line = tty.read_line(kMaxCodeLine, /*echo=*/true);
+    LineRead line = tty.read_line(kMaxTypedCode, /*echo=*/true);
     if (!tty.input_is_tty()) tty.print("\n");  // piped answers are not echoed
     if (line.status == ReadStatus::end_of_input || line.status == ReadStatus::interrupted) {
       if (tty.input_is_tty()) tty.print("\n");
@@ -60,8 +61,9 @@ Result<Confirmation> confirm_code(Terminal& tty, const SecureBytes& secret,
     if (line.status == ReadStatus::failed) {
       return make_error(Errc::io, std::string("reading the code: ") + std::strerror(errno));
     }
-    auto code = line.status == ReadStatus::line ? normalise_code(line.text.view(), params.digits)
-                                                : std::nullopt;
+    auto code = line.status == ReadStatus::line
+                    ? normalise_totp_code(line.text.view(), params.digits)
+                    : std::nullopt;
     if (!code) {
       tty.print("That is not a " + std::to_string(params.digits) + "-digit code.\n");
       continue;

@@ -2,9 +2,11 @@
 // The TOTP parameter options and the imported-key rules of `import` (see import_support.h).
 #include "enroll/import_support.h"
 
+#include <climits>
 #include <string>
 
 #include "common/base32.h"
+#include "common/text.h"
 #include "enroll/command_support.h"
 #include "enroll/context.h"
 
@@ -18,12 +20,12 @@ constexpr std::size_t kMaxImportBytes = 128;
 
 // One numeric TOTP parameter, range-checked by the same rule the core applies.
 std::optional<unsigned> parse_param(const char* text, unsigned TotpParams::*field) {
-  auto n = parse_unsigned(text);
+  auto n = parse_number(text, 0, UINT_MAX);
   if (!n) return std::nullopt;
   TotpParams probe;
-  probe.*field = *n;
+  probe.*field = static_cast<unsigned>(*n);
   if (!validate_params(probe)) return std::nullopt;
-  return n;
+  return probe.*field;
 }
 
 }  // namespace

@@ -65,8 +65,8 @@ void print_usage(std::FILE* out) {
       "     locked out) or aborted; nothing saved\n"
       "  4  permission denied\n"
       "  5  user not enrolled\n\n"
-      "Report bugs at <%s>.\n",
-      kDefaultConfigPath, kDefaultPamService, PACKAGE_BUGREPORT);
+      "Reporting bugs: see \"Reporting bugs\" in README.md.\n",
+      kDefaultConfigPath, kDefaultPamService);
 }
 
 Exit option_error(int getopt_result, char** argv) {

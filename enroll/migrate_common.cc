@@ -50,16 +50,4 @@ std::vector<std::string_view> split_words(std::string_view text, std::string_vie
   return words;
 }
 
-std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t max) {
-  // 19 digits always fit in 64 bits; callers' bounds are far smaller.
-  if (text.empty() || text.size() > 19) return std::nullopt;
-  std::uint64_t n = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    n = n * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  if (n > max) return std::nullopt;
-  return n;
-}
-
 }  // namespace sshotp::cli

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // What the google-authenticator and pam_oath file parsers share (pure, like them): splitting a
-// file into lines and words, strict decimal numbers, and how long a carried-over key may be.
+// file into lines and words, and how long a carried-over key may be.
 // New keys (enroll, import) must have 128 bits (RFC 4226 §4 R6), but older google-authenticator
 // releases issued 80-bit keys and a migration that refused them would strand those users;
 // anything shorter than that was made by hand and is refused.
@@ -31,8 +31,5 @@ std::vector<std::string_view> split_lines(std::string_view text);
 
 // The non-empty runs of `text` between any of the `separators`.
 std::vector<std::string_view> split_words(std::string_view text, std::string_view separators);
-
-// A whole unsigned decimal number (digits only) no larger than `max`; nothing otherwise.
-std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t max);
 
 }  // namespace sshotp::cli

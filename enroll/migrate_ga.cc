@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/base32.h"
+#include "common/text.h"
 #include "enroll/migrate_common.h"
 
 namespace sshotp::cli {
@@ -50,8 +51,8 @@ Result<SecureBytes> parse_secret_line(std::string_view line) {
 Result<unsigned> parse_bounded(std::size_t line, std::string_view name, std::string_view value,
                                unsigned max) {
   auto values = words(value);
-  auto n = values.empty() ? std::nullopt : parse_decimal(values.front(), max);
-  if (!n || *n == 0) {
+  auto n = values.empty() ? std::nullopt : parse_number(values.front(), 1, max);
+  if (!n) {
     return bad_line(line, std::string(name) + " must be a number from 1 to " + std::to_string(max));
   }
   return static_cast<unsigned>(*n);
@@ -60,7 +61,7 @@ Result<unsigned> parse_bounded(std::size_t line, std::string_view name, std::str
 // DISALLOW_REUSE lists the time steps (counters, not times) of codes already used.
 Status parse_used_steps(std::size_t line, std::string_view value, GaFile& file) {
   for (std::string_view word : words(value)) {
-    auto step = parse_decimal(word, INT_MAX);
+    auto step = parse_number(word, 0, INT_MAX);
     if (!step) return bad_line(line, "DISALLOW_REUSE must list time steps");
     auto as_signed = static_cast<std::int64_t>(*step);
     file.newest_used_step = std::max(file.newest_used_step.value_or(as_signed), as_signed);
@@ -74,7 +75,7 @@ std::optional<long> parse_skew(std::string_view value) {
   std::string_view text = values.front();
   const bool negative = !text.empty() && text.front() == '-';
   if (negative || (!text.empty() && text.front() == '+')) text.remove_prefix(1);
-  auto n = parse_decimal(text, INT_MAX);
+  auto n = parse_number(text, 0, INT_MAX);
   if (!n) return std::nullopt;
   return negative ? -static_cast<long>(*n) : static_cast<long>(*n);
 }

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <map>
 
+#include "common/text.h"
 #include "enroll/migrate_common.h"
 
 namespace sshotp::cli {
@@ -89,7 +90,7 @@ std::optional<std::string> read_entry(const std::vector<std::string_view>& field
   if (length == KeyLength::too_short || length == KeyLength::too_long) {
     return key_length_problem(secret->size());
   }
-  if (fields.size() > 4 && !parse_decimal(fields[4], UINT64_MAX)) return "malformed counter";
+  if (fields.size() > 4 && !parse_number(fields[4], 0, UINT64_MAX)) return "malformed counter";
   if (fields.size() > 6) {
     entry.last_used_at = parse_local_time(fields[6]);
     if (!entry.last_used_at) return "malformed time of the last code";
@@ -101,7 +102,7 @@ std::optional<std::string> read_entry(const std::vector<std::string_view>& field
   entry.secret = std::move(secret).value();
   entry.note = key_length_problem(entry.secret.size());
   if (fields.size() > 5 && fields[5].size() == type->digits &&
-      parse_decimal(fields[5], UINT64_MAX)) {
+      parse_number(fields[5], 0, UINT64_MAX)) {
     entry.last_code = SecretString(fields[5]);
   }
   return std::nullopt;

@@ -9,6 +9,7 @@
 #include "common/clock.h"
 #include "common/lockout.h"
 #include "common/recovery_codes.h"
+#include "common/typed_code.h"
 #include "common/verifier.h"
 #include "enroll/command_support.h"
 
@@ -29,7 +30,7 @@ Result<std::optional<Enrollment>> look_up(Store& store, const std::string& user)
 // spaces removed, or the canonical form of a recovery code.
 std::optional<SecretString> acceptable_shape(std::string_view typed, unsigned digits,
                                              const ProofRules& rules) {
-  if (auto totp = normalise_code(typed, digits)) return totp;
+  if (auto totp = normalise_totp_code(typed, digits)) return totp;
   if (rules.recovery_code_accepted) return normalise_recovery_code(typed);
   return std::nullopt;
 }
@@ -42,7 +43,7 @@ std::optional<SecretString> read_code(Session& session, unsigned digits, const P
   in.print(rules.recovery_code_accepted
                ? "Current code from your authenticator app, or a recovery code: "
                : "Code from your authenticator app: ");
-  LineRead line = in.read_line(kMaxCodeLine, /*echo=*/false);
+  LineRead line = in.read_line(kMaxTypedCode, /*echo=*/false);
   if (!in.input_is_tty()) in.print("\n");
   if (line.status == ReadStatus::end_of_input || line.status == ReadStatus::interrupted ||
       InterruptScope::interrupted()) {

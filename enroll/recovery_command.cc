@@ -11,6 +11,7 @@
 #include <string>
 
 #include "common/key_check.h"
+#include "common/text.h"
 #include "enroll/command_support.h"
 #include "enroll/commands.h"
 #include "enroll/possession.h"
@@ -30,11 +31,12 @@ Exit run_recovery(const ConfigLocation& where, int argc, char** argv) {
                                                {nullptr, 0, nullptr, 0}};
   std::optional<unsigned> count;
   auto count_option = [&](int, const char* value) -> std::optional<Exit> {
-    count = parse_unsigned(value);
-    if (!count || *count < kMinRecoveryCodes || *count > kMaxRecoveryCodes) {
+    auto n = parse_number(value, kMinRecoveryCodes, kMaxRecoveryCodes);
+    if (!n) {
       return usage_error("--count: must be " + std::to_string(kMinRecoveryCodes) + " to " +
                          std::to_string(kMaxRecoveryCodes));
     }
+    count = static_cast<unsigned>(*n);
     return std::nullopt;
   };
   Exit early = Exit::error;

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <optional>
 
+#include "common/text.h"
+
 namespace sshotp::cli {
 namespace {
 
@@ -17,12 +19,6 @@ constexpr int kMaxIncludeDepth = 16;                  // sshd's own limit (READC
 constexpr const char* kSshdConfigBase = "/etc/ssh/";  // relative Include paths start here
 
 bool blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
-
-std::string trim(std::string_view text) {
-  while (!text.empty() && blank(text.front())) text.remove_prefix(1);
-  while (!text.empty() && blank(text.back())) text.remove_suffix(1);
-  return std::string(text);
-}
 
 std::vector<std::string> tokens(std::string_view line) {
   std::vector<std::string> out;
@@ -99,13 +95,14 @@ class Reader {
       if (words.empty()) continue;
       const std::string keyword = ascii_lower(words.front());
       if (keyword == "match") {
-        match = trim(text);
+        match = std::string(trim(text));
       } else if (keyword == "include") {
         if (depth < kMaxIncludeDepth) include(words, match, depth + 1);
       } else if (auto watched = watched_keyword(keyword)) {
         std::string value;
         for (std::size_t i = 1; i < words.size(); ++i) value += (i > 1 ? " " : "") + words[i];
-        reading_.lines.push_back({file, number, *watched, value, trim(text), match, ours});
+        reading_.lines.push_back(
+            {file, number, *watched, value, std::string(trim(text)), match, ours});
       }
     }
   }

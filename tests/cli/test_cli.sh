@@ -43,6 +43,10 @@ help_lists_everything() {
     "Exit status" "  0  " "  1  " "  2  " "  3  " "  4  " "  5  "; do
     expect_in out "$word" || return 1
   done
+  # Bugs go where README.md says, not to an address that does not exist.
+  expect_in out 'see "Reporting bugs" in README.md' && expect_not_in out "://" || return 1
+  grep -q '^## Reporting bugs$' "$SSHOTP_SRCDIR/README.md" ||
+    { note "README.md has no Reporting bugs section"; return 1; }
   enroll_bare status --help
   expect_rc 0 && expect_in out "Usage:"
 }
@@ -274,7 +278,8 @@ syslog_lines_are_written() {
 
 # --------------------------------------------------------------------------------------------
 
-run_case "--help lists every command, option and exit status" help_lists_everything
+run_case "--help lists every command, option, exit status and where bugs go" \
+  help_lists_everything
 run_case "--version prints the version" version_is_printed
 run_case "bad commands, options and values exit 2 and touch nothing" usage_errors_exit_2
 run_case "config and store problems exit 1 naming the path" config_problems_exit_1

@@ -184,6 +184,9 @@ void test_verifier_refuses_malformed_input(void** state) {
   // The right code with something appended or prefixed is not the right code.
   assert_outcome(env, "alice", right + "0", Outcome::bad_input);
   assert_outcome(env, "alice", "x" + right, Outcome::bad_input);
+  // Only spaces separate digits: the right code split by a tab is refused, as sshotp-enroll
+  // refuses it (both read codes with common/typed_code.h; tests/cli checks the CLI's answer).
+  assert_outcome(env, "alice", right.substr(0, 3) + "\t" + right.substr(3), Outcome::bad_input);
   assert_int_equal(last_step(env, "alice"), -1);  // none of that was recorded
 }
 
