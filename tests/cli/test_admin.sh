@@ -160,14 +160,6 @@ good_batch_logs_in() {
   expect_rc 0 && expect_only_codes 2
 }
 
-# enroll_nss ARGS...: `enroll` under nss_wrapper (the test accounts and aliases), as the module
-# sees them in pam_login.
-enroll_nss() {
-  rc=0
-  sh "$CLI_DIR/../support/with_nss.sh" "$ENROLL" --config "$CONF" "$@" >"$WORK/out" \
-    2>"$WORK/err" || rc=$?
-}
-
 # A batch canonicalises its names as `import USER` does (Dave and DAVE are aliases of dave's
 # uid in with_nss.sh). Before: a "Dave" row the module (which looks up dave) never found, and
 # "dave" plus "DAVE" were two rows for one account.
