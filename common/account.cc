@@ -48,6 +48,7 @@ Result<Account> canonical_account(std::string_view name) {
   if (rc != 0) return lookup_error("user '" + wanted + "'", rc);
   if (found == nullptr) return make_error(Errc::not_found, "no such user '" + wanted + "'");
   const uid_t uid = pw.pw_uid;
+  const gid_t login_gid = pw.pw_gid;
 
   rc = with_growing_buffer(buf, [&](char* b, std::size_t n) {
     return getpwuid_r(uid, &pw, b, n, &found);
@@ -60,7 +61,7 @@ Result<Account> canonical_account(std::string_view name) {
                                              ", which has no passwd entry");
   }
   // The primary group is the canonical entry's: getgrouplist is asked about that name.
-  return Account{pw.pw_name, uid, pw.pw_gid};
+  return Account{pw.pw_name, uid, pw.pw_gid, wanted, login_gid};
 }
 
 Result<std::optional<GroupEntry>> find_group(std::string_view name) {
@@ -78,21 +79,49 @@ Result<std::optional<GroupEntry>> find_group(std::string_view name) {
   return std::optional<GroupEntry>(std::move(entry));
 }
 
-Result<bool> account_in_group(const Account& account, gid_t gid) {
-  if (account.gid == gid) return true;
+namespace {
+
+// Whether getgrouplist(user, primary) lists `gid`.
+Result<bool> grouplist_has(const std::string& user, gid_t primary, uid_t uid, gid_t gid) {
   std::vector<gid_t> groups(64);
   int count = static_cast<int>(groups.size());
   // -1 means "the list is longer": count then holds the length needed. glibc gives no other
   // error here (a backend that fails is skipped), so a bounded retry is all there is to do.
-  while (getgrouplist(account.name.c_str(), account.gid, groups.data(), &count) < 0) {
+  while (getgrouplist(user.c_str(), primary, groups.data(), &count) < 0) {
     if (count <= static_cast<int>(groups.size()) || count > kMaxGroups) {
-      return make_error(Errc::unavailable, "cannot list the groups of uid " +
-                                               std::to_string(account.uid));
+      return make_error(Errc::unavailable,
+                        "cannot list the groups of uid " + std::to_string(uid));
     }
     groups.resize(static_cast<std::size_t>(count));
   }
   groups.resize(static_cast<std::size_t>(count));
   return std::find(groups.begin(), groups.end(), gid) != groups.end();
+}
+
+}  // namespace
+
+Result<bool> account_in_group(const Account& account, gid_t gid) {
+  if (account.gid == gid) return true;
+  return grouplist_has(account.name, account.gid, account.uid, gid);
+}
+
+Result<bool> account_or_login_in_group(const Account& account, const GroupEntry& group) {
+  const std::string& login = account.login_name.empty() ? account.name : account.login_name;
+  if (account.gid == group.gid || account.login_gid == group.gid) return true;
+  for (const std::string& m : group.members) {
+    if (m == account.name || m == login) return true;
+  }
+  // Both lists are asked even after an error: a "yes" from either settles it, and only a
+  // failure with no "yes" anywhere is an error (read as "no" it would skip the code).
+  auto canonical = grouplist_has(account.name, account.gid, account.uid, group.gid);
+  if (canonical && *canonical) return true;
+  auto as_typed = login == account.name
+                      ? canonical
+                      : grouplist_has(login, account.login_gid, account.uid, group.gid);
+  if (as_typed && *as_typed) return true;
+  if (!canonical) return std::move(canonical).error();
+  if (!as_typed) return std::move(as_typed).error();
+  return false;
 }
 
 }  // namespace sshotp

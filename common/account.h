@@ -29,6 +29,10 @@ struct Account {
   std::string name;  // canonical: the passwd name of `uid`
   uid_t uid = 0;
   gid_t gid = 0;  // primary group
+  // The entry as named at login (getpwnam of the name typed). sshd's "Match Group" and
+  // initgroups go by this one, and an alias sharing the uid may have other groups.
+  std::string login_name;
+  gid_t login_gid = 0;
 };
 
 // Resolves `name` (getpwnam_r), then maps its uid back (getpwuid_r) to the canonical name.
@@ -43,8 +47,16 @@ struct GroupEntry {
 // The group called `name`, or nothing if there is none; Errc::unavailable on a lookup error.
 Result<std::optional<GroupEntry>> find_group(std::string_view name);
 
-// Whether `gid` is among the account's groups (primary or supplementary, getgrouplist, as sshd's
-// "Match Group" sees them). Errc::unavailable if the list cannot be had.
+// Whether `gid` is among the canonical account's groups (its primary group, or getgrouplist of
+// its name). Errc::unavailable if the list cannot be had. Beware: glibc's getgrouplist skips a
+// backend that fails, so a "no" may only mean SSSD/LDAP is down; a "yes" is reliable.
 Result<bool> account_in_group(const Account& account, gid_t gid);
+
+// Membership for require_group, where a false "no" skips the second factor: a member if ANY of
+// the canonical or the login entry has `group` as primary group, the group's member list
+// names either, or getgrouplist of either lists it. The member list comes from getgrnam_r,
+// which does report backend errors, so a member stays a member when getgrouplist comes back
+// short. Errc::unavailable only if nothing said yes and a getgrouplist call failed.
+Result<bool> account_or_login_in_group(const Account& account, const GroupEntry& group);
 
 }  // namespace sshotp

@@ -25,7 +25,11 @@ const char* requirement_reason(Requirement r) noexcept;
 // a member and everyone would skip the second factor. A missing exempt_group just exempts nobody.
 // A failed lookup of either group, or of the account's groups, is Errc::unavailable: read as
 // "not a member" it would skip the code (require_group) or exempt nobody (exempt_group) at the
-// whim of a directory server, so the caller fails closed instead.
+// whim of a directory server, so the caller fails closed instead. Membership is asymmetric:
+// require_group counts the canonical and the login entry and the group's member list
+// (account_or_login_in_group), since glibc's getgrouplist hides a failing backend behind a short
+// list; exempt_group counts only the canonical account's own groups (account_in_group), so a
+// short list or an alias can only make a user give a code.
 Result<Requirement> code_requirement(const Config& config, const Account& account);
 
 // Whether `account` is in `group`, primary or supplementary. Errc::not_found if the group does

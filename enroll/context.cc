@@ -78,6 +78,22 @@ Status check_user_name(std::string_view user) {
   return Ok{};
 }
 
+Result<std::string> store_user_name(std::string_view user) {
+  if (auto st = check_user_name(user); !st) return st.error();
+  auto account = canonical_account(user);
+  if (!account) {
+    if (account.error().code == Errc::not_found) return std::string(user);
+    return std::move(account).error();
+  }
+  // The directory chose this name, not the administrator: it must be one we store too.
+  if (auto st = check_user_name(account->name); !st) {
+    return make_error(Errc::invalid_argument, "the account '" + std::string(user) +
+                                                  "' is called '" + account->name +
+                                                  "': " + st.error().message);
+  }
+  return std::move(account->name);
+}
+
 std::string config_template() {
   std::string text =
       "# pam_sshotp settings, read by pam_sshotp.so and sshotp-enroll. See pam_sshotp(8).\n"
@@ -227,18 +243,15 @@ std::optional<Session> start_session(const Action& action, const std::vector<std
     return std::nullopt;
   }
   if (!operands.empty()) {
-    // The module keys the store by the canonical name (common/account.h): enrolling "ALICE" or
-    // an alias of alice's uid must land on alice's row, or the module would not find it. A name
-    // the passwd database does not know is kept as typed (an account yet to be created; the
-    // module refuses unknown names anyway); a failed lookup stops here rather than guess.
-    auto account = canonical_account(user);
-    if (account) {
-      user = account->name;
-    } else if (account.error().code != Errc::not_found) {
-      print_error(std::string(action.name) + " " + user, account.error().message);
+    // Enrolling "ALICE" or an alias of alice's uid must land on alice's row, or the module
+    // would not find it.
+    auto stored = store_user_name(user);
+    if (!stored) {
+      print_error(std::string(action.name) + " " + user, stored.error().message);
       early = Exit::error;
       return std::nullopt;
     }
+    user = std::move(stored).value();
   }
   Session session(action, std::move(caller).value(), std::move(user));
   const bool allowed =

@@ -39,6 +39,13 @@ Result<Caller> current_caller();
 // control characters, spaces or ':' (the otpauth label separator), not starting with '-'.
 Status check_user_name(std::string_view user);
 
+// The name an administrator's USER is stored under: check_user_name, then the canonical name
+// (common/account.h), which the module looks up, re-checked. A name the passwd database does
+// not know is kept as typed (an account yet to be created; the module refuses unknown names).
+// Errc::invalid_argument for a name we do not store; Errc::unavailable if the lookup failed,
+// where callers stop rather than guess a key the module would never find.
+Result<std::string> store_user_name(std::string_view user);
+
 // `writing` commands (enroll, import) create the default config file, with a commented template
 // of every setting, when it does not exist yet: the PAM module refuses to run without it. Read
 // commands fall back to the built-in defaults instead. An explicit --config must always exist.

@@ -87,11 +87,14 @@ Result<std::optional<BatchEntry>> parse_line(std::string_view text, std::size_t 
   if (text.empty() || text.front() == '#') return std::optional<BatchEntry>();
   const auto blank = text.find_first_of(" \t");
   if (blank == std::string_view::npos) return bad("expected USER BASE32");
-  const std::string_view user = text.substr(0, blank);
-  if (auto st = check_user_name(user); !st) return bad(st.error().message);
+  // The canonical name, as for `import USER`: "ALICE" stored as such would be a row the module
+  // (which looks up "alice") never finds, and under nullok alice would give no code at all.
+  auto user = store_user_name(text.substr(0, blank));
+  if (!user) return std::move(user).error();  // invalid_argument, or unavailable: see read_batch
   auto secret = decode_imported_key(text.substr(blank + 1));
   if (!secret) return bad(secret.error().message);
-  return std::optional<BatchEntry>(BatchEntry{std::string(user), std::move(secret).value(), line});
+  return std::optional<BatchEntry>(
+      BatchEntry{std::move(user).value(), std::move(secret).value(), line});
 }
 
 // Reads and checks every line into `entries`, or refuses at the first bad one.
@@ -112,13 +115,18 @@ std::optional<Refusal> read_batch(int fd, std::vector<BatchEntry>& entries) {
             make_error(Errc::io, std::string("standard input: ") + std::strerror(errno)));
     }
     auto entry = parse_line(text, line);
-    if (!entry) return bad_line(line, entry.error().message);
+    if (!entry) {
+      // A failed lookup refuses the batch as an error: no line is wrong, the directory is.
+      if (entry.error().code == Errc::unavailable) return failure(entry.error());
+      return bad_line(line, entry.error().message);
+    }
     if (*entry) entries.push_back(std::move(**entry));
   }
 }
 
 // Sorts by user (the store's key order, which is also the fastest order to insert in) and
-// refuses a user named twice, at the later of the two lines.
+// refuses a user named twice, at the later of the two lines. The names are canonical by now, so
+// "alice" and "ALICE" are one account, named twice.
 std::optional<Refusal> sort_and_check_unique(std::vector<BatchEntry>& entries) {
   std::sort(entries.begin(), entries.end(), [](const BatchEntry& a, const BatchEntry& b) {
     return a.user != b.user ? a.user < b.user : a.line < b.line;
@@ -128,7 +136,8 @@ std::optional<Refusal> sort_and_check_unique(std::vector<BatchEntry>& entries) {
     const BatchEntry& earlier = entries[i - 1];
     const BatchEntry& later = entries[i];
     if (earlier.user != later.user || (first && first->line < later.line)) continue;
-    first = bad_line(later.line, "the same user as line " + std::to_string(earlier.line));
+    first = bad_line(later.line, "the same account ('" + later.user + "') as line " +
+                                     std::to_string(earlier.line));
   }
   return first;
 }

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -273,10 +274,35 @@ Status store_oath_entries(StoreTransaction& txn, const SecureBytes& store_key,
   return Ok{};
 }
 
+// Renames every storable entry to its canonical name, as `import USER` does: the module looks
+// up "alice", so a row for "ALICE" would never be found. A failed lookup, or two lines for one
+// account ("alice" and "ALICE"), refuses the whole file rather than guess which key is meant.
+Status canonicalise_oath_users(std::vector<OathEntry>& entries) {
+  std::map<std::string, std::size_t> line_of;
+  for (OathEntry& entry : entries) {
+    auto stored = store_user_name(entry.user);
+    if (!stored) {
+      if (stored.error().code == Errc::invalid_argument) continue;  // skipped when storing
+      return make_error(stored.error().code,
+                        "line " + std::to_string(entry.line) + ": " + stored.error().message);
+    }
+    entry.user = std::move(stored).value();
+    auto [earlier, first] = line_of.emplace(entry.user, entry.line);
+    if (!first) {
+      return make_error(Errc::invalid_argument,
+                        "lines " + std::to_string(earlier->second) + " and " +
+                            std::to_string(entry.line) + " are both the account '" +
+                            entry.user + "'");
+    }
+  }
+  return Ok{};
+}
+
 // Every importable entry in one transaction, or none.
 Status import_oath_entries(const Config& config, std::vector<OathEntry>& entries, bool replace,
                            OathTally& tally,
                            std::vector<std::pair<std::string, MigrationResult>>& audit) {
+  if (auto st = canonicalise_oath_users(entries); !st) return st;
   auto opened = open_store_for_writing(config);
   if (!opened) return std::move(opened).error();
   auto txn = opened->store->begin_write();

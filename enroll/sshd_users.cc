@@ -30,7 +30,8 @@ void each_account(const std::function<bool(const passwd&)>& stop) {
 // failed lookup counts as "in the group": this only picks someone to show as an outsider, and
 // one whose groups are unknown is no example of anything.
 bool in_group(const passwd& pw, gid_t gid) {
-  auto member = account_in_group(Account{pw.pw_name, pw.pw_uid, pw.pw_gid}, gid);
+  const Account account{pw.pw_name, pw.pw_uid, pw.pw_gid, pw.pw_name, pw.pw_gid};
+  auto member = account_in_group(account, gid);
   return !member || *member;
 }
 

@@ -170,7 +170,12 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
   Decision decision(pamh, log, account->name);
 
   auto requirement = code_requirement(config, *account);
-  if (!requirement) return decision.store_failure(requirement.error());
+  if (!requirement) {
+    // A directory problem, not a damaged store: LOG_ERR and its own reason, so that alerts on
+    // store-error keep meaning "the store or key needs an administrator".
+    logf(log, LOG_ERR, "group lookup failed: %s", requirement.error().message.c_str());
+    return decision.finish(PAM_AUTHINFO_UNAVAIL, "group-lookup-error");
+  }
   if (*requirement != Requirement::ask) {
     return decision.finish(PAM_IGNORE, requirement_reason(*requirement));
   }

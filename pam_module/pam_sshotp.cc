@@ -10,6 +10,7 @@
 #include <new>
 #include <span>
 
+#include "common/audit.h"
 #include "pam_module/authenticate.h"
 
 #define SSHOTP_EXPORT __attribute__((visibility("default")))
@@ -24,7 +25,14 @@ int guard(pam_handle_t* pamh, const char* what, Body&& body) noexcept {
     pam_syslog(pamh, LOG_CRIT, "%s: out of memory", what);
     return PAM_BUF_ERR;
   } catch (const std::exception& e) {  // what() never carries secrets (see common/result.h)
-    pam_syslog(pamh, LOG_CRIT, "%s: internal error: %s", what, e.what());
+    // ...but may quote a user name or path with control bytes (a forged log line): sanitised
+    // like every other line the module logs. log_text allocates, so it may throw in turn.
+    try {
+      pam_syslog(pamh, LOG_CRIT, "%s: internal error: %s", what,
+                 sshotp::log_text(e.what()).c_str());
+    } catch (...) {
+      pam_syslog(pamh, LOG_CRIT, "%s: internal error", what);
+    }
   } catch (...) {
     pam_syslog(pamh, LOG_CRIT, "%s: unknown internal error", what);
   }

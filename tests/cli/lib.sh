@@ -49,6 +49,14 @@ enroll() {
   "$ENROLL" --config "$CONF" "$@" >"$WORK/out" 2>"$WORK/err" || rc=$?
 }
 
+# enroll_nss ARGS...: `enroll` under nss_wrapper (the test accounts and aliases), as the module
+# sees them in pam_login.
+enroll_nss() {
+  rc=0
+  sh "$CLI_DIR/../support/with_nss.sh" "$ENROLL" --config "$CONF" "$@" >"$WORK/out" \
+    2>"$WORK/err" || rc=$?
+}
+
 # Same, without --config (to test the global option parsing itself).
 enroll_bare() {
   rc=0

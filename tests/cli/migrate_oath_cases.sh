@@ -111,3 +111,19 @@ oath_unsafe_files_are_refused() {
   migrate_oath "$OATH/missing"
   expect_rc 1 && expect_in err "$OATH/missing"
 }
+
+# Names are canonicalised as for `import USER` (Dave and DAVE are aliases of dave's uid in
+# tests/support/with_nss.sh): before, "Dave" got a row the module, which looks up dave, never
+# found, and "dave" plus "DAVE" were two rows for one account.
+oath_names_are_canonical() {
+  printf 'HOTP/T30 dave - %s\nHOTP/T30 DAVE - %s\n' "$K30" "$K60" >"$OATH/alias.oath"
+  printf 'HOTP/T30 Dave - %s\n' "$K30" >"$OATH/dave.oath"
+  enroll_nss migrate oath "$OATH/alias.oath" </dev/null
+  expect_rc 1 && expect_in err "lines 1 and 2 are both the account 'dave'" || return 1
+  enroll list --json </dev/null
+  expect_not_in out '"dave"' && expect_not_in out '"DAVE"' || return 1
+  enroll_nss migrate oath "$OATH/dave.oath" </dev/null
+  expect_rc 0 && expect_in out "line 1: dave: imported" || return 1
+  enroll list --json </dev/null
+  expect_in out '"dave"' && expect_not_in out '"Dave"'
+}

@@ -93,6 +93,8 @@ run_case "oath: a second run changes nothing and keeps the users' own codes" \
   oath_migration_is_idempotent
 run_case "oath: symlinked, group-writable or missing users files: exit 1" \
   oath_unsafe_files_are_refused
+run_case "oath: names are stored canonical; two spellings of one account: exit 1" \
+  oath_names_are_canonical
 if private_root_available; then
   run_case "one audit line per migrated user, never a key or a code" audit_lines_hold_no_secret
 else

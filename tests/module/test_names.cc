@@ -6,6 +6,8 @@
 //   - a name the passwd database does not know is PAM_USER_UNKNOWN, never PAM_IGNORE;
 //   - a user or group lookup that fails (EIO, ERANGE at every size, getgrouplist) is
 //     PAM_AUTHINFO_UNAVAIL, for require_group and exempt_group alike; entries over 16 KiB work;
+//   - require_group asks a member whom getgrouplist misses (a backend down) and an alias that
+//     is a member where its canonical name is not;
 //   - whatever reaches syslog has no control bytes, even a name with a newline on an error path.
 // The documented nullok stack (pam_sshotp nullok, then pam_permit) makes every wrong PAM_IGNORE
 // a login without a code, so most cases use it.
@@ -148,12 +150,43 @@ void test_group_lookup_errors_fail_closed(void** state) {
       const int rc = f.login(user, conv);
       if (rc != PAM_AUTHINFO_UNAVAIL) fail_msg("%s %s: got %d", setting, user, rc);
       assert_true(conv.prompts().empty());
+      // A directory problem, not a store one: its own audit reason (was store-error).
+      assert_true(g_syslog.back().find("reason=group-lookup-error") != std::string::npos);
     }
   }
   const PamFixture& f = install_pam_fixture(state, "require_group = sshotp-small\n");
   enroll(f.env, "nss-nogroups", f.secret, f.params);
   use_nullok_permit_stack(f);
   assert_int_equal(f.login("nss-nogroups", "000000"), PAM_AUTHINFO_UNAVAIL);
+}
+
+void test_require_group_member_with_short_group_list_is_asked(void** state) {
+  // SSSD/LDAP down: glibc's getgrouplist skips the failing backend and returns only the primary
+  // group. The group entry still lists the user. Before: PAM_IGNORE, and pam_permit let it in.
+  const PamFixture& f = install_pam_fixture(state, "require_group = sshotp-listed\n");
+  enroll(f.env, "nss-shortgroups", f.secret, f.params);
+  use_nullok_permit_stack(f);
+  auto conv = FakeConversation::answering({"000000"});
+  assert_int_equal(f.login("nss-shortgroups", conv), PAM_AUTH_ERR);
+  assert_int_equal(conv.prompts().size(), 1);
+  assert_int_equal(f.login("nss-shortgroups", f.code()), PAM_SUCCESS);
+}
+
+void test_require_group_alias_member_is_asked(void** state) {
+  // sshd's Match Group sees the groups of the name as typed: DAVE is listed in sshotp-alias,
+  // Dave has it as primary group, the canonical dave is in neither. Before: PAM_IGNORE.
+  const PamFixture& f = install_pam_fixture(state, "require_group = sshotp-alias\n");
+  enroll(f.env, "dave", f.secret, f.params);
+  use_nullok_permit_stack(f);
+  for (const char* alias : {"DAVE", "Dave"}) {
+    auto conv = FakeConversation::answering({"000000"});
+    const int rc = f.login(alias, conv);
+    if (rc != PAM_AUTH_ERR) fail_msg("%s with a wrong code: got %d", alias, rc);
+    assert_int_equal(conv.prompts().size(), 1);
+  }
+  auto conv = FakeConversation::answering({""});
+  assert_int_equal(f.login("dave", conv), PAM_SUCCESS);  // not a member: PAM_IGNORE, permit
+  assert_true(conv.prompts().empty());
 }
 
 bool has_control_bytes(const std::string& line) {
@@ -210,6 +243,8 @@ int main() {
       NAMES_TEST(test_passwd_entry_over_16k_is_asked),
       NAMES_TEST(test_group_over_16k),
       NAMES_TEST(test_group_lookup_errors_fail_closed),
+      NAMES_TEST(test_require_group_member_with_short_group_list_is_asked),
+      NAMES_TEST(test_require_group_alias_member_is_asked),
       NAMES_TEST(test_log_of_lookup_error_has_no_control_bytes),
       NAMES_TEST(test_log_of_store_error_has_no_control_bytes),
   };

@@ -6,6 +6,10 @@
 //   getpwnam_r / getgrnam_r of a name starting "nss-enoent" -> ENOENT (how libnss_sss reports
 //                                                             sssd not running)
 //   getgrouplist of a user starting "nss-nogroups"          -> -1 without a usable length
+//   getgrouplist of a user starting "nss-shortgroups"       -> only the primary group: what
+//                                                             glibc returns when the backend
+//                                                             that knows the memberships fails
+//                                                             (initgroups skips it silently)
 // Every other call goes to the next definition (nss_wrapper, then libc), with two quirks of
 // nss_wrapper 1.1.12 turned into glibc's contract, which is what the code under test meets in
 // production: "no such entry" is ENOENT there (glibc: 0 and a NULL result, as POSIX says), and
@@ -82,6 +86,15 @@ __attribute__((visibility("default"))) int getpwuid_r(uid_t uid, struct passwd* 
 __attribute__((visibility("default"))) int getgrouplist(const char* user, gid_t group,
                                                         gid_t* groups, int* ngroups) {
   if (starts(user, "nss-nogroups")) return -1;  // "too small", yet no bigger length given
+  if (starts(user, "nss-shortgroups")) {
+    if (*ngroups < 1) {
+      *ngroups = 1;
+      return -1;
+    }
+    groups[0] = group;
+    *ngroups = 1;
+    return 1;
+  }
   using Fn = int (*)(const char*, gid_t, gid_t*, int*);
   static const Fn real = next<Fn>("getgrouplist");
   return real == nullptr ? -1 : real(user, group, groups, ngroups);

@@ -13,10 +13,17 @@
 #   mallory u0..u7
 #   longgecos                         a passwd line over 16 KiB (ERANGE for a 16 KiB buffer)
 #   nss-nogroups                      exists, but getgrouplist fails for it (nss_fault.so)
+#   nss-shortgroups                   getgrouplist gives only its primary group (nss_fault.so:
+#                                     glibc's answer when the membership backend is down), yet
+#                                     the group entry sshotp-listed lists it
+#   dave, DAVE, Dave                  one uid, 2021, canonical dave; the aliases have other
+#                                     groups: DAVE is listed in sshotp-alias, Dave has it as its
+#                                     primary group (sshd's Match Group asks getpwnam(login name))
 #   ctl<ESC>[1m<SOH><CR>name          a name with control bytes, for the log sanitiser
 #   $SSHOTP_NSS_USERS                 more names (space-separated), e.g. from the CLI tests
 # Groups: sshotp-big (over 16 KiB of members: member00001..member04000, alice, longgecos),
-# sshotp-small (bob, longgecos). Names starting nss-eio fail with EIO, nss-erange with ERANGE at
+# sshotp-small (bob, longgecos), sshotp-listed (nss-shortgroups), sshotp-alias (DAVE; Dave's
+# primary group). Names starting nss-eio fail with EIO, nss-erange with ERANGE at
 # every buffer size, nss-enoent with ENOENT (tests/support/nss_fault.cc, $NSS_FAULT_SHIM, which
 # also gives nss_wrapper's results glibc's meaning, so it is needed too).
 #
@@ -78,6 +85,10 @@ group=$dir/group
   printf 'longgecos:x:2006:2006:%s:/nonexistent:/usr/sbin/nologin\n' \
     "$(head -c 20000 /dev/zero | tr '\0' g)"
   echo 'nss-nogroups:x:2007:2007::/nonexistent:/usr/sbin/nologin'
+  echo 'nss-shortgroups:x:2020:2020::/nonexistent:/usr/sbin/nologin'
+  echo 'dave:x:2021:2021:Dave:/nonexistent:/usr/sbin/nologin'
+  echo 'DAVE:x:2021:2021:Dave, an alias in sshotp-alias:/nonexistent:/usr/sbin/nologin'
+  echo 'Dave:x:2021:3004:Dave, an alias whose primary group is sshotp-alias:/nonexistent:/usr/sbin/nologin'
   printf 'ctl\033[1m\001\rname:x:2008:2008::/nonexistent:/usr/sbin/nologin\n'
   uid=2100
   for user in ${SSHOTP_NSS_USERS:-}; do
@@ -90,6 +101,8 @@ group=$dir/group
 {
   cat /etc/group
   echo 'sshotp-small:x:3002:bob,longgecos'
+  echo 'sshotp-listed:x:3003:nss-shortgroups'
+  echo 'sshotp-alias:x:3004:DAVE'
   printf 'sshotp-big:x:3001:'
   i=1
   while [ "$i" -le 4000 ]; do

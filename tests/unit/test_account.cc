@@ -110,6 +110,43 @@ void test_requirement_fails_closed_on_lookup_errors(void**) {
   assert_errc(no_list.error().code, Errc::unavailable);
 }
 
+Requirement requirement(const Config& config, const char* user) {
+  auto r = code_requirement(config, account(user));
+  if (!r) fail_msg("%s: %s", user, r.error().message.c_str());
+  return *r;
+}
+
+void assert_requirement(Requirement got, Requirement want) {
+  assert_int_equal(static_cast<int>(got), static_cast<int>(want));
+}
+
+void test_require_group_does_not_trust_a_short_group_list(void**) {
+  // getgrouplist gives only the primary group (glibc skips a failing backend), but the group
+  // entry lists the user. Before: not_in_required, so the code was never asked.
+  Config config;
+  config.require_group = "sshotp-listed";
+  assert_requirement(requirement(config, "nss-shortgroups"), Requirement::ask);
+  // For exempt_group a short list only means "asked": the safe side.
+  config.require_group.clear();
+  config.exempt_group = "sshotp-small";
+  assert_requirement(requirement(config, "nss-shortgroups"), Requirement::ask);
+}
+
+void test_require_group_counts_the_login_entry(void**) {
+  // sshd's Match Group asks about the name as typed: DAVE is listed in sshotp-alias, Dave has
+  // it as its primary group; their canonical entry dave is in neither.
+  Config config;
+  config.require_group = "sshotp-alias";
+  assert_requirement(requirement(config, "DAVE"), Requirement::ask);
+  assert_requirement(requirement(config, "Dave"), Requirement::ask);
+  assert_requirement(requirement(config, "dave"), Requirement::not_in_required);
+  // Exemption stays with the canonical account: an alias's groups never skip the code.
+  config.require_group.clear();
+  config.exempt_group = "sshotp-alias";
+  assert_requirement(requirement(config, "DAVE"), Requirement::ask);
+  assert_requirement(requirement(config, "Dave"), Requirement::ask);
+}
+
 void test_log_text_sanitises_and_bounds(void**) {
   assert_string_equal(log_text("user 'a\nb\x01\x1b[2J' x=1").c_str(), "user 'a?b??[2J' x=1");
   assert_string_equal(log_text("\xc3\xa9\x7f").c_str(), "???");
@@ -129,6 +166,8 @@ int main() {
       cmocka_unit_test(test_group_over_16k),
       cmocka_unit_test(test_group_lookup_errors),
       cmocka_unit_test(test_requirement_fails_closed_on_lookup_errors),
+      cmocka_unit_test(test_require_group_does_not_trust_a_short_group_list),
+      cmocka_unit_test(test_require_group_counts_the_login_entry),
       cmocka_unit_test(test_log_text_sanitises_and_bounds),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
