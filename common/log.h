@@ -19,6 +19,20 @@ class Logger {
 // printf-style helper; the format attribute lets -Wformat=2 check every call site.
 void logf(Logger& log, int priority, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
 
+// The `debug` setting's LOG_DEBUG lines, so that a call site is one line and costs one branch
+// when debug is off. The rule above holds here too: names, states and outcomes, never a code,
+// a secret, a recovery code or key material.
+class DebugLog {
+ public:
+  DebugLog(Logger& log, bool enabled) : log_(log), enabled_(enabled) {}
+  // printf-style; argument 1 is `this`, hence 2 and 3.
+  void operator()(const char* fmt, ...) const __attribute__((format(printf, 2, 3)));
+
+ private:
+  Logger& log_;
+  bool enabled_;
+};
+
 // Drops everything; for callers that have nowhere to report.
 class NullLogger final : public Logger {
  public:

@@ -7,7 +7,14 @@
 #include <string>
 
 #include "common/result.h"
-#include "common/sqlite_store.h"
+
+namespace sshotp {
+
+// The version this build writes and understands. It lives with the migrations that define it
+// (sqlite_schema.cc), not with the store that opens the file, which includes this header.
+inline constexpr int kSchemaVersion = 4;
+
+}  // namespace sshotp
 
 namespace sshotp::sqlite {
 

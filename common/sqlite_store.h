@@ -17,8 +17,6 @@ enum class OpenMode {
   create,    // the CLI: create the directory (0700) and file (0600) on first use
 };
 
-inline constexpr int kSchemaVersion = 4;  // see sqlite_schema.cc for the migrations
-
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMode mode,
                                                  unsigned busy_timeout_ms);
 

@@ -16,6 +16,10 @@
 
 namespace sshotp::cli {
 
+// Here rather than in context.h: privilege.cc and module_settings.cc word their messages with it,
+// and context.h includes them (through elevated_store.h and module_settings.h).
+inline constexpr const char* kProgramName = "sshotp-enroll";
+
 enum class Exit : int {
   ok = 0,
   error = 1,         // store, key or config problem (the message names the path and reason)

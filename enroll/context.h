@@ -23,8 +23,6 @@
 
 namespace sshotp::cli {
 
-inline constexpr const char* kProgramName = "sshotp-enroll";
-
 // The real uid at start (never $USER, never the effective uid): who actually ran the program.
 struct Caller {
   uid_t uid = 0;

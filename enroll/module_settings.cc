@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "common/file_checks.h"
-#include "enroll/context.h"
+#include "enroll/cli.h"
 #include "enroll/pam_service_file.h"
 
 namespace sshotp::cli {

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "enroll/cgroup_guard.h"
-#include "enroll/context.h"
+#include "enroll/cli.h"
 
 namespace sshotp::cli {
 namespace {

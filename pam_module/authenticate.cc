@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 
 #include <cstdio>
+#include <string>
 
 #include "common/account.h"
 #include "common/audit.h"
@@ -126,6 +127,23 @@ void name_wrong_key(PamLogger& log, Store& store, const SecureBytes& key, const 
        config.key_file.c_str(), config.db.c_str());
 }
 
+// The `debug` line naming where the settings came from: the file, and which module arguments
+// override it (their names only: an argument's value is not the debug line's business).
+void debug_config_source(const DebugLog& debug, std::span<const char* const> args) {
+  auto path = module_args_config_path(args);  // already checked by config_from_module_args
+  std::string overrides;
+  for (const char* arg : args) {
+    const std::string_view name = std::string_view(arg).substr(0, std::string_view(arg).find('='));
+    if (name == "config") continue;
+    overrides += overrides.empty() ? "" : " ";
+    overrides += name;
+  }
+  debug("config: file %s; overridden by module arguments: %s",
+        path ? path->c_str() : kDefaultConfigPath, overrides.empty() ? "none" : overrides.c_str());
+}
+
+const char* yes_no(bool b) { return b ? "yes" : "no"; }
+
 }  // namespace
 
 int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> args) {
@@ -143,6 +161,8 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
     logf(log, LOG_ERR, "bad module argument: %s", failure->error.message.c_str());
     return PAM_SERVICE_ERR;
   }
+  const DebugLog debug(log, config.debug);
+  debug_config_source(debug, args);
 
   const char* user = nullptr;
   int rc = pam_get_user(pamh, &user, nullptr);
@@ -167,6 +187,8 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
   if (account->name != user) {
     logf(log, LOG_INFO, "user '%s' is the account '%s'", user, account->name.c_str());
   }
+  debug("account: '%s' is '%s' (uid %u)", user, account->name.c_str(),
+        static_cast<unsigned>(account->uid));
   Decision decision(pamh, log, account->name);
 
   auto requirement = code_requirement(config, *account);
@@ -176,10 +198,14 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
     logf(log, LOG_ERR, "group lookup failed: %s", requirement.error().message.c_str());
     return decision.finish(PAM_AUTHINFO_UNAVAIL, "group-lookup-error");
   }
+  debug("group policy: %s (require_group '%s', exempt_group '%s')",
+        *requirement == Requirement::ask ? "ask" : requirement_reason(*requirement),
+        config.require_group.c_str(), config.exempt_group.c_str());
   if (*requirement != Requirement::ask) {
     return decision.finish(PAM_IGNORE, requirement_reason(*requirement));
   }
   const bool publickey_done = has_publickey_evidence(pamh);
+  debug("publickey evidence (SSH_AUTH_INFO_0): %s", yes_no(publickey_done));
   if (config.require_publickey && !publickey_done) {
     return decision.finish(PAM_AUTH_ERR, "no-publickey");
   }
@@ -200,15 +226,17 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
     if (!snapshot) return decision.store_failure(snapshot.error());
     auto found = (*snapshot)->find(account->name);
     if (!found) return decision.store_failure(found.error());
+    const bool enrolled = found->has_value();
+    const bool disabled = enrolled && (*found)->state == EnrollmentState::disabled;
+    const bool locked = enrolled && !disabled && is_locked((*found)->lockout, now_unix());
+    debug("before the prompt: enrolled %s, disabled %s, locked %s", yes_no(enrolled),
+          yes_no(disabled), yes_no(locked));
     // nullok only counts when sshd says a public key was accepted: without that, a
     // misconfigured AuthenticationMethods would turn "not enrolled" into "no factor at all".
-    if (!found->has_value() && config.nullok && publickey_done) {
+    if (!enrolled && config.nullok && publickey_done) {
       return decision.finish(PAM_IGNORE, outcome_reason(Outcome::not_enrolled));
     }
-    if (found->has_value() && (*found)->state != EnrollmentState::disabled &&
-        is_locked((*found)->lockout, now_unix())) {
-      return conclude(pamh, flags, decision, Verdict{Outcome::locked});
-    }
+    if (locked) return conclude(pamh, flags, decision, Verdict{Outcome::locked});
   }
 
   auto typed = prompt_hidden(pamh, config.prompt);
@@ -221,6 +249,8 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
     if (verdict.error().code == Errc::crypto) name_wrong_key(log, **store, *key, config);
     return decision.store_failure(verdict.error());
   }
+  debug("verdict: %s, method %s%s", outcome_reason(verdict->outcome),
+        method_name(verdict->method), verdict->locked_now ? ", locked now" : "");
   return conclude(pamh, flags, decision, *verdict);
 }
 

@@ -14,12 +14,11 @@
 #include <security/pam_appl.h>
 #include <sqlite3.h>
 
-#include <cstdarg>
-#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "tests/support/pam_harness.h"
+#include "tests/support/syslog_capture.h"
 // Last: cmocka defines macros (fail, skip) that clash with standard headers.
 #include "tests/support/cmocka.h"
 
@@ -28,37 +27,9 @@ using namespace sshotp::test;
 
 namespace {
 
-std::vector<std::string> g_syslog;  // every line libpam's pam_syslog sent, as formatted
-
-void capture(const char* fmt, va_list ap) {
-  char line[4096];
-  std::vsnprintf(line, sizeof line, fmt, ap);
-  g_syslog.emplace_back(line);
-}
-
-}  // namespace
-
-// libpam's pam_vsyslog ends in syslog() (__syslog_chk under _FORTIFY_SOURCE). Exported with
-// -rdynamic, these definitions take the module's lines here instead of to /dev/log.
-extern "C" __attribute__((visibility("default"))) void __syslog_chk(int, int, const char* fmt,
-                                                                     ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  capture(fmt, ap);
-  va_end(ap);
-}
-extern "C" __attribute__((visibility("default"))) void syslog(int, const char* fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  capture(fmt, ap);
-  va_end(ap);
-}
-
-namespace {
-
 int setup(void** state) {
   install_pam_fixture(state, "");
-  g_syslog.clear();
+  captured_syslog().clear();
   return 0;
 }
 
@@ -84,8 +55,10 @@ void test_alias_with_right_code_uses_the_canonical_enrollment(void** state) {
   assert_int_equal(f.login("alice", f.code()), PAM_AUTH_ERR);
   assert_int_equal(f.login("alice@example.test", f.code(1)), PAM_SUCCESS);
   bool logged_both = false;
-  for (const std::string& line : g_syslog) {
-    if (line.find("user 'ALICE' is the account 'alice'") != std::string::npos) logged_both = true;
+  for (const LogLine& line : captured_syslog()) {
+    if (line.text.find("user 'ALICE' is the account 'alice'") != std::string::npos) {
+      logged_both = true;
+    }
   }
   assert_true(logged_both);
 }
@@ -199,9 +172,11 @@ bool has_control_bytes(const std::string& line) {
 
 void assert_clean_log(const char* must_contain) {
   bool found = false;
-  for (const std::string& line : g_syslog) {
-    if (has_control_bytes(line)) fail_msg("control bytes in a log line: %zu bytes", line.size());
-    if (line.find(must_contain) != std::string::npos) found = true;
+  for (const LogLine& line : captured_syslog()) {
+    if (has_control_bytes(line.text)) {
+      fail_msg("control bytes in a log line: %zu bytes", line.text.size());
+    }
+    if (line.text.find(must_contain) != std::string::npos) found = true;
   }
   if (!found) fail_msg("no log line contains '%s'", must_contain);
 }

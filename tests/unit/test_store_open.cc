@@ -11,6 +11,7 @@
 #include <string>
 
 #include "common/file_checks.h"
+#include "common/sqlite_schema.h"
 #include "common/sqlite_store.h"
 #include "tests/support/env_state.h"
 #include "tests/support/fixture.h"
