@@ -124,7 +124,8 @@ void test_group_lookup_errors_fail_closed(void** state) {
       if (rc != PAM_AUTHINFO_UNAVAIL) fail_msg("%s %s: got %d", setting, user, rc);
       assert_true(conv.prompts().empty());
       // A directory problem, not a store one: its own audit reason (was store-error).
-      assert_true(g_syslog.back().find("reason=group-lookup-error") != std::string::npos);
+      const std::string& audit = captured_syslog().back().text;
+      assert_true(audit.find("reason=group-lookup-error") != std::string::npos);
     }
   }
   const PamFixture& f = install_pam_fixture(state, "require_group = sshotp-small\n");
