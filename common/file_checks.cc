@@ -18,6 +18,11 @@ bool owner_ok(const struct stat& st) { return st.st_uid == 0 || st.st_uid == get
 
 }  // namespace
 
+bool file_missing(const std::string& path) {
+  struct stat st {};
+  return lstat(path.c_str(), &st) != 0 && errno == ENOENT;
+}
+
 Status check_file_stat(const struct stat& st, const std::string& path, Exposure exposure) {
   if (S_ISLNK(st.st_mode)) return unavailable(path, "is a symbolic link");
   if (!S_ISREG(st.st_mode)) return unavailable(path, "is not a regular file");

@@ -18,6 +18,10 @@ enum class Exposure {
   world_readable,  // group/other may read, never write (config file)
 };
 
+// True only when nothing at all is at `path` (lstat says ENOENT). Any other failure, EACCES say,
+// is not "missing": callers that would create the file must not create it then.
+bool file_missing(const std::string& path);
+
 // Checks an already-obtained stat of `path` (from fstat on an O_NOFOLLOW descriptor, or lstat).
 Status check_file_stat(const struct stat& st, const std::string& path, Exposure exposure);
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # The cgroup freezer against the setuid sshotp-enroll (see "SECURITY MODEL" in
-# sshotp-enroll(8) and enroll/cgroup_guard.h). A throwaway user owns a delegated cgroup, as
+# sshotp-enroll(8) and enroll/setuid/cgroup_guard.h). A throwaway user owns a delegated cgroup, as
 # systemd hands user@UID.service over (the directory and its cgroup.procs, cgroup.freeze,
 # cgroup.subtree_control and cgroup.threads chowned; in a v1 freezer hierarchy, if mounted, the
 # directory, cgroup.procs, tasks and freezer.state). sshotp-enroll enroll starts inside it,

@@ -411,7 +411,7 @@ audit_lines() {
   done
 }
 
-# Installed setuid root (see enroll/privilege.h), the command must still act as its caller:
+# Installed setuid root (see enroll/setuid/privilege.h), the command must still act as its caller:
 # --output cannot write where the caller may not, --install is refused.
 setuid_copy_acts_as_caller() {
   cp "$NOBODY_ENROLL" "$WORK/bin/sshotp-enroll-suid" && chmod 4755 "$WORK/bin/sshotp-enroll-suid" &&

@@ -8,8 +8,8 @@
 #include <set>
 #include <string>
 
-#include "enroll/migrate_common.h"
-#include "enroll/migrate_ga.h"
+#include "enroll/migrate/parsers/parser_basics.h"
+#include "enroll/migrate/parsers/google_authenticator_file.h"
 #include "tests/fuzz/fuzz_support.h"
 
 using namespace sshotp;

@@ -5,6 +5,9 @@
 #   - common/ (the core, linked into both) includes only common/;
 #   - pam_module/ and enroll/ never include each other (the module must not pull in the setuid
 #     CLI's code, nor the CLI the module's);
+#   - inside enroll/, a folder includes only its own files and the layers below it (ENROLL_LAYERS):
+#     the setuid code and the migration parsers nothing above common/, the command-line frame
+#     (cli/) none of the commands, and no command folder another one at its own level;
 #   - bench/ and tests/ may include anything;
 #   - no include cycle between units, a unit being x.h with x.cc: a cycle means neither side can
 #     be understood, tested or moved without the other.
@@ -23,6 +26,44 @@ ALLOWED = {
     "pam_module": ("common", "pam_module"),
     "enroll": ("common", "enroll"),
 }
+
+
+# enroll/'s layers, lowest first. A file in one of these folders (the longest match) may include
+# common/, its own folder and any folder of a lower layer; main.cc, in enroll/ itself, may
+# include all of them. program_name.h is a leaf with one constant that everything may include.
+ENROLL_LAYERS = (
+    ("enroll/setuid", "enroll/migrate/parsers"),
+    ("enroll/cli",),
+    ("enroll/qr",),
+    ("enroll/enrollment",),
+    ("enroll/admin", "enroll/import", "enroll/migrate", "enroll/sshd"),
+)
+ENROLL_LEAF = "enroll/program_name.h"
+
+
+def enroll_folder(path):
+    """The ENROLL_LAYERS folder `path` is in (the longest match), with its layer; or None."""
+    best = None
+    for layer, folders in enumerate(ENROLL_LAYERS):
+        for folder in folders:
+            if path.startswith(folder + "/") and (best is None or len(folder) > len(best[0])):
+                best = (folder, layer)
+    return best
+
+
+def enroll_violation(rel, target):
+    """Why `rel` (in enroll/) must not include `target` (in enroll/), or None."""
+    if target == ENROLL_LEAF:
+        return None
+    mine = enroll_folder(rel)
+    if mine is None:
+        return None  # main.cc and the leaf header: the top of the CLI
+    theirs = enroll_folder(target)
+    if theirs is None:
+        return f"{mine[0]}/ must not include \"{target}\" (above every layer)"
+    if theirs[0] == mine[0] or theirs[1] < mine[1]:
+        return None
+    return f"{mine[0]}/ must not include \"{target}\" (not a lower layer)"
 
 
 def sources(srcdir):
@@ -94,6 +135,11 @@ def main():
             if part in ALLOWED and target_part not in ALLOWED[part]:
                 print(f'{rel}:{number}: {part}/ must not include "{target}"')
                 ok = False
+            if part == "enroll" and target_part == "enroll":
+                why = enroll_violation(rel.replace(os.sep, "/"), target)
+                if why:
+                    print(f"{rel}:{number}: {why}")
+                    ok = False
             if unit(target) != unit(rel):
                 graph.setdefault(unit(rel), set()).add(unit(target))
         passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)

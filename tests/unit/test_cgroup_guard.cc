@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The cgroup guard of sshotp-enroll (enroll/cgroup_guard.h) on sample /proc/self/cgroup and
+// The cgroup guard of sshotp-enroll (enroll/setuid/cgroup_guard.h) on sample /proc/self/cgroup and
 // /proc/self/mountinfo texts: a systemd cgroup v2 host, a hybrid v1+v2 host (as the CI machine
 // is), containers with a cgroup namespace or a bind-mounted subtree, and what cannot be
 // verified; then the safety verdict on made-up file metadata. tests/cli/test_cgroup_freeze.sh
@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "enroll/cgroup_guard.h"
+#include "enroll/setuid/cgroup_guard.h"
 // Last: cmocka defines macros (fail, skip) that clash with standard headers.
 #include "tests/support/cmocka.h"
 

@@ -12,7 +12,7 @@
 #include "common/crypto.h"
 #include "common/sqlite_store.h"
 #include "common/verifier.h"
-#include "enroll/migrate_support.h"
+#include "enroll/migrate/migrated_user.h"
 #include "tests/support/fixture.h"
 // Last: cmocka defines macros (fail, skip) that clash with standard headers.
 #include "tests/support/cmocka.h"

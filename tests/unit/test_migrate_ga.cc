@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "enroll/migrate_ga.h"
+#include "enroll/migrate/parsers/google_authenticator_file.h"
 // Last: cmocka defines macros (fail, skip) that clash with standard headers.
 #include "tests/support/cmocka.h"
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "enroll/migrate_oath.h"
+#include "enroll/migrate/parsers/oath_users_file.h"
 #include "tests/support/fixture.h"
 // Last: cmocka defines macros (fail, skip) that clash with standard headers.
 #include "tests/support/cmocka.h"

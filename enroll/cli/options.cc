@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Option parsing shared by the commands, and the wording of its errors (see options.h).
+#include "enroll/cli/options.h"
+
+#include <string>
+
+#include "enroll/cli/command_table.h"
+#include "enroll/cli/reporting.h"
+
+namespace sshotp::cli {
+
+Exit option_error(int getopt_result, char** argv) {
+  const std::string culprit = optind > 0 ? argv[optind - 1] : "";
+  if (getopt_result == ':') return usage_error("option '" + culprit + "' needs a value");
+  // A long option names itself best (also "--help=x"); a short one may sit in a cluster.
+  if (culprit.starts_with("--") || optopt == 0) {
+    return usage_error("unknown option '" + culprit + "'");
+  }
+  return usage_error(std::string("unknown option '-") + static_cast<char>(optopt) + "'");
+}
+
+std::optional<Exit> parse_options(int argc, char** argv, const struct option* long_options,
+                                  const OptionHandler& handle, std::vector<std::string>& operands) {
+  optind = 0;  // glibc: 0 re-initialises getopt for a fresh argv
+  opterr = 0;  // we word the errors ourselves
+  for (;;) {
+    int option = getopt_long(argc, argv, ":h", long_options, nullptr);
+    if (option == -1) break;
+    if (option == 'h') {
+      print_usage(stdout);
+      return Exit::ok;
+    }
+    if (option == '?' || option == ':') return option_error(option, argv);
+    if (auto stop = handle(option, optarg)) return stop;
+  }
+  for (int i = optind; i < argc; ++i) operands.emplace_back(argv[i]);
+  return std::nullopt;
+}
+
+}  // namespace sshotp::cli

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// One way of parsing a command's options and wording their errors, for every command.
+#pragma once
+
+#include <getopt.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "enroll/cli/exit_status.h"
+
+namespace sshotp::cli {
+
+// getopt_long over a command's argv (argv[0] is the command name), with -h/--help handled and
+// errors worded uniformly. `handle` gets every other option and returns an exit status to stop
+// with (a bad value), or nothing. Operands are collected into `operands`. Returns the status to
+// exit with (Exit::ok after --help, Exit::usage on a bad option), or nothing to carry on.
+using OptionHandler = std::function<std::optional<Exit>(int option, const char* value)>;
+std::optional<Exit> parse_options(int argc, char** argv, const struct option* long_options,
+                                  const OptionHandler& handle, std::vector<std::string>& operands);
+
+// Reports what getopt_long's '?' or ':' (optstring starting with ':') was about.
+Exit option_error(int getopt_result, char** argv);
+
+}  // namespace sshotp::cli

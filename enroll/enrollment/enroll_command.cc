@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// `enroll`: a new secret shown as a QR code, a key to type and a key URI; saved only once the
+// user has typed a correct code from it, together with a fresh set of recovery codes, which are
+// then shown once. Until then the new secret is only a pending enrollment and the previous one
+// keeps working; aborting at any point leaves the previous enrollment as it was. A user other
+// than root who replaces their own enrollment first proves they hold it (possession.h).
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <string>
+
+#include "common/base32.h"
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "common/otpauth_uri.h"
+#include "common/totp.h"
+#include "common/typed_code.h"
+#include "enroll/cli/command_start.h"
+#include "enroll/cli/command_table.h"
+#include "enroll/cli/reporting.h"
+#include "enroll/cli/store_access.h"
+#include "enroll/cli/terminal.h"
+#include "enroll/enrollment/pending_enrollment.h"
+#include "enroll/enrollment/possession.h"
+#include "enroll/enrollment/recovery_set.h"
+#include "enroll/qr/qr_image_files.h"
+#include "enroll/qr/qr_terminal.h"
+
+namespace sshotp::cli {
+namespace {
+
+constexpr std::size_t kSecretBytes = 20;  // 160 bits, RFC 4226's recommendation
+constexpr int kCodeAttempts = 3;
+
+// "ABCD EFGH IJKL ..." for typing the key by hand.
+SecretString group_in_fours(std::string_view base32) {
+  SecretString out;
+  for (std::size_t i = 0; i < base32.size(); ++i) {
+    if (i != 0 && i % 4 == 0) out.push_back(' ');
+    out.push_back(base32[i]);
+  }
+  return out;
+}
+
+struct Confirmation {
+  enum class Outcome { matched, exhausted, aborted } outcome = Outcome::aborted;
+  std::int64_t step = 0;
+};
+
+// Up to three attempts at typing the current code of the new secret. A match returns its time
+// step, which becomes the enrollment's last used step so the same code cannot log in later.
+Result<Confirmation> confirm_code(Terminal& tty, const SecureBytes& secret,
+                                  const TotpParams& params, unsigned window) {
+  using Outcome = Confirmation::Outcome;
+  for (int attempt = 1; attempt <= kCodeAttempts; ++attempt) {
+    tty.print("Code from your authenticator app: ");
+    LineRead line = tty.read_line(kMaxTypedCode, /*echo=*/true);
+    if (!tty.input_is_tty()) tty.print("\n");  // piped answers are not echoed
+    if (line.status == ReadStatus::end_of_input || line.status == ReadStatus::interrupted) {
+      if (tty.input_is_tty()) tty.print("\n");
+      return Confirmation{Outcome::aborted};
+    }
+    if (line.status == ReadStatus::failed) {
+      return make_error(Errc::io, std::string("reading the code: ") + std::strerror(errno));
+    }
+    auto code = line.status == ReadStatus::line
+                    ? normalise_totp_code(line.text.view(), params.digits)
+                    : std::nullopt;
+    if (!code) {
+      tty.print("That is not a " + std::to_string(params.digits) + "-digit code.\n");
+      continue;
+    }
+    auto matched = totp_match(secret, params, now_unix(), window, code->view());
+    if (!matched) return std::move(matched).error();
+    if (*matched) return Confirmation{Outcome::matched, **matched};
+    tty.print("That code is not right. Is the clock of your device correct?\n");
+  }
+  return Confirmation{Outcome::exhausted};
+}
+
+void show_key(Terminal& tty, const std::string& issuer, std::string_view user,
+              const SecretString& base32, const SecretString& uri, const TotpParams& params,
+              QrStyle style) {
+  tty.print("Enrolling " + std::string(user) + " for " + issuer + ".\n\n");
+  if (style != QrStyle::none) {
+    auto matrix = encode_qr(uri.view());
+    if (matrix) {
+      tty.print("Scan this QR code with your authenticator app:\n\n");
+      tty.print(render_qr(*matrix, style).view());
+      tty.print("\n");
+    } else {
+      // The key below still works; a missing picture is no reason to stop.
+      print_error("QR code", matrix.error().message);
+    }
+  }
+  tty.print("Or add this key by hand (time-based, " + describe_params(params) + "):\n\n    ");
+  tty.print(group_in_fours(base32.view()).view());
+  tty.print("\n\nKey URI: ");
+  tty.print(uri.view());
+  tty.print("\n\n");
+}
+
+const Action kEnroll{"enroll", true, false, false};
+
+}  // namespace
+
+Exit run_enroll(const ConfigLocation& where, int argc, char** argv) {
+  Exit early = Exit::error;
+  QrStyle style = QrStyle::ansi;
+  QrImageFiles images;  // --qr-png, --qr-svg
+  static const struct option long_options[] = {
+      {"qr", required_argument, nullptr, 'q'},
+      {"qr-png", required_argument, nullptr, QrImageFiles::kPngOption},
+      {"qr-svg", required_argument, nullptr, QrImageFiles::kSvgOption},
+      {"help", no_argument, nullptr, 'h'},
+      {nullptr, 0, nullptr, 0}};
+  auto qr_option = [&](int option, const char* value) -> std::optional<Exit> {
+    if (QrImageFiles::is_option(option)) return images.handle(option, value);
+    auto parsed = parse_qr_style(value);
+    if (!parsed) return usage_error("--qr: must be ansi, utf8, invert or none");
+    style = *parsed;
+    return std::nullopt;
+  };
+  auto started =
+      start(kEnroll, ConfigUse::writing, {where, argc, argv}, long_options, qr_option, early);
+  if (!started) return early;
+  Session& session = started->session;
+  const Config& config = started->config;
+  if (auto st = images.check_absent(); !st) return session.failed(st.error());
+
+  auto issuer = issuer_for(config);
+  if (!issuer) return session.failed(issuer.error());
+  // Open everything before showing a key: a key that cannot be saved would leave a useless
+  // entry in the user's app.
+  auto opened = open_store_for_writing(config);
+  if (!opened) return session.failed(opened.error());
+  std::optional<Enrollment> previous;
+  {
+    auto txn = opened->store->begin_read();
+    if (!txn) return session.failed(txn.error());
+    auto found = (*txn)->find(session.user());
+    if (!found) return session.failed(found.error());
+    previous = std::move(found).value();
+  }
+  InterruptScope interrupts;  // from here on, Ctrl-C aborts cleanly (and withdraws the new key)
+  // Replacing your own second factor takes that factor, or a recovery code: whoever finds your
+  // session unlocked must not move your logins to their phone. Root may replace anyone's.
+  if (previous && !session.caller().is_root()) {
+    const ProofRules proof{Terminal::Source::controlling, /*recovery_code_accepted=*/true};
+    if (auto stop = prove_possession(session, config, *opened->store, opened->key, proof)) {
+      return *stop;
+    }
+  }
+
+  auto secret = random_bytes(kSecretBytes);
+  if (!secret) return session.failed(secret.error());
+  auto base32 = base32_encode(*secret);
+  if (!base32) return session.failed(base32.error());
+  const TotpParams& params = config.totp;
+  const SecretString uri = otpauth_uri(*issuer, session.user(), base32->view(), params);
+  PendingEnrollment pending(*opened, session.user(), params);
+  if (auto st = pending.begin(*secret); !st) return session.failed(st.error());
+
+  Terminal tty(Terminal::Source::controlling);
+  if (previous) {
+    tty.print(session.user() +
+              " is already enrolled. The new key replaces the old one once you confirm a code;"
+              " until then the old one keeps working.\n");
+  }
+  show_key(tty, *issuer, session.user(), *base32, uri, params, style);
+  if (auto st = images.write(uri.view(), tty); !st) return session.failed(st.error());
+
+  auto confirmation = confirm_code(tty, *secret, params, config.window);
+  if (!confirmation) return session.failed(confirmation.error());
+  using Outcome = Confirmation::Outcome;
+  if (confirmation->outcome == Outcome::exhausted) {
+    return session.refused(Exit::verification, "wrong-code",
+                           "no valid code after three attempts; nothing was saved");
+  }
+  if (confirmation->outcome == Outcome::aborted || InterruptScope::interrupted()) {
+    return session.refused(Exit::verification, "aborted", "aborted; nothing was saved");
+  }
+
+  // The confirmation code is spent: its step becomes the last used one.
+  const ConfirmRules unchanged{session.caller().is_root(),
+                               previous ? std::optional(previous->sealed_secret) : std::nullopt};
+  auto codes = pending.confirm(*secret, confirmation->step, config.recovery_codes, unchanged);
+  if (!codes && codes.error().code == Errc::not_found) {
+    return session.refused(Exit::verification, "aborted", codes.error().message);
+  }
+  if (!codes) return session.failed(codes.error());
+  images.keep();
+  tty.print(session.user() +
+            " is enrolled. The code you typed is used up: log in with a later one.\n\n");
+  tty.print(recovery_codes_text(session.user(), *codes, CodesLayout::for_people).view());
+  return session.done(Exit::ok, "ok");
+}
+
+}  // namespace sshotp::cli

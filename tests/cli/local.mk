@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# CLI tests: shell and python drivers of the built sshotp-enroll (some of them through the module
+# too), checked against oathtool and pyotp; and the include-layering check.
+CLI_TESTS = \
+	tests/cli/test_cli.sh \
+	tests/cli/test_migrate.sh \
+	tests/cli/test_admin.sh \
+	tests/cli/test_key_check.sh \
+	tests/cli/test_man_pages.sh \
+	tests/tools/check_layering.py \
+	tests/cli/test_module_args.sh \
+	tests/cli/test_sshd_config.sh \
+	tests/cli/test_selfservice.sh \
+	tests/cli/test_cgroup_freeze.sh
+TESTS += $(CLI_TESTS)
+EXTRA_DIST += $(CLI_TESTS) tests/cli/lib.sh \
+	tests/cli/enroll_session.py tests/cli/syslog_capture.py tests/cli/pam_login.py \
+	tests/cli/recovery_cases.sh tests/cli/qr_image_session.py tests/cli/session_common.py \
+	tests/cli/migrate_helpers.sh tests/cli/migrate_ga_cases.sh tests/cli/migrate_oath_cases.sh \
+	tests/cli/selfservice_session.py
+
+# A tiny generator the shell tests use to print our own code for a stored key (never an oracle:
+# the oracles are oathtool and pyotp).
+check_PROGRAMS += tests/tools/sshotp-totp
+tests_tools_sshotp_totp_SOURCES = tests/tools/sshotp_totp.cc
+tests_tools_sshotp_totp_LDADD = common/libsshotp.la
+tests_tools_sshotp_totp_LDFLAGS = $(TESTLINKFLAGS)
