@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Benchmarks (bench/README.md): built and run only by `make bench`, never by `make all` or
+# `make check`. `make bench BENCH_FLAGS=--quick` is the smoke run. The drivers export their own
+# time() (-rdynamic), which the modules libpam loads bind to: a clock the benchmark controls.
+EXTRA_PROGRAMS = bench/sshotp-bench bench/pam-once
+BENCH_CALL = bench/pam_call.cc bench/pam_call.h bench/fake_clock.cc bench/fake_clock.h
+bench_sshotp_bench_SOURCES = $(BENCH_CALL) \
+	bench/main.cc bench/phases.h \
+	bench/anchor.cc bench/anchor.h bench/anchor_sshotp.cc bench/anchor_files.cc \
+	bench/bench_users.cc bench/bench_users.h \
+	bench/measure.cc bench/measure.h \
+	bench/results.cc bench/results.h bench/compare.cc bench/compare.h \
+	bench/run_latency.cc bench/run_scale.cc bench/run_parallel.cc bench/run_fsync.cc \
+	bench/report.cc
+bench_sshotp_bench_LDFLAGS = $(AM_LDFLAGS) -no-install -rdynamic
+bench_sshotp_bench_LDADD = common/libsshotp.la $(PAM_LIBS)
+# Links libpam only (--as-needed drops libstdc++), so modules load as cold as under sshd.
+bench_pam_once_SOURCES = bench/pam_once.cc $(BENCH_CALL)
+bench_pam_once_LDFLAGS = $(AM_LDFLAGS) -no-install -rdynamic -Wl,--as-needed
+bench_pam_once_LDADD = $(PAM_LIBS)
+# Preloaded into bench/e2e.sh's sshd to time its PAM calls from inside. Links libc only
+# (--as-needed drops libstdc++): sshd must not get libstdc++ from the shim for free.
+EXTRA_LTLIBRARIES = bench/pam_timing_shim.la
+bench_pam_timing_shim_la_SOURCES = bench/pam_timing_shim.cc
+bench_pam_timing_shim_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
+	-rpath '$(abs_builddir)/bench' -Wl,--as-needed
+# Preloaded into the driver: the synthetic bench users as passwd entries (bench_accounts.cc).
+EXTRA_LTLIBRARIES += bench/bench_accounts.la
+bench_bench_accounts_la_SOURCES = bench/bench_accounts.cc
+bench_bench_accounts_la_LDFLAGS = $(bench_pam_timing_shim_la_LDFLAGS)
+BENCH_INPUTS = bench/sshotp-bench$(EXEEXT) bench/pam-once$(EXEEXT) bench/pam_timing_shim.la \
+	bench/bench_accounts.la \
+	pam_module/pam_sshotp.la enroll/sshotp-enroll$(EXEEXT)
+bench: $(BENCH_INPUTS)
+	BENCH_DRIVER='$(abs_top_builddir)/bench/sshotp-bench' \
+	BENCH_PAM_ONCE='$(abs_top_builddir)/bench/pam-once' \
+	BENCH_PAM_SHIM='$(abs_top_builddir)/bench/.libs/pam_timing_shim.so' \
+	BENCH_ACCOUNTS='$(abs_top_builddir)/bench/.libs/bench_accounts.so' \
+	PAM_SSHOTP_MODULE='$(abs_top_builddir)/pam_module/.libs/pam_sshotp.so' \
+	SSHOTP_ENROLL='$(abs_top_builddir)/enroll/sshotp-enroll' \
+	SSHOTP_SRCDIR='$(abs_top_srcdir)' SSHD='$(SSHD)' \
+	$(SHELL) '$(abs_top_srcdir)/bench/run.sh' $(BENCH_FLAGS)
+.PHONY: bench
+EXTRA_DIST += bench/run.sh bench/e2e.sh bench/with-syslog.sh bench/README.md bench/FINDINGS.md \
+	bench/import_batch.sh
