@@ -130,6 +130,7 @@ void name_wrong_key(PamLogger& log, Store& store, const SecureBytes& key, const 
 // The `debug` line naming where the settings came from: the file, and which module arguments
 // override it (their names only: an argument's value is not the debug line's business).
 void debug_config_source(const DebugLog& debug, std::span<const char* const> args) {
+  if (!debug.enabled()) return;
   auto path = module_args_config_path(args);  // already checked by config_from_module_args
   std::string overrides;
   for (const char* arg : args) {
