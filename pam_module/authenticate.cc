@@ -25,6 +25,7 @@
 #include "common/config.h"
 #include "common/crypto.h"
 #include "common/key_check.h"
+#include "common/login_policy.h"
 #include "common/policy.h"
 #include "common/sqlite_store.h"
 #include "common/verifier.h"
@@ -113,6 +114,23 @@ int conclude(pam_handle_t* pamh, int flags, Decision& decision, const Verdict& v
   return decision.finish(PAM_AUTH_ERR, reason, verdict.method);
 }
 
+// Maps a decision taken before the prompt (login_policy.h) to a PAM code.
+int before_prompt(pam_handle_t* pamh, int flags, Decision& decision, PrePrompt action,
+                  const char* reason) {
+  switch (action) {
+    case PrePrompt::skip:
+      return decision.finish(PAM_IGNORE, reason);
+    case PrePrompt::refuse:
+      return decision.finish(PAM_AUTH_ERR, reason);
+    case PrePrompt::locked:
+      return conclude(pamh, flags, decision, Verdict{Outcome::locked});
+    case PrePrompt::ask:
+      break;
+  }
+  // Not reached: the caller prompts when the look says ask. Refuse, should that ever change.
+  return decision.finish(PAM_AUTH_ERR, reason);
+}
+
 // Logins do not read the key check value (key_check.h): opening the user's sealed secret
 // already refuses a wrong key, fail closed, and one more query on every login would undo the
 // work on cold-login time. Only after a secret failed to open (a rare path) is the value
@@ -192,23 +210,22 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
         static_cast<unsigned>(account->uid));
   Decision decision(pamh, log, account->name);
 
-  auto requirement = code_requirement(config, *account);
-  if (!requirement) {
+  const bool publickey_done = has_publickey_evidence(pamh);
+  auto gate = look_at_account(config, *account, publickey_done);
+  if (!gate) {
     // A directory problem, not a damaged store: LOG_ERR and its own reason, so that alerts on
     // store-error keep meaning "the store or key needs an administrator".
-    logf(log, LOG_ERR, "group lookup failed: %s", requirement.error().message.c_str());
+    logf(log, LOG_ERR, "group lookup failed: %s", gate.error().message.c_str());
     return decision.finish(PAM_AUTHINFO_UNAVAIL, "group-lookup-error");
   }
   debug("group policy: %s (require_group '%s', exempt_group '%s')",
-        *requirement == Requirement::ask ? "ask" : requirement_reason(*requirement),
-        config.require_group.c_str(), config.exempt_group.c_str());
-  if (*requirement != Requirement::ask) {
-    return decision.finish(PAM_IGNORE, requirement_reason(*requirement));
+        requirement_reason(gate->requirement), config.require_group.c_str(),
+        config.exempt_group.c_str());
+  if (gate->requirement == Requirement::ask) {
+    debug("publickey evidence (SSH_AUTH_INFO_0): %s", yes_no(publickey_done));
   }
-  const bool publickey_done = has_publickey_evidence(pamh);
-  debug("publickey evidence (SSH_AUTH_INFO_0): %s", yes_no(publickey_done));
-  if (config.require_publickey && !publickey_done) {
-    return decision.finish(PAM_AUTH_ERR, "no-publickey");
+  if (gate->action != PrePrompt::ask) {
+    return before_prompt(pamh, flags, decision, gate->action, gate->reason);
   }
 
   // Load the key and open the store before asking anything: if they are unusable the user
@@ -218,26 +235,14 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
   auto store = open_sqlite_store(config.db, OpenMode::existing, config.busy_timeout_ms);
   if (!store) return decision.store_failure(store.error());
 
-  {
-    // A look before the prompt: nullok users step aside, locked users are not asked. A disabled
-    // enrollment is asked like any other and refused by the verifier like a wrong code, so it
-    // does not show through (README "No enumeration"). The write transaction below decides
-    // again, so nothing here can be raced into a success.
-    auto snapshot = (*store)->begin_read();
-    if (!snapshot) return decision.store_failure(snapshot.error());
-    auto found = (*snapshot)->find(account->name);
-    if (!found) return decision.store_failure(found.error());
-    const bool enrolled = found->has_value();
-    const bool disabled = enrolled && (*found)->state == EnrollmentState::disabled;
-    const bool locked = enrolled && !disabled && is_locked((*found)->lockout, now_unix());
-    debug("before the prompt: enrolled %s, disabled %s, locked %s", yes_no(enrolled),
-          yes_no(disabled), yes_no(locked));
-    // nullok only counts when sshd says a public key was accepted: without that, a
-    // misconfigured AuthenticationMethods would turn "not enrolled" into "no factor at all".
-    if (!enrolled && config.nullok && publickey_done) {
-      return decision.finish(PAM_IGNORE, outcome_reason(Outcome::not_enrolled));
-    }
-    if (locked) return conclude(pamh, flags, decision, Verdict{Outcome::locked});
+  // nullok users step aside, locked users are not asked; disabled ones are asked like any other,
+  // and the write transaction after the prompt decides again (login_policy.cc says why).
+  auto look = look_at_enrollment(config, account->name, publickey_done, **store, now_unix());
+  if (!look) return decision.store_failure(look.error());
+  debug("before the prompt: enrolled %s, disabled %s, locked %s", yes_no(look->enrolled),
+        yes_no(look->disabled), yes_no(look->locked));
+  if (look->action != PrePrompt::ask) {
+    return before_prompt(pamh, flags, decision, look->action, look->reason);
   }
 
   auto typed = prompt_hidden(pamh, config.prompt);
