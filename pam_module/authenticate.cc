@@ -18,6 +18,7 @@
 
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #include "common/account.h"
 #include "common/audit.h"
@@ -161,6 +162,51 @@ void debug_config_source(const DebugLog& debug, std::span<const char* const> arg
         path ? path->c_str() : kDefaultConfigPath, overrides.empty() ? "none" : overrides.c_str());
 }
 
+// The settings: the file, then the module arguments over it. Returns PAM_SUCCESS, or the code
+// to return (logged).
+int load_config(PamLogger& log, std::span<const char* const> args, Config& config) {
+  auto failure = config_from_module_args(args, config);
+  if (!failure) return PAM_SUCCESS;
+  if (failure->from_file) {
+    logf(log, LOG_ALERT, "configuration unusable: %s", failure->error.message.c_str());
+    return PAM_AUTHINFO_UNAVAIL;
+  }
+  logf(log, LOG_ERR, "bad module argument: %s", failure->error.message.c_str());
+  return PAM_SERVICE_ERR;
+}
+
+// Who logs in: the canonical account of the name PAM gives. Returns PAM_SUCCESS with `account`
+// set, or the code to return (logged, and audited once there is a name).
+int login_account(pam_handle_t* pamh, PamLogger& log, const DebugLog& debug, Account& account) {
+  const char* user = nullptr;
+  const int rc = pam_get_user(pamh, &user, nullptr);
+  if (rc != PAM_SUCCESS) {
+    logf(log, LOG_ERR, "cannot determine the user: %s", pam_strerror(pamh, rc));
+    return rc == PAM_CONV_AGAIN ? PAM_CONV_ERR : rc;
+  }
+  if (user == nullptr || *user == '\0') {
+    logf(log, LOG_ERR, "empty user name");
+    return PAM_USER_UNKNOWN;
+  }
+  auto found = canonical_account(user);
+  if (!found) {
+    if (found.error().code == Errc::not_found) {
+      return Decision(pamh, log, user).finish(PAM_USER_UNKNOWN, "unknown-user");
+    }
+    logf(log, LOG_ERR, "user lookup failed: %s", found.error().message.c_str());
+    return Decision(pamh, log, user).finish(PAM_AUTHINFO_UNAVAIL, "user-lookup-error");
+  }
+  account = std::move(found).value();
+  // From here on only the canonical name: the store key, the groups, the AAD and the audit line
+  // must be the same for every spelling of one account, or an alias would look "not enrolled".
+  if (account.name != user) {
+    logf(log, LOG_INFO, "user '%s' is the account '%s'", user, account.name.c_str());
+  }
+  debug("account: '%s' is '%s' (uid %u)", user, account.name.c_str(),
+        static_cast<unsigned>(account.uid));
+  return PAM_SUCCESS;
+}
+
 const char* yes_no(bool b) { return b ? "yes" : "no"; }
 
 }  // namespace
@@ -172,46 +218,16 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
   prctl(PR_SET_DUMPABLE, 0);
 
   Config config;
-  if (auto failure = config_from_module_args(args, config)) {
-    if (failure->from_file) {
-      logf(log, LOG_ALERT, "configuration unusable: %s", failure->error.message.c_str());
-      return PAM_AUTHINFO_UNAVAIL;
-    }
-    logf(log, LOG_ERR, "bad module argument: %s", failure->error.message.c_str());
-    return PAM_SERVICE_ERR;
-  }
+  if (int rc = load_config(log, args, config); rc != PAM_SUCCESS) return rc;
   const DebugLog debug(log, config.debug);
   debug_config_source(debug, args);
 
-  const char* user = nullptr;
-  int rc = pam_get_user(pamh, &user, nullptr);
-  if (rc != PAM_SUCCESS) {
-    logf(log, LOG_ERR, "cannot determine the user: %s", pam_strerror(pamh, rc));
-    return rc == PAM_CONV_AGAIN ? PAM_CONV_ERR : rc;
-  }
-  if (user == nullptr || *user == '\0') {
-    logf(log, LOG_ERR, "empty user name");
-    return PAM_USER_UNKNOWN;
-  }
-  auto account = canonical_account(user);
-  if (!account) {
-    if (account.error().code == Errc::not_found) {
-      return Decision(pamh, log, user).finish(PAM_USER_UNKNOWN, "unknown-user");
-    }
-    logf(log, LOG_ERR, "user lookup failed: %s", account.error().message.c_str());
-    return Decision(pamh, log, user).finish(PAM_AUTHINFO_UNAVAIL, "user-lookup-error");
-  }
-  // From here on only the canonical name: the store key, the groups, the AAD and the audit line
-  // must be the same for every spelling of one account, or an alias would look "not enrolled".
-  if (account->name != user) {
-    logf(log, LOG_INFO, "user '%s' is the account '%s'", user, account->name.c_str());
-  }
-  debug("account: '%s' is '%s' (uid %u)", user, account->name.c_str(),
-        static_cast<unsigned>(account->uid));
-  Decision decision(pamh, log, account->name);
+  Account account;
+  if (int rc = login_account(pamh, log, debug, account); rc != PAM_SUCCESS) return rc;
+  Decision decision(pamh, log, account.name);
 
   const bool publickey_done = has_publickey_evidence(pamh);
-  auto gate = look_at_account(config, *account, publickey_done);
+  auto gate = look_at_account(config, account, publickey_done);
   if (!gate) {
     // A directory problem, not a damaged store: LOG_ERR and its own reason, so that alerts on
     // store-error keep meaning "the store or key needs an administrator".
@@ -237,7 +253,7 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
 
   // nullok users step aside, locked users are not asked; disabled ones are asked like any other,
   // and the write transaction after the prompt decides again (login_policy.cc says why).
-  auto look = look_at_enrollment(config, account->name, publickey_done, **store, now_unix());
+  auto look = look_at_enrollment(config, account.name, publickey_done, **store, now_unix());
   if (!look) return decision.store_failure(look.error());
   debug("before the prompt: enrolled %s, disabled %s, locked %s", yes_no(look->enrolled),
         yes_no(look->disabled), yes_no(look->locked));
@@ -248,15 +264,15 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
   auto typed = prompt_hidden(pamh, config.prompt);
   if (!typed) return decision.finish(PAM_CONV_ERR, "conv-error");
 
-  const VerifyRequest request{account->name, typed->view(), now_unix(), config.window,
+  const VerifyRequest request{account.name, typed->view(), now_unix(), config.window,
                               config.lockout};
   auto verdict = verify_and_consume(**store, *key, request);
   if (!verdict) {
     if (verdict.error().code == Errc::crypto) name_wrong_key(log, **store, *key, config);
     return decision.store_failure(verdict.error());
   }
-  debug("verdict: %s, method %s%s", outcome_reason(verdict->outcome),
-        method_name(verdict->method), verdict->locked_now ? ", locked now" : "");
+  debug("verdict: %s, method %s%s", outcome_reason(verdict->outcome), method_name(verdict->method),
+        verdict->locked_now ? ", locked now" : "");
   return conclude(pamh, flags, decision, *verdict);
 }
 
