@@ -13,6 +13,7 @@ common_libsshotp_la_SOURCES = \
 	common/key_check.cc common/key_check.h \
 	common/lockout.cc common/lockout.h \
 	common/log.cc common/log.h \
+	common/login_policy.cc common/login_policy.h \
 	common/otpauth_uri.cc common/otpauth_uri.h \
 	common/policy.cc common/policy.h \
 	common/recovery_codes.cc common/recovery_codes.h \

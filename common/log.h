@@ -27,6 +27,8 @@ class DebugLog {
   DebugLog(Logger& log, bool enabled) : log_(log), enabled_(enabled) {}
   // printf-style; argument 1 is `this`, hence 2 and 3.
   void operator()(const char* fmt, ...) const __attribute__((format(printf, 2, 3)));
+  // For a call site that has work to do before its line: skip it when debug is off.
+  bool enabled() const noexcept { return enabled_; }
 
  private:
   Logger& log_;

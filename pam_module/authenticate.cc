@@ -18,6 +18,7 @@
 
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #include "common/account.h"
 #include "common/audit.h"
@@ -25,6 +26,7 @@
 #include "common/config.h"
 #include "common/crypto.h"
 #include "common/key_check.h"
+#include "common/login_policy.h"
 #include "common/policy.h"
 #include "common/sqlite_store.h"
 #include "common/verifier.h"
@@ -113,6 +115,23 @@ int conclude(pam_handle_t* pamh, int flags, Decision& decision, const Verdict& v
   return decision.finish(PAM_AUTH_ERR, reason, verdict.method);
 }
 
+// Maps a decision taken before the prompt (login_policy.h) to a PAM code.
+int before_prompt(pam_handle_t* pamh, int flags, Decision& decision, PrePrompt action,
+                  const char* reason) {
+  switch (action) {
+    case PrePrompt::skip:
+      return decision.finish(PAM_IGNORE, reason);
+    case PrePrompt::refuse:
+      return decision.finish(PAM_AUTH_ERR, reason);
+    case PrePrompt::locked:
+      return conclude(pamh, flags, decision, Verdict{Outcome::locked});
+    case PrePrompt::ask:
+      break;
+  }
+  // Not reached: the caller prompts when the look says ask. Refuse, should that ever change.
+  return decision.finish(PAM_AUTH_ERR, reason);
+}
+
 // Logins do not read the key check value (key_check.h): opening the user's sealed secret
 // already refuses a wrong key, fail closed, and one more query on every login would undo the
 // work on cold-login time. Only after a secret failed to open (a rare path) is the value
@@ -130,6 +149,7 @@ void name_wrong_key(PamLogger& log, Store& store, const SecureBytes& key, const 
 // The `debug` line naming where the settings came from: the file, and which module arguments
 // override it (their names only: an argument's value is not the debug line's business).
 void debug_config_source(const DebugLog& debug, std::span<const char* const> args) {
+  if (!debug.enabled()) return;
   auto path = module_args_config_path(args);  // already checked by config_from_module_args
   std::string overrides;
   for (const char* arg : args) {
@@ -140,6 +160,51 @@ void debug_config_source(const DebugLog& debug, std::span<const char* const> arg
   }
   debug("config: file %s; overridden by module arguments: %s",
         path ? path->c_str() : kDefaultConfigPath, overrides.empty() ? "none" : overrides.c_str());
+}
+
+// The settings: the file, then the module arguments over it. Returns PAM_SUCCESS, or the code
+// to return (logged).
+int load_config(PamLogger& log, std::span<const char* const> args, Config& config) {
+  auto failure = config_from_module_args(args, config);
+  if (!failure) return PAM_SUCCESS;
+  if (failure->from_file) {
+    logf(log, LOG_ALERT, "configuration unusable: %s", failure->error.message.c_str());
+    return PAM_AUTHINFO_UNAVAIL;
+  }
+  logf(log, LOG_ERR, "bad module argument: %s", failure->error.message.c_str());
+  return PAM_SERVICE_ERR;
+}
+
+// Who logs in: the canonical account of the name PAM gives. Returns PAM_SUCCESS with `account`
+// set, or the code to return (logged, and audited once there is a name).
+int login_account(pam_handle_t* pamh, PamLogger& log, const DebugLog& debug, Account& account) {
+  const char* user = nullptr;
+  const int rc = pam_get_user(pamh, &user, nullptr);
+  if (rc != PAM_SUCCESS) {
+    logf(log, LOG_ERR, "cannot determine the user: %s", pam_strerror(pamh, rc));
+    return rc == PAM_CONV_AGAIN ? PAM_CONV_ERR : rc;
+  }
+  if (user == nullptr || *user == '\0') {
+    logf(log, LOG_ERR, "empty user name");
+    return PAM_USER_UNKNOWN;
+  }
+  auto found = canonical_account(user);
+  if (!found) {
+    if (found.error().code == Errc::not_found) {
+      return Decision(pamh, log, user).finish(PAM_USER_UNKNOWN, "unknown-user");
+    }
+    logf(log, LOG_ERR, "user lookup failed: %s", found.error().message.c_str());
+    return Decision(pamh, log, user).finish(PAM_AUTHINFO_UNAVAIL, "user-lookup-error");
+  }
+  account = std::move(found).value();
+  // From here on only the canonical name: the store key, the groups, the AAD and the audit line
+  // must be the same for every spelling of one account, or an alias would look "not enrolled".
+  if (account.name != user) {
+    logf(log, LOG_INFO, "user '%s' is the account '%s'", user, account.name.c_str());
+  }
+  debug("account: '%s' is '%s' (uid %u)", user, account.name.c_str(),
+        static_cast<unsigned>(account.uid));
+  return PAM_SUCCESS;
 }
 
 const char* yes_no(bool b) { return b ? "yes" : "no"; }
@@ -153,61 +218,30 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
   prctl(PR_SET_DUMPABLE, 0);
 
   Config config;
-  if (auto failure = config_from_module_args(args, config)) {
-    if (failure->from_file) {
-      logf(log, LOG_ALERT, "configuration unusable: %s", failure->error.message.c_str());
-      return PAM_AUTHINFO_UNAVAIL;
-    }
-    logf(log, LOG_ERR, "bad module argument: %s", failure->error.message.c_str());
-    return PAM_SERVICE_ERR;
-  }
+  if (int rc = load_config(log, args, config); rc != PAM_SUCCESS) return rc;
   const DebugLog debug(log, config.debug);
   debug_config_source(debug, args);
 
-  const char* user = nullptr;
-  int rc = pam_get_user(pamh, &user, nullptr);
-  if (rc != PAM_SUCCESS) {
-    logf(log, LOG_ERR, "cannot determine the user: %s", pam_strerror(pamh, rc));
-    return rc == PAM_CONV_AGAIN ? PAM_CONV_ERR : rc;
-  }
-  if (user == nullptr || *user == '\0') {
-    logf(log, LOG_ERR, "empty user name");
-    return PAM_USER_UNKNOWN;
-  }
-  auto account = canonical_account(user);
-  if (!account) {
-    if (account.error().code == Errc::not_found) {
-      return Decision(pamh, log, user).finish(PAM_USER_UNKNOWN, "unknown-user");
-    }
-    logf(log, LOG_ERR, "user lookup failed: %s", account.error().message.c_str());
-    return Decision(pamh, log, user).finish(PAM_AUTHINFO_UNAVAIL, "user-lookup-error");
-  }
-  // From here on only the canonical name: the store key, the groups, the AAD and the audit line
-  // must be the same for every spelling of one account, or an alias would look "not enrolled".
-  if (account->name != user) {
-    logf(log, LOG_INFO, "user '%s' is the account '%s'", user, account->name.c_str());
-  }
-  debug("account: '%s' is '%s' (uid %u)", user, account->name.c_str(),
-        static_cast<unsigned>(account->uid));
-  Decision decision(pamh, log, account->name);
+  Account account;
+  if (int rc = login_account(pamh, log, debug, account); rc != PAM_SUCCESS) return rc;
+  Decision decision(pamh, log, account.name);
 
-  auto requirement = code_requirement(config, *account);
-  if (!requirement) {
+  const bool publickey_done = has_publickey_evidence(pamh);
+  auto gate = look_at_account(config, account, publickey_done);
+  if (!gate) {
     // A directory problem, not a damaged store: LOG_ERR and its own reason, so that alerts on
     // store-error keep meaning "the store or key needs an administrator".
-    logf(log, LOG_ERR, "group lookup failed: %s", requirement.error().message.c_str());
+    logf(log, LOG_ERR, "group lookup failed: %s", gate.error().message.c_str());
     return decision.finish(PAM_AUTHINFO_UNAVAIL, "group-lookup-error");
   }
   debug("group policy: %s (require_group '%s', exempt_group '%s')",
-        *requirement == Requirement::ask ? "ask" : requirement_reason(*requirement),
-        config.require_group.c_str(), config.exempt_group.c_str());
-  if (*requirement != Requirement::ask) {
-    return decision.finish(PAM_IGNORE, requirement_reason(*requirement));
+        requirement_reason(gate->requirement), config.require_group.c_str(),
+        config.exempt_group.c_str());
+  if (gate->requirement == Requirement::ask) {
+    debug("publickey evidence (SSH_AUTH_INFO_0): %s", yes_no(publickey_done));
   }
-  const bool publickey_done = has_publickey_evidence(pamh);
-  debug("publickey evidence (SSH_AUTH_INFO_0): %s", yes_no(publickey_done));
-  if (config.require_publickey && !publickey_done) {
-    return decision.finish(PAM_AUTH_ERR, "no-publickey");
+  if (gate->action != PrePrompt::ask) {
+    return before_prompt(pamh, flags, decision, gate->action, gate->reason);
   }
 
   // Load the key and open the store before asking anything: if they are unusable the user
@@ -217,40 +251,28 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
   auto store = open_sqlite_store(config.db, OpenMode::existing, config.busy_timeout_ms);
   if (!store) return decision.store_failure(store.error());
 
-  {
-    // A look before the prompt: nullok users step aside, locked users are not asked. A disabled
-    // enrollment is asked like any other and refused by the verifier like a wrong code, so it
-    // does not show through (README "No enumeration"). The write transaction below decides
-    // again, so nothing here can be raced into a success.
-    auto snapshot = (*store)->begin_read();
-    if (!snapshot) return decision.store_failure(snapshot.error());
-    auto found = (*snapshot)->find(account->name);
-    if (!found) return decision.store_failure(found.error());
-    const bool enrolled = found->has_value();
-    const bool disabled = enrolled && (*found)->state == EnrollmentState::disabled;
-    const bool locked = enrolled && !disabled && is_locked((*found)->lockout, now_unix());
-    debug("before the prompt: enrolled %s, disabled %s, locked %s", yes_no(enrolled),
-          yes_no(disabled), yes_no(locked));
-    // nullok only counts when sshd says a public key was accepted: without that, a
-    // misconfigured AuthenticationMethods would turn "not enrolled" into "no factor at all".
-    if (!enrolled && config.nullok && publickey_done) {
-      return decision.finish(PAM_IGNORE, outcome_reason(Outcome::not_enrolled));
-    }
-    if (locked) return conclude(pamh, flags, decision, Verdict{Outcome::locked});
+  // nullok users step aside, locked users are not asked; disabled ones are asked like any other,
+  // and the write transaction after the prompt decides again (login_policy.cc says why).
+  auto look = look_at_enrollment(config, account.name, publickey_done, **store, now_unix());
+  if (!look) return decision.store_failure(look.error());
+  debug("before the prompt: enrolled %s, disabled %s, locked %s", yes_no(look->enrolled),
+        yes_no(look->disabled), yes_no(look->locked));
+  if (look->action != PrePrompt::ask) {
+    return before_prompt(pamh, flags, decision, look->action, look->reason);
   }
 
   auto typed = prompt_hidden(pamh, config.prompt);
   if (!typed) return decision.finish(PAM_CONV_ERR, "conv-error");
 
-  const VerifyRequest request{account->name, typed->view(), now_unix(), config.window,
+  const VerifyRequest request{account.name, typed->view(), now_unix(), config.window,
                               config.lockout};
   auto verdict = verify_and_consume(**store, *key, request);
   if (!verdict) {
     if (verdict.error().code == Errc::crypto) name_wrong_key(log, **store, *key, config);
     return decision.store_failure(verdict.error());
   }
-  debug("verdict: %s, method %s%s", outcome_reason(verdict->outcome),
-        method_name(verdict->method), verdict->locked_now ? ", locked now" : "");
+  debug("verdict: %s, method %s%s", outcome_reason(verdict->outcome), method_name(verdict->method),
+        verdict->locked_now ? ", locked now" : "");
   return conclude(pamh, flags, decision, *verdict);
 }
 

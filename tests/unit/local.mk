@@ -11,6 +11,7 @@ UNIT_TESTS = \
 	tests/unit/test_store_open \
 	tests/unit/test_key_check \
 	tests/unit/test_verifier \
+	tests/unit/test_login_policy \
 	tests/unit/test_recovery_lockout \
 	tests/unit/test_store_states \
 	tests/unit/test_store_bulk \
