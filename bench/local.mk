@@ -11,7 +11,8 @@ bench_sshotp_bench_SOURCES = $(BENCH_CALL) \
 	bench/measure.cc bench/measure.h \
 	bench/results.cc bench/results.h bench/compare.cc bench/compare.h \
 	bench/run_latency.cc bench/run_scale.cc bench/run_parallel.cc bench/run_fsync.cc \
-	bench/report.cc
+	bench/report.h bench/report.cc bench/report_targets.cc bench/report_latency.cc \
+	bench/report_scale_parallel.cc bench/report_sshd.cc
 bench_sshotp_bench_LDFLAGS = $(AM_LDFLAGS) -no-install -rdynamic
 bench_sshotp_bench_LDADD = common/libsshotp.la $(PAM_LIBS)
 # Links libpam only (--as-needed drops libstdc++), so modules load as cold as under sshd.

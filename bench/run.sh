@@ -248,7 +248,10 @@ For the per-call counts it ran \`sshotp-bench once --anchor A --path P --calls 1
 
 $(cat "$report")
 
-$(cat "$SSHOTP_SRCDIR/bench/FINDINGS.md")
+## Findings
+
+What these figures mean, and how they changed from build to build, is written up by hand in
+[bench/FINDINGS.md](../bench/FINDINGS.md), not by this run.
 EOF
 }
 

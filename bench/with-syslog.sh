@@ -5,9 +5,9 @@
 #
 # Why: every module measured logs through syslog(3), and Linux-PAM opens the log with LOG_CONS.
 # On a machine with no daemon on /dev/log (a container, a minimal VM) each line then goes to
-# /dev/console instead, a write that costs 0.3-2 ms, and the benchmark would time that as the
-# module's own work: one audit line per decision cost pam_sshotp more than all its SQL. With a
-# listener, a line costs what it costs on a server running journald or rsyslog: one datagram.
+# /dev/console instead, a slow write that the benchmark would time as the module's own work
+# (bench/FINDINGS.md, finding 8, has what it cost). With a listener, a line costs what it costs
+# on a server running journald or rsyslog: one datagram.
 # Needs root (a mount namespace), as the rest of `make bench` does.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
