@@ -78,8 +78,8 @@ enroll="$builddir/enroll/sshotp-enroll"
 # --- the throwaway server -------------------------------------------------------------------
 SSHOTP_SRCDIR=$srcdir
 SSHD=$(command -v sshd || echo /usr/sbin/sshd)
-# shellcheck source=tests/e2e/lib.sh
-. "$srcdir/tests/e2e/lib.sh"
+# shellcheck source=harness/harness_lib.sh
+. "$srcdir/harness/harness_lib.sh"
 e2e_require_tools ssh ssh-keygen oathtool useradd userdel setsid timeout
 e2e_init sshotp-demo
 tag="demo-$$"

@@ -1,20 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # bench/e2e.sh LOGINS RESULTS_FILE: the wall time of whole ssh logins (publickey, then
-# keyboard-interactive through PAM) against a real sshd on 127.0.0.1, run through the e2e tests'
-# harness (tests/e2e/lib.sh). Logins alternate between the auth stack with pam_sshotp and the same
-# stack with pam_permit in its place, so the difference is what the module (and the code prompt)
-# adds. Appends one "e2e_sample <variant> <microseconds>" line per login. With BENCH_PAM_SHIM set
-# (bench/pam_timing_shim.cc, preloaded into sshd), also one "e2e_pam <variant> <total> <start>
-# <authenticate> <end>" line per login: microseconds sshd spent inside pam_start,
+# keyboard-interactive through PAM) against a real sshd on 127.0.0.1, run through the throwaway-sshd
+# harness the e2e tests use too (harness/). Logins alternate between the auth stack with pam_sshotp
+# and the same stack with pam_permit in its place, so the difference is what the module (and the
+# code prompt) adds. Appends one "e2e_sample <variant> <microseconds>" line per login. With
+# BENCH_PAM_SHIM set (bench/pam_timing_shim.cc, preloaded into sshd), also one "e2e_pam <variant>
+# <total> <start> <authenticate> <end>" line per login: microseconds sshd spent inside pam_start,
 # pam_authenticate and pam_end, the conversation (the client's answer) taken out. Needs root, as
 # those tests do; the environment comes from bench/run.sh.
 set -euo pipefail
 
 logins=$1
 results=$2
-# shellcheck source=tests/e2e/lib.sh
-. "$SSHOTP_SRCDIR/tests/e2e/lib.sh"
+# shellcheck source=harness/harness_lib.sh
+. "$SSHOTP_SRCDIR/harness/harness_lib.sh"
 
 e2e_test_preamble sshotp-bench-e2e
 tag="bench-$$"
@@ -27,7 +27,7 @@ e2e_capture_syslog
 e2e_write_module_config "$E2E_CONF" "$E2E_TMP/store/sshotp.db" "$E2E_TMP/sshotp.key"
 e2e_setup_enrolled_user "$user"
 e2e_install_pam_service "$service" "auth  required  $PAM_SSHOTP_MODULE config=$E2E_CONF"
-# The service file is ours (lib.sh removes it at exit); sshd reads it afresh per connection.
+# The service file is ours (the harness removes it at exit); sshd reads it afresh per connection.
 cp "$pam_file" "$E2E_TMP/pam.pam_sshotp"
 sed 's|^auth .*|auth  required  pam_permit.so|' "$pam_file" >"$E2E_TMP/pam.pam_permit"
 e2e_write_askpass

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # bench/with-syslog.sh COMMAND ARGS...: runs COMMAND in a private mount namespace whose /dev/log
-# is a stand-in syslog daemon, the e2e harness's (tests/e2e/lib.sh), and exits with its status.
+# is a stand-in syslog daemon, the sshd harness's (harness/private_system_lib.sh), and exits with
+# its status.
 #
 # Why: every module measured logs through syslog(3), and Linux-PAM opens the log with LOG_CONS.
 # On a machine with no daemon on /dev/log (a container, a minimal VM) each line then goes to
@@ -10,8 +11,8 @@
 # on a server running journald or rsyslog: one datagram.
 # Needs root (a mount namespace), as the rest of `make bench` does.
 set -euo pipefail
-# shellcheck source=tests/e2e/lib.sh
-. "$SSHOTP_SRCDIR/tests/e2e/lib.sh"
+# shellcheck source=harness/harness_lib.sh
+. "$SSHOTP_SRCDIR/harness/harness_lib.sh"
 
 e2e_init sshotp-bench-syslog
 e2e_capture_syslog

@@ -41,7 +41,7 @@ AM_TESTS_ENVIRONMENT += SANITIZER_PRELOAD='$(SANITIZER_PRELOAD)'; export SANITIZ
 
 # The sanitizer stage (run-tests.sh): every test, in a build configured with
 # --enable-sanitizers. The test programs and sshotp-enroll are sanitized themselves; the python
-# driver that loads the module (tests/cli/pam_login.py) and the real sshd (tests/e2e/sanitizer.sh)
+# driver that loads the module (tests/cli/pam_login.py) and the real sshd (harness/sanitizer_lib.sh)
 # get the runtimes preloaded. Only tests/crash/test_memcheck.sh skips: valgrind cannot run
 # sanitized code. Refuses to run in an ordinary build, where it would check nothing.
 check-sanitized:

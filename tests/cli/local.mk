@@ -13,10 +13,10 @@ CLI_TESTS = \
 	tests/cli/test_selfservice.sh \
 	tests/cli/test_cgroup_freeze.sh
 TESTS += $(CLI_TESTS)
-EXTRA_DIST += $(CLI_TESTS) tests/cli/lib.sh \
+EXTRA_DIST += $(CLI_TESTS) tests/cli/cli_lib.sh \
 	tests/cli/enroll_session.py tests/cli/syslog_capture.py tests/cli/pam_login.py \
-	tests/cli/recovery_cases.sh tests/cli/qr_image_session.py tests/cli/session_common.py \
-	tests/cli/migrate_helpers.sh tests/cli/migrate_ga_cases.sh tests/cli/migrate_oath_cases.sh \
+	tests/cli/recovery_cases_lib.sh tests/cli/qr_image_session.py tests/cli/session_common.py \
+	tests/cli/migrate_lib.sh tests/cli/migrate_ga_cases_lib.sh tests/cli/migrate_oath_cases_lib.sh \
 	tests/cli/selfservice_session.py
 
 # A tiny generator the shell tests use to print our own code for a stored key (never an oracle:

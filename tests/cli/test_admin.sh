@@ -9,8 +9,8 @@
 # overwritten) and the syslog line of every admin action (in a private mount namespace).
 # Everything lives in a mktemp -d directory. The commands are root-only: exit 77 if not root.
 
-# shellcheck source=tests/cli/lib.sh
-. "${SSHOTP_SRCDIR:?}/tests/cli/lib.sh"
+# shellcheck source=tests/cli/cli_lib.sh
+. "${SSHOTP_SRCDIR:?}/tests/cli/cli_lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "SKIP: sshotp-enroll list/disable/import --batch need root"

@@ -20,8 +20,8 @@
 # /var/lib, a setuid copy, the user removed and the cgroups thawed and removed on every exit
 # path. Needs root and a cgroup2 mount with cgroup.freeze (Linux 5.2): exit 77 else.
 
-# shellcheck source=tests/cli/lib.sh
-. "${SSHOTP_SRCDIR:?}/tests/cli/lib.sh"
+# shellcheck source=tests/cli/cli_lib.sh
+. "${SSHOTP_SRCDIR:?}/tests/cli/cli_lib.sh"
 
 ROUNDS=${SSHOTP_FREEZE_ROUNDS:-20}  # attack rounds per case
 # A loaded 2-core CI machine, under ASan in a second stage: generous margins. busy_timeout_ms is

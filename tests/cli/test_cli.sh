@@ -9,10 +9,10 @@
 # private mount namespace). Everything lives in a mktemp -d directory. import, remove and unlock
 # are root-only, so the whole test needs root (CI runs as root): exit 77 else.
 
-# shellcheck source=tests/cli/lib.sh
-. "${SSHOTP_SRCDIR:?}/tests/cli/lib.sh"
-# shellcheck source=tests/cli/recovery_cases.sh
-. "$CLI_DIR/recovery_cases.sh"
+# shellcheck source=tests/cli/cli_lib.sh
+. "${SSHOTP_SRCDIR:?}/tests/cli/cli_lib.sh"
+# shellcheck source=tests/cli/recovery_cases_lib.sh
+. "$CLI_DIR/recovery_cases_lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "SKIP: sshotp-enroll import/remove need root"

@@ -7,8 +7,8 @@
 # by the CLI and by the module (a login then fails closed, PAM_AUTHINFO_UNAVAIL). Needs root
 # (import, and chown for the foreign-owner cases): exit 77 else.
 
-# shellcheck source=tests/cli/lib.sh
-. "${SSHOTP_SRCDIR:?}/tests/cli/lib.sh"
+# shellcheck source=tests/cli/cli_lib.sh
+. "${SSHOTP_SRCDIR:?}/tests/cli/cli_lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "SKIP: sshotp-enroll import needs root"

@@ -5,8 +5,8 @@
 # is documented in pam_sshotp(8), every sshotp-enroll command in enroll/cli/command_table.cc has an entry
 # in sshotp-enroll(8), and groff formats all three pages without a warning. Needs no root.
 
-# shellcheck source=tests/cli/lib.sh
-. "${SSHOTP_SRCDIR:?}/tests/cli/lib.sh"
+# shellcheck source=tests/cli/cli_lib.sh
+. "${SSHOTP_SRCDIR:?}/tests/cli/cli_lib.sh"
 
 CONF_PAGE="$SSHOTP_SRCDIR/enroll/sshotp.conf.5"
 MODULE_PAGE="$SSHOTP_SRCDIR/pam_module/pam_sshotp.8"

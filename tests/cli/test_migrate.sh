@@ -1,21 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # Tests of `sshotp-enroll migrate`: google-authenticator state files made by the real
-# google-authenticator tool (migrate_ga_cases.sh) and pam_oath users files
-# (migrate_oath_cases.sh) are taken over, the migrated users log in through libpam and the built
+# google-authenticator tool (migrate_ga_cases_lib.sh) and pam_oath users files
+# (migrate_oath_cases_lib.sh) are taken over, the migrated users log in through libpam and the built
 # module with codes from oathtool, whatever does not carry over is reported, hostile files are
 # refused with nothing stored, a second run changes nothing, and each migration leaves an audit
 # line without any secret. Root only (migrate is), so exit 77 otherwise; the google-authenticator
 # tool comes from Debian's libpam-google-authenticator, which deps.sh installs.
 
-# shellcheck source=tests/cli/lib.sh
-. "${SSHOTP_SRCDIR:?}/tests/cli/lib.sh"
-# shellcheck source=tests/cli/migrate_helpers.sh
-. "$CLI_DIR/migrate_helpers.sh"
-# shellcheck source=tests/cli/migrate_ga_cases.sh
-. "$CLI_DIR/migrate_ga_cases.sh"
-# shellcheck source=tests/cli/migrate_oath_cases.sh
-. "$CLI_DIR/migrate_oath_cases.sh"
+# shellcheck source=tests/cli/cli_lib.sh
+. "${SSHOTP_SRCDIR:?}/tests/cli/cli_lib.sh"
+# shellcheck source=tests/cli/migrate_lib.sh
+. "$CLI_DIR/migrate_lib.sh"
+# shellcheck source=tests/cli/migrate_ga_cases_lib.sh
+. "$CLI_DIR/migrate_ga_cases_lib.sh"
+# shellcheck source=tests/cli/migrate_oath_cases_lib.sh
+. "$CLI_DIR/migrate_oath_cases_lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "SKIP: sshotp-enroll migrate needs root"
@@ -31,7 +31,7 @@ GA="$WORK/ga"
 OATH="$WORK/oath"
 mkdir "$GA" "$OATH" && pam_service sshotp-mig "$CONF" || exit 99
 
-# One migration of each kind under a stand-in syslog (see in_private_root in lib.sh).
+# One migration of each kind under a stand-in syslog (see in_private_root in cli_lib.sh).
 # shellcheck disable=SC2016  # expanded by the shell inside the namespace
 SYSLOG_BODY='
   enroll=$1 conf=$2 work=$3 py=$4 capture=$5

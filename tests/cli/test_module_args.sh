@@ -8,8 +8,8 @@
 # another settings file or carry a bad argument make the CLI refuse. Needs root (a store owned
 # by nobody, chown): exit 77 else.
 
-# shellcheck source=tests/cli/lib.sh
-. "${SSHOTP_SRCDIR:?}/tests/cli/lib.sh"
+# shellcheck source=tests/cli/cli_lib.sh
+. "${SSHOTP_SRCDIR:?}/tests/cli/cli_lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "SKIP: a store of nobody's own needs chown (root)"
@@ -38,7 +38,7 @@ previous_code() {
   printf '%s\n' "$1" | "$PY" -c "$PREVIOUS_PY"
 }
 
-# A store of nobody's own (as in recovery_cases.sh), with the file's defaults: window 1 and
+# A store of nobody's own (as in recovery_cases_lib.sh), with the file's defaults: window 1 and
 # max_failures 10. Only the module arguments ask for window 0 and 3 failures.
 setup_nobody_store() {
   mkdir -m 755 "$WORK/nb" &&

@@ -12,8 +12,8 @@
 # created with useradd and removed on every exit path. Needs root (CI runs as root): exit 77
 # else, or when no mount namespace can be made.
 
-# shellcheck source=tests/cli/lib.sh
-. "${SSHOTP_SRCDIR:?}/tests/cli/lib.sh"
+# shellcheck source=tests/cli/cli_lib.sh
+. "${SSHOTP_SRCDIR:?}/tests/cli/cli_lib.sh"
 
 setuid_namespace_or_skip "$0" "$@"
 

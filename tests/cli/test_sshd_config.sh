@@ -13,8 +13,8 @@
 # a private mount namespace (for /run/sshd): without them the other cases run and the test
 # exits 77.
 
-# shellcheck source=tests/cli/lib.sh
-. "${SSHOTP_SRCDIR:?}/tests/cli/lib.sh"
+# shellcheck source=tests/cli/cli_lib.sh
+. "${SSHOTP_SRCDIR:?}/tests/cli/cli_lib.sh"
 
 SSHD=${SSHD:-/usr/sbin/sshd}
 EXAMPLES="$SSHOTP_SRCDIR/examples"
@@ -394,7 +394,7 @@ pam_examples_draw_no_warning() {
 # Audit lines and permissions
 
 # One syslog line per --install, with the outcome; captured in a private namespace (see
-# in_private_root in lib.sh) that also provides /run/sshd.
+# in_private_root in cli_lib.sh) that also provides /run/sshd.
 audit_lines() {
   for outcome in ok rolled-back; do
     fresh_layout

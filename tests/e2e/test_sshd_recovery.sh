@@ -11,8 +11,8 @@
 set -euo pipefail
 
 : "${SSHOTP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
-# shellcheck source=tests/e2e/lib.sh
-. "$SSHOTP_SRCDIR/tests/e2e/lib.sh"
+# shellcheck source=tests/e2e/e2e_lib.sh
+. "$SSHOTP_SRCDIR/tests/e2e/e2e_lib.sh"
 
 e2e_test_preamble sshotp-e2e-recovery
 user="sshotp-rec-$E2E_TAG"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Built in --enable-sanitizers builds only, and preloaded into the end-to-end tests' sshd right
-// after the ASan runtime and before GCC's UBSan runtime (tests/e2e/sanitizer.sh), so that a
+// after the ASan runtime and before GCC's UBSan runtime (harness/sanitizer_lib.sh), so that a
 // UBSan report from the module under sshd reaches UBSAN_OPTIONS' log_path. Without it the report
 // is lost, for two reasons:
 // - GCC's UBSan runtime reads UBSAN_OPTIONS only when it first reports, and from

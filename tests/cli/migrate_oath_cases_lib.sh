@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
-# The `migrate oath` cases of tests/cli/test_migrate.sh, which sources this file after lib.sh
-# and migrate_helpers.sh. The users file mixes every kind of line pam_oath knows, with fresh
+# The `migrate oath` cases of tests/cli/test_migrate.sh, which sources this file after cli_lib.sh
+# and migrate_lib.sh. The users file mixes every kind of line pam_oath knows, with fresh
 # random keys; the imported users log in with codes from oathtool.
 # shellcheck shell=sh disable=SC2154  # $WORK, $rc, $OATH ... come from the sourcing test
 

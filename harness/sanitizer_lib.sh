@@ -1,15 +1,17 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # shellcheck shell=bash
-# The sanitizer-build part of the real-sshd harness, sourced by tests/e2e/lib.sh. In a build
-# configured with --enable-sanitizers, `make check` exports SANITIZER_PRELOAD, the shared ASan
-# and UBSan runtimes. The module is sanitized but Debian's sshd is not, so sshd starts with the
-# runtimes preloaded; it re-execs itself for every connection and keeps its environment, so every
-# sshd process has them. The module runs in two of those: the per-connection monitor (pam_start
-# loads it) and the child the monitor forks for the PAM conversation. Both run as root, neither
-# chrooted nor under the seccomp sandbox (that is the pre-auth child, which never runs module
-# code), so the runtimes work there as in any program. sshd points those processes' stderr at
-# /dev/null, so the reports go to files in E2E_TMP/sanitizer instead, and any such file fails
-# the test script. In an ordinary build all of this does nothing.
+# The sanitizer-build part of the throwaway-sshd harness (harness/harness_lib.sh sources it):
+# e2e_start_sshd (sshd_lib.sh) starts sshd through e2e_sanitizer_prefix, and the e2e tests'
+# e2e_finish (tests/e2e/e2e_lib.sh) fails on any report. In a build configured with
+# --enable-sanitizers, `make check` exports SANITIZER_PRELOAD, the shared ASan and UBSan runtimes.
+# The module is sanitized but Debian's sshd is not, so sshd starts with the runtimes preloaded; it
+# re-execs itself for every connection and keeps its environment, so every sshd process has them.
+# The module runs in two of those: the per-connection monitor (pam_start loads it) and the child the
+# monitor forks for the PAM conversation. Both run as root, neither chrooted nor under the seccomp
+# sandbox (that is the pre-auth child, which never runs module code), so the runtimes work there as
+# in any program. sshd points those processes' stderr at /dev/null, so the reports go to files in
+# E2E_TMP/sanitizer instead, and any such file fails the test script. In an ordinary build all of
+# this does nothing.
 
 # e2e_sanitizer_prefix: sets E2E_SANITIZED, the prefix that starts a program (sshd) with the
 # runtimes preloaded, or an empty one in an ordinary build. The ASan runtime must come first;
@@ -27,7 +29,7 @@ e2e_sanitizer_prefix() {
   E2E_SANITIZER_DIR="$E2E_TMP/sanitizer"
   [[ -d $E2E_SANITIZER_DIR ]] || mkdir -m 0700 "$E2E_SANITIZER_DIR" ||
     e2e_die "cannot create $E2E_SANITIZER_DIR"
-  # shellcheck disable=SC2034 # lib.sh uses it
+  # shellcheck disable=SC2034 # sshd_lib.sh uses it
   E2E_SANITIZED=(env "LD_PRELOAD=${runtimes[0]} $SANITIZER_UBSAN_SHIM ${runtimes[*]:1}"
     "ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:log_path=$E2E_SANITIZER_DIR/asan"
     "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$E2E_SANITIZER_DIR/ubsan")

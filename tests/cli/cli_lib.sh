@@ -2,8 +2,10 @@
 # Shared helpers of the sshotp-enroll tests: a private work directory with its own config,
 # running the CLI with its output and exit status captured, assertions that explain themselves,
 # logins through libpam and the built module, PASS/FAIL bookkeeping, and a private mount
-# namespace for exercising the default paths. Sourced by tests/cli/test_cli.sh; needs
-# SSHOTP_ENROLL, SSHOTP_SRCDIR and PAM_SSHOTP_MODULE (make check sets them).
+# namespace for exercising the default paths. Sourced by every tests/cli/test_*.sh; needs
+# SSHOTP_ENROLL, SSHOTP_SRCDIR and PAM_SSHOTP_MODULE (make check sets them). As for every sourced
+# shell library of the project, the name ends in _lib.sh (README.md, Layout).
+# shellcheck shell=sh
 
 # shellcheck disable=SC2034  # PY, CLI_DIR and CODE_RE are for the sourcing test
 PY=/usr/bin/python3  # Debian's, which has pexpect and pyotp (the python3 on PATH may not)

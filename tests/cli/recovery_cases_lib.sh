@@ -5,7 +5,7 @@
 # Recovery codes: printed only, one per line, when piped; replaced as a whole set; each logs in
 # once. Lockout: max_failures wrong logins lock, status shows it, unlock ends it. A non-root
 # user's own `recovery` needs a current TOTP code and is counted like a login.
-# $WORK, $CONF, $KEY160, ... come from test_cli.sh and lib.sh; rc is read by lib.sh.
+# $WORK, $CONF, $KEY160, ... come from test_cli.sh and cli_lib.sh; rc is read by cli_lib.sh.
 # shellcheck shell=sh disable=SC2154,SC2034
 
 non_root_cannot_open_roots_store() {

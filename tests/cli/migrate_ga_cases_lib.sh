@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # The `migrate google-authenticator` cases of tests/cli/test_migrate.sh, which sources this file
-# after lib.sh and migrate_helpers.sh. State files come from the real google-authenticator
+# after cli_lib.sh and migrate_lib.sh. State files come from the real google-authenticator
 # tool; logins go through libpam and the built module (pam_login.py) with codes from oathtool.
 # shellcheck shell=sh disable=SC2154,SC2034  # $WORK, $rc, $GA ... are shared with the test
 

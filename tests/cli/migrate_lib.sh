@@ -2,8 +2,8 @@
 # Helpers of tests/cli/test_migrate.sh: real google-authenticator state files made by the
 # google-authenticator tool itself, TOTP codes from oathtool (an independent implementation; the
 # key always travels on stdin), and a private mount namespace whose /etc/passwd knows one extra
-# user, for the default ~USER/.google_authenticator path. Sourced after lib.sh.
-# shellcheck shell=sh disable=SC2154  # $WORK, $rc come from lib.sh
+# user, for the default ~USER/.google_authenticator path. Sourced after cli_lib.sh.
+# shellcheck shell=sh disable=SC2154  # $WORK, $rc come from cli_lib.sh
 
 # make_ga_file PATH ARGS...: a state file written by `google-authenticator`, non-interactively
 # (-f: no question about writing, -C: no code to confirm, -q -Q NONE: no key or QR printed).
