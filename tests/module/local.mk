@@ -11,12 +11,8 @@ MODULE_TESTLINKFLAGS = $(TESTLINKFLAGS) -rdynamic
 SYSLOG_CAPTURE = tests/support/syslog_capture.cc tests/support/syslog_capture.h
 
 MODULE_TESTS = \
-	tests/module/test_pam_module \
-	tests/module/test_race \
-	tests/module/test_policy \
-	tests/module/test_fail_closed_fs \
-	tests/module/test_names \
-	tests/module/test_debug
+	tests/module/test_pam_module tests/module/test_race tests/module/test_policy \
+	tests/module/test_fail_closed_fs tests/module/test_names tests/module/test_debug
 check_PROGRAMS += $(MODULE_TESTS)
 TESTS += $(MODULE_TESTS) tests/module/test_exports.sh
 EXTRA_DIST += tests/module/test_exports.sh
