@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The sshotp-enroll commands and their table. Each receives its own argv (argv[0] is the command
 // name), parses its options, validates everything, and only then touches the key and the store.
-// Admin actions leave exactly one syslog line, whatever the outcome (Session in context.h).
+// Admin actions leave exactly one syslog line, whatever the outcome (Session in session.h).
 #pragma once
 
 #include <cstdio>

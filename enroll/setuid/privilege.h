@@ -3,9 +3,9 @@
 // key file and the store stay root's. Whoever runs a setuid program controls its environment,
 // file descriptors, signals, limits and scheduling, so secure_start() takes all of that back
 // before anything else runs, and then drops to the invoking user. The process acts as that user
-// by default and as root only inside an Elevated scope, which context.cc and elevated_store.cc
-// open around the settings, the key file and every store call (see "SECURITY MODEL" in
-// sshotp-enroll(8) for the whole threat model).
+// by default and as root only inside an Elevated scope, which cli/settings.cc,
+// cli/store_access.cc and elevated_store.cc open around the settings, the key file and every
+// store call (see "SECURITY MODEL" in sshotp-enroll(8) for the whole threat model).
 //
 // Without setuid (root running it, or a user running an unprivileged copy) all of this is a
 // no-op apart from making sure descriptors 0-2 are open.
