@@ -55,7 +55,7 @@ Result<SecureBytes> read_checked_file(const std::string& path, Exposure exposure
   struct stat st {};
   SecureBytes data;
   Status checked = fstat(fd, &st) == 0 ? check_file_stat(st, path, exposure)
-                                      : Status(unavailable(path, std::strerror(errno)));
+                                       : Status(unavailable(path, std::strerror(errno)));
   if (checked.ok() && static_cast<std::size_t>(st.st_size) > max_bytes) {
     checked = unavailable(path, "is too large");
   }
@@ -87,8 +87,8 @@ CreateResult create_new_file(const std::string& path, const void* data, std::siz
     const bool exists = errno == EEXIST;
     return {make_error(Errc::io, path + ": " + std::strerror(errno)), exists};
   }
-  bool ok = fchmod(fd, mode) == 0 &&
-            write(fd, data, size) == static_cast<ssize_t>(size) && fsync(fd) == 0;
+  bool ok = fchmod(fd, mode) == 0 && write(fd, data, size) == static_cast<ssize_t>(size) &&
+            fsync(fd) == 0;
   int saved = errno;
   close(fd);
   if (!ok) {

@@ -14,7 +14,7 @@
 namespace sshotp {
 
 enum class Exposure {
-  private_only,  // no group/other bits at all (secrets: store, key file)
+  private_only,    // no group/other bits at all (secrets: store, key file)
   world_readable,  // group/other may read, never write (config file)
 };
 

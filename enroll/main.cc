@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// sshotp-enroll: the global options, the dispatch to a command (cli/command_table.h) and the last line of defence that turns an unexpected exception into exit
-// status 1 with a message (never a secret: see result.h).
+// sshotp-enroll: the global options, the dispatch to a command (cli/command_table.h) and the last
+// line of defence that turns an unexpected exception into exit status 1 with a message (never a
+// secret: see result.h).
 #include <getopt.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>

@@ -10,7 +10,6 @@
 #include "enroll/cli/config_location.h"
 #include "enroll/cli/exit_status.h"
 
-
 namespace sshotp::cli {
 
 using CommandFn = Exit (*)(const ConfigLocation& where, int argc, char** argv);

@@ -3,8 +3,9 @@
 // control, module, arguments, assembled and split as libpam does (pam_service_file.cc): "[...]"
 // controls may contain spaces, and so may "[...]" arguments; '#' starts a comment that ends the
 // line; a line ending in '\' goes on on the next one; "-type" marks a module that may be
-// missing; types and controls are case-insensitive (stored in lower case). Shared by the stack check (pam_stack_check.h) and by reading
-// pam_sshotp's arguments (module_settings.h), so both see the same lines.
+// missing; types and controls are case-insensitive (stored in lower case). Shared by the stack
+// check (pam_stack_check.h) and by reading pam_sshotp's arguments (module_settings.h), so both see
+// the same lines.
 #pragma once
 
 #include <string>

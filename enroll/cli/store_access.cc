@@ -30,8 +30,8 @@ Result<WritableStore> open_store_for_writing(const Config& config) {
     // again (key_checked_store), so this look cannot be raced into a mixed store.
     auto txn = store->begin_read();
     if (!txn) return std::move(txn).error();
-    Status st = key_missing ? check_key_may_be_created(**txn, names)
-                            : check_store_key(**txn, key, names);
+    Status st =
+        key_missing ? check_key_may_be_created(**txn, names) : check_store_key(**txn, key, names);
     if (!st) return std::move(st).error();
   }
   if (key_missing) {

@@ -9,7 +9,6 @@
 #include "enroll/cli/config_location.h"
 #include "enroll/cli/exit_status.h"
 
-
 namespace sshotp::cli {
 
 // Whether the import command line asks for --batch (before any "--").

@@ -7,8 +7,8 @@
 #include <set>
 #include <string>
 
-#include "enroll/migrate/parsers/parser_basics.h"
 #include "enroll/migrate/parsers/oath_users_file.h"
+#include "enroll/migrate/parsers/parser_basics.h"
 #include "tests/fuzz/fuzz_support.h"
 
 using namespace sshotp;

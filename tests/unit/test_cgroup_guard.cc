@@ -6,8 +6,8 @@
 // freezes a real process.
 #include <algorithm>
 #include <cstring>
-#include <optional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -224,7 +224,8 @@ void test_verdicts_v1(void**) {
   const Placement& memory = found.placements[1];
   const std::string dir = "/sys/fs/cgroup/memory/process_api/a0bd";
   FakeTree tree;
-  tree.files = {"cgroup.procs", "tasks", "notify_on_release", "memory.limit_in_bytes",
+  tree.files = {"cgroup.procs",       "tasks",
+                "notify_on_release",  "memory.limit_in_bytes",
                 "memory.oom_control", "cgroup.event_control"};
   // cgroup.event_control was world-writable (0222) on older kernels; it acts on nobody.
   tree.overrides[dir + "/cgroup.event_control"] = Node{true, false, true, 0, 0222};

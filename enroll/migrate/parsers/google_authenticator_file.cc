@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Parsing a google-authenticator state file and planning its migration (see google_authenticator_file.h).
-// Nothing from the file is ever quoted back: messages name lines and known option names only.
+// Parsing a google-authenticator state file and planning its migration (see
+// google_authenticator_file.h). Nothing from the file is ever quoted back: messages name lines and
+// known option names only.
 #include "enroll/migrate/parsers/google_authenticator_file.h"
 
 #include <algorithm>
