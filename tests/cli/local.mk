@@ -5,11 +5,15 @@ CLI_TESTS = \
 	tests/cli/test_cli.sh \
 	tests/cli/test_migrate.sh \
 	tests/cli/test_admin.sh \
+	tests/cli/test_import_batch.sh \
+	tests/cli/test_qr_images.sh \
 	tests/cli/test_key_check.sh \
 	tests/cli/test_man_pages.sh \
 	tests/tools/check_layering.py \
 	tests/cli/test_module_args.sh \
 	tests/cli/test_sshd_config.sh \
+	tests/cli/test_sshd_config_install.sh \
+	tests/cli/test_sshd_config_rollback.sh \
 	tests/cli/test_selfservice.sh \
 	tests/cli/test_cgroup_freeze.sh
 TESTS += $(CLI_TESTS)
@@ -17,7 +21,7 @@ EXTRA_DIST += $(CLI_TESTS) tests/cli/cli_lib.sh \
 	tests/cli/enroll_session.py tests/cli/syslog_capture.py tests/cli/pam_login.py \
 	tests/cli/recovery_cases_lib.sh tests/cli/qr_image_session.py tests/cli/session_common.py \
 	tests/cli/migrate_lib.sh tests/cli/migrate_ga_cases_lib.sh tests/cli/migrate_oath_cases_lib.sh \
-	tests/cli/selfservice_session.py
+	tests/cli/selfservice_session.py tests/cli/admin_lib.sh tests/cli/sshd_config_lib.sh
 
 # A tiny generator the shell tests use to print our own code for a stored key (never an oracle:
 # the oracles are oathtool and pyotp).
