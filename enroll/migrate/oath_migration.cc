@@ -166,6 +166,59 @@ Exit oath_failed(uid_t by_uid, const std::string& what, Exit code, const char* r
   log_action(kMigrateOath, "-", by_uid, result);
   return code;
 }
+// The settings and the parsed users file.
+struct OathInput {
+  Config config;
+  OathFile file;
+};
+
+// Nothing if the command stops before anything is stored: then the failure is reported and
+// logged, and `early` set.
+std::optional<OathInput> read_oath_input(const ConfigLocation& where, uid_t by_uid,
+                                         const std::string& path, Exit& early) {
+  auto config = load_cli_config(where, ConfigUse::writing);
+  if (!config) {
+    early = oath_failed(by_uid, path, Exit::error, "error", config.error().message);
+    return std::nullopt;
+  }
+  // Root's file, checked like our own config: no symlink, not writable by anyone else.
+  auto data = read_checked_file(path, Exposure::world_readable, kMaxOathFileBytes);
+  if (!data) {
+    early = oath_failed(by_uid, path, Exit::error, "bad-file", data.error().message);
+    return std::nullopt;
+  }
+  return OathInput{std::move(config).value(),
+                   parse_oath_usersfile(std::string_view(
+                       reinterpret_cast<const char*>(data->data()), data->size()))};
+}
+
+// The tally begins with the lines the parser passed over, so that the report lists them too.
+OathTally tally_skipped_lines(const std::vector<OathSkip>& skipped) {
+  OathTally tally;
+  for (const OathSkip& skip : skipped) {
+    ++tally.skipped;
+    tally.report.push_back({skip.line, printable_user(skip.user), "skipped: " + skip.reason});
+  }
+  return tally;
+}
+
+// After the commit: one audit line a stored user, the report, and what pam_oath could not give.
+void report_oath_import(OathTally& tally,
+                        const std::vector<std::pair<std::string, MigrationResult>>& audit,
+                        uid_t by_uid) {
+  // Logged only now: the lines describe what the store holds after the commit.
+  for (const auto& [user, result] : audit) {
+    log_action(kMigrateOath, user, by_uid, migration_audit_result(result));
+  }
+  print_oath_report(tally);
+  if (tally.imported + tally.replaced > 0) {
+    std::fprintf(stderr,
+                 "%s: %s: note: pam_oath has no recovery codes; `sshotp-enroll recovery USER` "
+                 "gives a user a set\n",
+                 kProgramName, kMigrateOath);
+  }
+}
+
 }  // namespace
 
 Exit run_migrate_oath(const ConfigLocation& where, int argc, char** argv) {
@@ -185,35 +238,18 @@ Exit run_migrate_oath(const ConfigLocation& where, int argc, char** argv) {
     return oath_failed(caller->uid, path, Exit::permission, "denied",
                        "permission denied (only root may do this)");
   }
-  auto config = load_cli_config(where, ConfigUse::writing);
-  if (!config) return oath_failed(caller->uid, path, Exit::error, "error", config.error().message);
-  // Root's file, checked like our own config: no symlink, not writable by anyone else.
-  auto data = read_checked_file(path, Exposure::world_readable, kMaxOathFileBytes);
-  if (!data) return oath_failed(caller->uid, path, Exit::error, "bad-file", data.error().message);
-  OathFile parsed = parse_oath_usersfile(
-      std::string_view(reinterpret_cast<const char*>(data->data()), data->size()));
+  Exit early = Exit::error;
+  auto input = read_oath_input(where, caller->uid, path, early);
+  if (!input) return early;
 
-  OathTally tally;
-  for (const OathSkip& skip : parsed.skipped) {
-    ++tally.skipped;
-    tally.report.push_back({skip.line, printable_user(skip.user), "skipped: " + skip.reason});
-  }
+  OathFile& file = input->file;
+  OathTally tally = tally_skipped_lines(file.skipped);
   std::vector<std::pair<std::string, MigrationResult>> audit;
-  if (auto st = import_oath_entries(*config, parsed.entries, args.replace, tally, audit); !st) {
+  if (auto st = import_oath_entries(input->config, file.entries, args.replace, tally, audit); !st) {
     return oath_failed(caller->uid, path, Exit::error, "error",
                        st.error().message + "; nothing was imported");
   }
-  // Logged only now: the lines describe what the store holds after the commit.
-  for (const auto& [user, result] : audit) {
-    log_action(kMigrateOath, user, caller->uid, migration_audit_result(result));
-  }
-  print_oath_report(tally);
-  if (tally.imported + tally.replaced > 0) {
-    std::fprintf(stderr,
-                 "%s: %s: note: pam_oath has no recovery codes; `sshotp-enroll recovery USER` "
-                 "gives a user a set\n",
-                 kProgramName, kMigrateOath);
-  }
+  report_oath_import(tally, audit, caller->uid);
   return Exit::ok;
 }
 
