@@ -25,8 +25,9 @@ enroll_libsshotp_enroll_la_SOURCES = enroll/program_name.h \
 	enroll/import/import_batch.cc enroll/import/import_batch.h enroll/import/import_command.cc \
 	enroll/import/import_rules.cc enroll/import/import_rules.h enroll/import/line_source.cc \
 	enroll/import/line_source.h \
-	enroll/migrate/migrate_command.cc enroll/migrate/migrated_user.cc \
-	enroll/migrate/migrated_user.h \
+	enroll/migrate/google_authenticator_migration.cc enroll/migrate/migrate_command.cc \
+	enroll/migrate/migrate_command.h enroll/migrate/migrated_user.cc \
+	enroll/migrate/migrated_user.h enroll/migrate/oath_migration.cc \
 	enroll/migrate/parsers/google_authenticator_file.cc \
 	enroll/migrate/parsers/google_authenticator_file.h enroll/migrate/parsers/oath_users_file.cc \
 	enroll/migrate/parsers/oath_users_file.h enroll/migrate/parsers/parser_basics.cc \

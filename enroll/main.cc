@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <exception>
 #include <new>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,14 +25,15 @@ namespace sshotp::cli {
 
 namespace {
 
-Exit run(int argc, char** argv) {
+// The options before the command name, into `where`. Returns the status to exit with (after
+// --help, --version or a refused or bad option), or nothing to go on with the command.
+std::optional<Exit> parse_global_options(int argc, char** argv, ConfigLocation& where) {
   static const struct option long_options[] = {
       {"config", required_argument, nullptr, 'c'},
       {"pam-service-file", required_argument, nullptr, 'p'},
       {"help", no_argument, nullptr, 'h'},
       {"version", no_argument, nullptr, 'V'},
       {nullptr, 0, nullptr, 0}};
-  ConfigLocation where;
   opterr = 0;
   // '+': stop at the command name; what follows belongs to the command.
   for (int option; (option = getopt_long(argc, argv, "+:c:hV", long_options, nullptr)) != -1;) {
@@ -65,6 +67,13 @@ Exit run(int argc, char** argv) {
         return option_error(option, argv);
     }
   }
+  return std::nullopt;
+}
+
+Exit run(int argc, char** argv) {
+  ConfigLocation where;
+  if (auto stop = parse_global_options(argc, argv, where)) return *stop;
+  // getopt_long stopped at the command name (optind): the command gets its name and the rest.
   if (optind >= argc) return usage_error("missing command");
   const std::string_view name = argv[optind];
   for (const Command& command : commands()) {

@@ -73,6 +73,33 @@ Exit Session::refused(Exit code, std::string_view result, std::string_view why) 
   return done(code, result);
 }
 
+namespace {
+
+// The user a command acts on: the USER operand, stored under its canonical name, else the caller.
+// Nothing when the name is refused (a usage error) or cannot be looked up: then it has reported
+// why and set `early`.
+std::optional<std::string> target_user(const Action& action,
+                                       const std::vector<std::string>& operands,
+                                       const Caller& caller, Exit& early) {
+  std::string user = operands.empty() ? caller.name : operands.front();
+  if (auto st = check_user_name(user); !st) {
+    early = usage_error(std::string(action.name) + ": " + st.error().message);
+    return std::nullopt;
+  }
+  if (operands.empty()) return user;
+  // Enrolling "ALICE" or an alias of alice's uid must land on alice's row, or the module would
+  // not find it.
+  auto stored = store_user_name(user);
+  if (!stored) {
+    print_error(std::string(action.name) + " " + user, stored.error().message);
+    early = Exit::error;
+    return std::nullopt;
+  }
+  return std::move(stored).value();
+}
+
+}  // namespace
+
 std::optional<Session> start_session(const Action& action, const std::vector<std::string>& operands,
                                      Exit& early) {
   early = Exit::usage;
@@ -92,23 +119,9 @@ std::optional<Session> start_session(const Action& action, const std::vector<std
     early = Exit::error;
     return std::nullopt;
   }
-  std::string user = operands.empty() ? caller->name : operands.front();
-  if (auto st = check_user_name(user); !st) {
-    usage_error(std::string(action.name) + ": " + st.error().message);
-    return std::nullopt;
-  }
-  if (!operands.empty()) {
-    // Enrolling "ALICE" or an alias of alice's uid must land on alice's row, or the module
-    // would not find it.
-    auto stored = store_user_name(user);
-    if (!stored) {
-      print_error(std::string(action.name) + " " + user, stored.error().message);
-      early = Exit::error;
-      return std::nullopt;
-    }
-    user = std::move(stored).value();
-  }
-  Session session(action, std::move(caller).value(), std::move(user));
+  auto user = target_user(action, operands, *caller, early);
+  if (!user) return std::nullopt;
+  Session session(action, std::move(caller).value(), std::move(user).value());
   const bool allowed =
       action.root_only ? session.caller().is_root() : session.caller().may_act_on(session.user());
   if (!allowed) {

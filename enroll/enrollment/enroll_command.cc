@@ -78,12 +78,30 @@ Result<Confirmation> confirm_code(Terminal& tty, const SecureBytes& secret,
   return Confirmation{Outcome::exhausted};
 }
 
-void show_key(Terminal& tty, const std::string& issuer, std::string_view user,
-              const SecretString& base32, const SecretString& uri, const TotpParams& params,
-              QrStyle style) {
+const Action kEnroll{"enroll", true, false, false};
+
+// A new secret in the two forms an app takes it: base32 to type, and the key URI (the QR code).
+struct NewKey {
+  SecureBytes secret;
+  SecretString base32;
+  SecretString uri;
+};
+
+Result<NewKey> new_key(const std::string& issuer, const std::string& user,
+                       const TotpParams& params) {
+  auto secret = random_bytes(kSecretBytes);
+  if (!secret) return std::move(secret).error();
+  auto base32 = base32_encode(*secret);
+  if (!base32) return std::move(base32).error();
+  SecretString uri = otpauth_uri(issuer, user, base32->view(), params);
+  return NewKey{std::move(secret).value(), std::move(base32).value(), std::move(uri)};
+}
+
+void show_key(Terminal& tty, const std::string& issuer, std::string_view user, const NewKey& key,
+              const TotpParams& params, QrStyle style) {
   tty.print("Enrolling " + std::string(user) + " for " + issuer + ".\n\n");
   if (style != QrStyle::none) {
-    auto matrix = encode_qr(uri.view());
+    auto matrix = encode_qr(key.uri.view());
     if (matrix) {
       tty.print("Scan this QR code with your authenticator app:\n\n");
       tty.print(render_qr(*matrix, style).view());
@@ -94,72 +112,71 @@ void show_key(Terminal& tty, const std::string& issuer, std::string_view user,
     }
   }
   tty.print("Or add this key by hand (time-based, " + describe_params(params) + "):\n\n    ");
-  tty.print(group_in_fours(base32.view()).view());
+  tty.print(group_in_fours(key.base32.view()).view());
   tty.print("\n\nKey URI: ");
-  tty.print(uri.view());
+  tty.print(key.uri.view());
   tty.print("\n\n");
 }
 
-const Action kEnroll{"enroll", true, false, false};
-
-}  // namespace
-
-Exit run_enroll(const ConfigLocation& where, int argc, char** argv) {
-  Exit early = Exit::error;
+// What enroll's own options ask for: how the QR code of the new key is shown and saved.
+struct QrOutput {
   QrStyle style = QrStyle::ansi;
   QrImageFiles images;  // --qr-png, --qr-svg
+};
+
+// The start every command makes (command_start.h), with enroll's options parsed into `qr`.
+std::optional<Started> start_enroll(const Invocation& invocation, QrOutput& qr, Exit& early) {
   static const struct option long_options[] = {
       {"qr", required_argument, nullptr, 'q'},
       {"qr-png", required_argument, nullptr, QrImageFiles::kPngOption},
       {"qr-svg", required_argument, nullptr, QrImageFiles::kSvgOption},
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0}};
-  auto qr_option = [&](int option, const char* value) -> std::optional<Exit> {
-    if (QrImageFiles::is_option(option)) return images.handle(option, value);
+  auto qr_option = [&qr](int option, const char* value) -> std::optional<Exit> {
+    if (QrImageFiles::is_option(option)) return qr.images.handle(option, value);
     auto parsed = parse_qr_style(value);
     if (!parsed) return usage_error("--qr: must be ansi, utf8, invert or none");
-    style = *parsed;
+    qr.style = *parsed;
     return std::nullopt;
   };
-  auto started =
-      start(kEnroll, ConfigUse::writing, {where, argc, argv}, long_options, qr_option, early);
-  if (!started) return early;
-  Session& session = started->session;
-  const Config& config = started->config;
-  if (auto st = images.check_absent(); !st) return session.failed(st.error());
+  return start(kEnroll, ConfigUse::writing, invocation, long_options, qr_option, early);
+}
 
-  auto issuer = issuer_for(config);
-  if (!issuer) return session.failed(issuer.error());
-  // Open everything before showing a key: a key that cannot be saved would leave a useless
-  // entry in the user's app.
-  auto opened = open_store_for_writing(config);
-  if (!opened) return session.failed(opened.error());
-  std::optional<Enrollment> previous;
-  {
-    auto txn = opened->store->begin_read();
-    if (!txn) return session.failed(txn.error());
-    auto found = (*txn)->find(session.user());
-    if (!found) return session.failed(found.error());
-    previous = std::move(found).value();
-  }
-  InterruptScope interrupts;  // from here on, Ctrl-C aborts cleanly (and withdraws the new key)
-  // Replacing your own second factor takes that factor, or a recovery code: whoever finds your
-  // session unlocked must not move your logins to their phone. Root may replace anyone's.
-  if (previous && !session.caller().is_root()) {
-    const ProofRules proof{Terminal::Source::controlling, /*recovery_code_accepted=*/true};
-    if (auto stop = prove_possession(session, config, *opened->store, opened->key, proof)) {
-      return *stop;
-    }
-  }
+// The user's enrollment as it is before a new key exists, read in a transaction of its own that
+// ends here: a new key is only ever written by PendingEnrollment.
+Result<std::optional<Enrollment>> current_enrollment(Store& store, const std::string& user) {
+  auto txn = store.begin_read();
+  if (!txn) return std::move(txn).error();
+  return (*txn)->find(user);
+}
 
-  auto secret = random_bytes(kSecretBytes);
-  if (!secret) return session.failed(secret.error());
-  auto base32 = base32_encode(*secret);
-  if (!base32) return session.failed(base32.error());
+// Nothing when the typed code matched; else the refusal the command ends with. A Ctrl-C counts
+// even after a matching code: the user asked to stop, so nothing is saved.
+std::optional<Exit> refuse_unconfirmed(Session& session, const Confirmation& confirmation) {
+  using Outcome = Confirmation::Outcome;
+  if (confirmation.outcome == Outcome::exhausted) {
+    return session.refused(Exit::verification, "wrong-code",
+                           "no valid code after three attempts; nothing was saved");
+  }
+  if (confirmation.outcome == Outcome::aborted || InterruptScope::interrupted()) {
+    return session.refused(Exit::verification, "aborted", "aborted; nothing was saved");
+  }
+  return std::nullopt;
+}
+
+// The new key, from its pending row to the saved enrollment: shown, confirmed with a code from
+// it, then saved with fresh recovery codes, which are shown once. Any way out before the save
+// withdraws the pending row and the image files (their destructors).
+Exit offer_new_key(Started& started, const WritableStore& opened,
+                   const std::optional<Enrollment>& previous, const std::string& issuer,
+                   QrOutput& qr) {
+  Session& session = started.session;
+  const Config& config = started.config;
   const TotpParams& params = config.totp;
-  const SecretString uri = otpauth_uri(*issuer, session.user(), base32->view(), params);
-  PendingEnrollment pending(*opened, session.user(), params);
-  if (auto st = pending.begin(*secret); !st) return session.failed(st.error());
+  auto key = new_key(issuer, session.user(), params);
+  if (!key) return session.failed(key.error());
+  PendingEnrollment pending(opened, session.user(), params);
+  if (auto st = pending.begin(key->secret); !st) return session.failed(st.error());
 
   Terminal tty(Terminal::Source::controlling);
   if (previous) {
@@ -167,33 +184,56 @@ Exit run_enroll(const ConfigLocation& where, int argc, char** argv) {
               " is already enrolled. The new key replaces the old one once you confirm a code;"
               " until then the old one keeps working.\n");
   }
-  show_key(tty, *issuer, session.user(), *base32, uri, params, style);
-  if (auto st = images.write(uri.view(), tty); !st) return session.failed(st.error());
-
-  auto confirmation = confirm_code(tty, *secret, params, config.window);
+  show_key(tty, issuer, session.user(), *key, params, qr.style);
+  if (auto st = qr.images.write(key->uri.view(), tty); !st) return session.failed(st.error());
+  auto confirmation = confirm_code(tty, key->secret, params, config.window);
   if (!confirmation) return session.failed(confirmation.error());
-  using Outcome = Confirmation::Outcome;
-  if (confirmation->outcome == Outcome::exhausted) {
-    return session.refused(Exit::verification, "wrong-code",
-                           "no valid code after three attempts; nothing was saved");
-  }
-  if (confirmation->outcome == Outcome::aborted || InterruptScope::interrupted()) {
-    return session.refused(Exit::verification, "aborted", "aborted; nothing was saved");
-  }
+  if (auto stop = refuse_unconfirmed(session, *confirmation)) return *stop;
 
   // The confirmation code is spent: its step becomes the last used one.
   const ConfirmRules unchanged{session.caller().is_root(),
                                previous ? std::optional(previous->sealed_secret) : std::nullopt};
-  auto codes = pending.confirm(*secret, confirmation->step, config.recovery_codes, unchanged);
+  auto codes = pending.confirm(key->secret, confirmation->step, config.recovery_codes, unchanged);
   if (!codes && codes.error().code == Errc::not_found) {
     return session.refused(Exit::verification, "aborted", codes.error().message);
   }
   if (!codes) return session.failed(codes.error());
-  images.keep();
+  qr.images.keep();
   tty.print(session.user() +
             " is enrolled. The code you typed is used up: log in with a later one.\n\n");
   tty.print(recovery_codes_text(session.user(), *codes, CodesLayout::for_people).view());
   return session.done(Exit::ok, "ok");
+}
+
+}  // namespace
+
+Exit run_enroll(const ConfigLocation& where, int argc, char** argv) {
+  Exit early = Exit::error;
+  QrOutput qr;
+  auto started = start_enroll({where, argc, argv}, qr, early);
+  if (!started) return early;
+  Session& session = started->session;
+  const Config& config = started->config;
+  if (auto st = qr.images.check_absent(); !st) return session.failed(st.error());
+
+  auto issuer = issuer_for(config);
+  if (!issuer) return session.failed(issuer.error());
+  // Open everything before showing a key: a key that cannot be saved would leave a useless
+  // entry in the user's app.
+  auto opened = open_store_for_writing(config);
+  if (!opened) return session.failed(opened.error());
+  auto previous = current_enrollment(*opened->store, session.user());
+  if (!previous) return session.failed(previous.error());
+  InterruptScope interrupts;  // from here on, Ctrl-C aborts cleanly (and withdraws the new key)
+  // Replacing your own second factor takes that factor, or a recovery code: whoever finds your
+  // session unlocked must not move your logins to their phone. Root may replace anyone's.
+  if (*previous && !session.caller().is_root()) {
+    const ProofRules proof{Terminal::Source::controlling, /*recovery_code_accepted=*/true};
+    if (auto stop = prove_possession(session, config, *opened->store, opened->key, proof)) {
+      return *stop;
+    }
+  }
+  return offer_new_key(*started, *opened, *previous, *issuer, qr);
 }
 
 }  // namespace sshotp::cli

@@ -25,14 +25,14 @@ namespace {
 
 const Action kRecovery{"recovery", true, false, false};
 
-}  // namespace
-
-Exit run_recovery(const ConfigLocation& where, int argc, char** argv) {
+// The start every command on the existing store makes (command_start.h), with --count parsed
+// into `count` (nothing: the configured number).
+std::optional<ReadyStore> prepare_recovery(const Invocation& invocation,
+                                           std::optional<unsigned>& count, Exit& early) {
   static const struct option long_options[] = {{"count", required_argument, nullptr, 'n'},
                                                {"help", no_argument, nullptr, 'h'},
                                                {nullptr, 0, nullptr, 0}};
-  std::optional<unsigned> count;
-  auto count_option = [&](int, const char* value) -> std::optional<Exit> {
+  auto count_option = [&count](int, const char* value) -> std::optional<Exit> {
     auto n = parse_number(value, kMinRecoveryCodes, kMaxRecoveryCodes);
     if (!n) {
       return usage_error("--count: must be " + std::to_string(kMinRecoveryCodes) + " to " +
@@ -41,8 +41,15 @@ Exit run_recovery(const ConfigLocation& where, int argc, char** argv) {
     count = static_cast<unsigned>(*n);
     return std::nullopt;
   };
+  return prepare(kRecovery, invocation, early, long_options, count_option);
+}
+
+}  // namespace
+
+Exit run_recovery(const ConfigLocation& where, int argc, char** argv) {
+  std::optional<unsigned> count;
   Exit early = Exit::error;
-  auto ready = prepare(kRecovery, {where, argc, argv}, early, long_options, count_option);
+  auto ready = prepare_recovery({where, argc, argv}, count, early);
   if (!ready) return early;
   Session& session = ready->session;
   if (!ready->store) return refuse_not_enrolled(session);

@@ -166,32 +166,8 @@ std::string window_warning(const GaFile& file, unsigned window) {
   return text;
 }
 
-}  // namespace
-
-Result<GaFile> parse_google_authenticator(std::string_view text) {
-  if (text.empty()) return make_error(Errc::invalid_argument, "the file is empty");
-  if (text.find('\0') != std::string_view::npos) {
-    return make_error(Errc::invalid_argument,
-                      "the file contains NUL bytes: not a google-authenticator file");
-  }
-  const std::vector<std::string_view> lines = split_lines(text);
-  GaFile file;
-  auto secret = parse_secret_line(lines.front());
-  if (!secret) return std::move(secret).error();
-  file.secret = std::move(secret).value();
-  std::set<std::string> seen;
-  for (std::size_t i = 1; i < lines.size(); ++i) {
-    const std::size_t line = i + 1;
-    const std::string_view current = lines[i];
-    if (current.empty()) continue;
-    Status st = current.front() == '"' ? parse_option(line, current, seen, file)
-                                       : add_scratch_code(line, current, file);
-    if (!st) return std::move(st).error();
-  }
-  return file;
-}
-
-Result<GaMigration> plan_google_authenticator(const GaFile& file, unsigned window) {
+// The parameters the file's setup maps to, or why pam_sshotp cannot take it over.
+Result<TotpParams> migratable_params(const GaFile& file) {
   auto refuse = [](const std::string& why) { return make_error(Errc::invalid_argument, why); };
   if (file.hotp) {
     return refuse(
@@ -203,17 +179,23 @@ Result<GaMigration> plan_google_authenticator(const GaFile& file, unsigned windo
   if (length == KeyLength::too_short || length == KeyLength::too_long) {
     return refuse(key_length_problem(file.secret.size()));
   }
-  GaMigration plan;
-  plan.params.algorithm = Algorithm::sha1;
-  plan.params.digits = 6;
-  plan.params.period = file.step_size;
-  if (!validate_params(plan.params)) {
+  TotpParams params;
+  params.algorithm = Algorithm::sha1;
+  params.digits = 6;
+  params.period = file.step_size;
+  if (!validate_params(params)) {
     return refuse("STEP_SIZE " + std::to_string(file.step_size) +
                   " is not supported: pam_sshotp takes steps of 15 to 120 seconds; enroll the "
                   "user anew");
   }
-  auto warn = [&plan](std::string text) {
-    if (!text.empty()) plan.warnings.push_back(std::move(text));
+  return params;
+}
+
+// One sentence for every setting of the file that does not carry over as it was.
+std::vector<std::string> migration_warnings(const GaFile& file, unsigned window) {
+  std::vector<std::string> warnings;
+  auto warn = [&warnings](std::string text) {
+    if (!text.empty()) warnings.push_back(std::move(text));
   };
   warn(key_length_problem(file.secret.size()));
   warn(window_warning(file, window));
@@ -247,7 +229,38 @@ Result<GaMigration> plan_google_authenticator(const GaFile& file, unsigned windo
         "the file has no scratch codes, so there are no recovery codes until "
         "`sshotp-enroll recovery` makes some");
   }
-  return plan;
+  return warnings;
+}
+
+}  // namespace
+
+Result<GaFile> parse_google_authenticator(std::string_view text) {
+  if (text.empty()) return make_error(Errc::invalid_argument, "the file is empty");
+  if (text.find('\0') != std::string_view::npos) {
+    return make_error(Errc::invalid_argument,
+                      "the file contains NUL bytes: not a google-authenticator file");
+  }
+  const std::vector<std::string_view> lines = split_lines(text);
+  GaFile file;
+  auto secret = parse_secret_line(lines.front());
+  if (!secret) return std::move(secret).error();
+  file.secret = std::move(secret).value();
+  std::set<std::string> seen;
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    const std::size_t line = i + 1;
+    const std::string_view current = lines[i];
+    if (current.empty()) continue;
+    Status st = current.front() == '"' ? parse_option(line, current, seen, file)
+                                       : add_scratch_code(line, current, file);
+    if (!st) return std::move(st).error();
+  }
+  return file;
+}
+
+Result<GaMigration> plan_google_authenticator(const GaFile& file, unsigned window) {
+  auto params = migratable_params(file);
+  if (!params) return std::move(params).error();
+  return GaMigration{*params, migration_warnings(file, window)};
 }
 
 }  // namespace sshotp::cli

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// What the three files of `migrate` share: the arguments both sources take, and the two
+// sources the `migrate` command (migrate_command.cc) dispatches to. Each source receives its own
+// argv, argv[0] being the source's name.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "enroll/cli/config_location.h"
+#include "enroll/cli/exit_status.h"
+
+namespace sshotp::cli {
+
+// The options and operands both sources take: --replace, then the source's operands.
+struct MigrateArgs {
+  bool replace = false;
+  std::vector<std::string> operands;
+};
+
+// Parses --replace (and -h/--help) into `args`. Returns the status to exit with (Exit::ok after
+// --help, Exit::usage on a bad option), or nothing to carry on.
+std::optional<Exit> parse_migrate_args(int argc, char** argv, MigrateArgs& args);
+
+// migrate google-authenticator USER [FILE] (google_authenticator_migration.cc)
+Exit run_migrate_google_authenticator(const ConfigLocation& where, int argc, char** argv);
+
+// migrate oath USERSFILE (oath_migration.cc)
+Exit run_migrate_oath(const ConfigLocation& where, int argc, char** argv);
+
+}  // namespace sshotp::cli
