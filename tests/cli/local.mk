@@ -2,19 +2,11 @@
 # CLI tests: shell and python drivers of the built sshotp-enroll (some of them through the module
 # too), checked against oathtool and pyotp; and the include-layering check.
 CLI_TESTS = \
-	tests/cli/test_cli.sh \
-	tests/cli/test_migrate.sh \
-	tests/cli/test_admin.sh \
-	tests/cli/test_import_batch.sh \
-	tests/cli/test_qr_images.sh \
-	tests/cli/test_key_check.sh \
-	tests/cli/test_man_pages.sh \
-	tests/tools/check_layering.py \
-	tests/cli/test_module_args.sh \
-	tests/cli/test_sshd_config.sh \
-	tests/cli/test_sshd_config_install.sh \
-	tests/cli/test_sshd_config_rollback.sh \
-	tests/cli/test_selfservice.sh \
+	tests/cli/test_cli.sh tests/cli/test_migrate.sh tests/cli/test_admin.sh \
+	tests/cli/test_import_batch.sh tests/cli/test_qr_images.sh tests/cli/test_key_check.sh \
+	tests/cli/test_man_pages.sh tests/tools/check_layering.py tests/cli/test_module_args.sh \
+	tests/cli/test_sshd_config.sh tests/cli/test_sshd_config_install.sh \
+	tests/cli/test_sshd_config_rollback.sh tests/cli/test_selfservice.sh \
 	tests/cli/test_cgroup_freeze.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS) tests/cli/cli_lib.sh \
