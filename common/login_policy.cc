@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
+// The decision before the prompt (see login_policy.h).
 #include "common/login_policy.h"
 
 #include <utility>

@@ -3,8 +3,9 @@
 # job (README "Layout"), which the program and the tests link alike.
 noinst_LTLIBRARIES += enroll/libsshotp_enroll.la
 enroll_libsshotp_enroll_la_SOURCES = enroll/program_name.h \
-	enroll/cli/command_start.cc enroll/cli/command_start.h enroll/cli/command_table.cc \
-	enroll/cli/command_table.h enroll/cli/module_settings.cc enroll/cli/module_settings.h \
+	enroll/cli/command_start.cc enroll/cli/command_start.h enroll/cli/config_location.h \
+	enroll/cli/exit_status.h enroll/command_table.cc \
+	enroll/command_table.h enroll/cli/module_settings.cc enroll/cli/module_settings.h \
 	enroll/cli/options.cc enroll/cli/options.h enroll/cli/pam_service_file.cc \
 	enroll/cli/pam_service_file.h enroll/cli/reporting.cc enroll/cli/reporting.h \
 	enroll/cli/session.cc enroll/cli/session.h enroll/cli/settings.cc enroll/cli/settings.h \
@@ -15,14 +16,14 @@ enroll_libsshotp_enroll_la_SOURCES = enroll/program_name.h \
 	enroll/setuid/privilege.h \
 	enroll/qr/qr_image.cc enroll/qr/qr_image.h enroll/qr/qr_image_files.cc \
 	enroll/qr/qr_image_files.h enroll/qr/qr_terminal.cc enroll/qr/qr_terminal.h \
-	enroll/enrollment/enroll_command.cc enroll/enrollment/pending_enrollment.cc \
+	enroll/enrollment/enroll_command.cc enroll/enrollment/enrollment_commands.h enroll/enrollment/pending_enrollment.cc \
 	enroll/enrollment/pending_enrollment.h enroll/enrollment/possession.cc \
 	enroll/enrollment/possession.h enroll/enrollment/recovery_command.cc \
 	enroll/enrollment/recovery_set.cc enroll/enrollment/recovery_set.h \
 	enroll/enrollment/save_enrollment.cc enroll/enrollment/save_enrollment.h \
-	enroll/admin/admin_commands.cc enroll/admin/json_string.cc enroll/admin/json_string.h \
+	enroll/admin/admin_commands.cc enroll/admin/admin_commands.h enroll/admin/json_string.cc enroll/admin/json_string.h \
 	enroll/admin/list_command.cc enroll/admin/user_report.cc enroll/admin/user_report.h \
-	enroll/import/import_batch.cc enroll/import/import_batch.h enroll/import/import_command.cc \
+	enroll/import/import_batch.cc enroll/import/import_batch.h enroll/import/import_command.cc enroll/import/import_command.h \
 	enroll/import/import_rules.cc enroll/import/import_rules.h enroll/import/line_source.cc \
 	enroll/import/line_source.h \
 	enroll/migrate/google_authenticator_migration.cc enroll/migrate/migrate_command.cc \
@@ -35,7 +36,7 @@ enroll_libsshotp_enroll_la_SOURCES = enroll/program_name.h \
 	enroll/sshd/culprits.cc enroll/sshd/culprits.h enroll/sshd/dropin.cc enroll/sshd/dropin.h \
 	enroll/sshd/file_replace.cc enroll/sshd/file_replace.h enroll/sshd/install.cc \
 	enroll/sshd/install.h enroll/sshd/pam_stack_check.cc enroll/sshd/pam_stack_check.h \
-	enroll/sshd/probe.cc enroll/sshd/probe.h enroll/sshd/sshd_config_command.cc \
+	enroll/sshd/probe.cc enroll/sshd/probe.h enroll/sshd/sshd_config_command.cc enroll/sshd/sshd_config_command.h \
 	enroll/sshd/users.cc enroll/sshd/users.h
 enroll_libsshotp_enroll_la_CXXFLAGS = $(AM_CXXFLAGS) $(QRENCODE_CFLAGS) $(PNG_CFLAGS)
 enroll_libsshotp_enroll_la_LIBADD = $(QRENCODE_LIBS) $(PNG_LIBS)

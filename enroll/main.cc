@@ -15,9 +15,9 @@
 #include <string_view>
 #include <vector>
 
-#include "enroll/cli/command_table.h"
 #include "enroll/cli/options.h"
 #include "enroll/cli/reporting.h"
+#include "enroll/command_table.h"
 #include "enroll/program_name.h"
 #include "enroll/setuid/privilege.h"
 
@@ -97,6 +97,7 @@ int main(int argc, char** argv) {
   // umask; the one world-readable file, the config template, is chmod-ed explicitly.
   umask(077);
   openlog(sshotp::cli::kProgramName, LOG_PID, LOG_AUTHPRIV);
+  sshotp::cli::set_usage_printer(sshotp::cli::print_usage);
   Exit exit = Exit::error;
   try {
     exit = sshotp::cli::run(argc, argv);

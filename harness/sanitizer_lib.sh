@@ -15,7 +15,7 @@
 
 # e2e_sanitizer_prefix: sets E2E_SANITIZED, the prefix that starts a program (sshd) with the
 # runtimes preloaded, or an empty one in an ordinary build. The ASan runtime must come first;
-# SANITIZER_UBSAN_SHIM (tests/e2e/ubsan_options.cc) goes before GCC's UBSan runtime, which would
+# SANITIZER_UBSAN_SHIM (harness/ubsan_options.cc) goes before GCC's UBSan runtime, which would
 # otherwise lose UBSAN_OPTIONS under sshd. Leak checking is off: the leaks it would see are
 # sshd's own (the module's are checked by the tests that load it into sanitized programs). Every
 # report stops the process that found it, as a crash of that process would.

@@ -10,9 +10,9 @@
 
 #include "common/clock.h"
 #include "common/lockout.h"
+#include "enroll/admin/admin_commands.h"
 #include "enroll/admin/user_report.h"
 #include "enroll/cli/command_start.h"
-#include "enroll/cli/command_table.h"
 #include "enroll/cli/reporting.h"
 
 namespace sshotp::cli {

@@ -8,9 +8,9 @@
 #include <optional>
 
 #include "common/clock.h"
+#include "enroll/admin/admin_commands.h"
 #include "enroll/admin/user_report.h"
 #include "enroll/cli/command_start.h"
-#include "enroll/cli/command_table.h"
 
 namespace sshotp::cli {
 namespace {

@@ -4,10 +4,21 @@
 
 #include <string>
 
-#include "enroll/cli/command_table.h"
 #include "enroll/cli/reporting.h"
 
 namespace sshotp::cli {
+namespace {
+
+// Set once by main() (set_usage_printer); until then --help prints nothing.
+UsagePrinter g_usage_printer = nullptr;
+
+}  // namespace
+
+void set_usage_printer(UsagePrinter print) noexcept { g_usage_printer = print; }
+
+void print_help(std::FILE* out) {
+  if (g_usage_printer != nullptr) g_usage_printer(out);
+}
 
 Exit option_error(int getopt_result, char** argv) {
   const std::string culprit = optind > 0 ? argv[optind - 1] : "";
@@ -27,7 +38,7 @@ std::optional<Exit> parse_options(int argc, char** argv, const struct option* lo
     int option = getopt_long(argc, argv, ":h", long_options, nullptr);
     if (option == -1) break;
     if (option == 'h') {
-      print_usage(stdout);
+      print_help(stdout);
       return Exit::ok;
     }
     if (option == '?' || option == ':') return option_error(option, argv);

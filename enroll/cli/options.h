@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 
+#include <cstdio>
 #include <functional>
 #include <optional>
 #include <string>
@@ -12,6 +13,14 @@
 #include "enroll/cli/exit_status.h"
 
 namespace sshotp::cli {
+
+// The --help text comes from the command table, which sits above every command (enroll/
+// command_table.h); main() hands it down here, so that the commands' own option parsing does
+// not depend on the table that depends on them.
+using UsagePrinter = void (*)(std::FILE* out);
+void set_usage_printer(UsagePrinter print) noexcept;
+// Prints that text (nothing before main() has set it), for a command's -h/--help.
+void print_help(std::FILE* out);
 
 // getopt_long over a command's argv (argv[0] is the command name), with -h/--help handled and
 // errors worded uniformly. `handle` gets every other option and returns an exit status to stop

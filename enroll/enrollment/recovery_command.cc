@@ -13,10 +13,10 @@
 #include "common/key_check.h"
 #include "common/text.h"
 #include "enroll/cli/command_start.h"
-#include "enroll/cli/command_table.h"
 #include "enroll/cli/reporting.h"
 #include "enroll/cli/store_access.h"
 #include "enroll/cli/terminal.h"
+#include "enroll/enrollment/enrollment_commands.h"
 #include "enroll/enrollment/possession.h"
 #include "enroll/enrollment/recovery_set.h"
 

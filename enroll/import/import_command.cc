@@ -11,12 +11,12 @@
 
 #include "common/totp.h"
 #include "enroll/cli/command_start.h"
-#include "enroll/cli/command_table.h"
 #include "enroll/cli/reporting.h"
 #include "enroll/cli/terminal.h"
 #include "enroll/enrollment/recovery_set.h"
 #include "enroll/enrollment/save_enrollment.h"
 #include "enroll/import/import_batch.h"
+#include "enroll/import/import_command.h"
 #include "enroll/import/import_rules.h"
 #include "enroll/program_name.h"
 

@@ -13,7 +13,6 @@
 #include <string>
 #include <string_view>
 
-#include "enroll/cli/command_table.h"
 #include "enroll/cli/options.h"
 #include "enroll/cli/reporting.h"
 
@@ -35,7 +34,7 @@ Exit run_migrate(const ConfigLocation& where, int argc, char** argv) {
   if (argc < 2) return usage_error("migrate: missing SOURCE (google-authenticator or oath)");
   const std::string_view source = argv[1];
   if (source == "-h" || source == "--help") {
-    print_usage(stdout);
+    print_help(stdout);
     return Exit::ok;
   }
   if (source == "google-authenticator") {

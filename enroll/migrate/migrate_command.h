@@ -23,6 +23,10 @@ struct MigrateArgs {
 // --help, Exit::usage on a bad option), or nothing to carry on.
 std::optional<Exit> parse_migrate_args(int argc, char** argv, MigrateArgs& args);
 
+// migrate (google-authenticator ... | oath ...) [--replace], which the command table
+// (enroll/command_table.cc) runs (migrate_command.cc)
+Exit run_migrate(const ConfigLocation& where, int argc, char** argv);
+
 // migrate google-authenticator USER [FILE] (google_authenticator_migration.cc)
 Exit run_migrate_google_authenticator(const ConfigLocation& where, int argc, char** argv);
 

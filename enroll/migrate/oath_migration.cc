@@ -16,6 +16,7 @@
 
 #include "common/clock.h"
 #include "common/file_checks.h"
+#include "enroll/cli/config_location.h"
 #include "enroll/cli/reporting.h"
 #include "enroll/cli/session.h"
 #include "enroll/cli/settings.h"

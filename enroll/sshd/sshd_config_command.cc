@@ -9,7 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "enroll/cli/command_table.h"
+#include "enroll/sshd/sshd_config_command.h"
+#include "enroll/cli/config_location.h"
 #include "enroll/cli/options.h"
 #include "enroll/cli/reporting.h"
 #include "enroll/setuid/privilege.h"

@@ -114,7 +114,7 @@ group=$dir/group
 
 NSS_WRAPPER_PASSWD=$passwd
 NSS_WRAPPER_GROUP=$group
-# A sanitizer runtime must come first (Makefile.am, SANITIZER_PRELOAD); the fault shim before
+# A sanitizer runtime must come first (tests/local.mk, SANITIZER_PRELOAD); the fault shim before
 # nss_wrapper, so that its RTLD_NEXT is nss_wrapper.
 LD_PRELOAD="${SANITIZER_PRELOAD:+$SANITIZER_PRELOAD }$NSS_FAULT_SHIM $lib${LD_PRELOAD:+ $LD_PRELOAD}"
 export NSS_WRAPPER_PASSWD NSS_WRAPPER_GROUP LD_PRELOAD

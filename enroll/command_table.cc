@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The command table: names, --help lines and the function that runs each command, and the
 // --help text made from it.
-#include "enroll/cli/command_table.h"
+#include "enroll/command_table.h"
 
 #include <cstdio>
 
+#include "enroll/admin/admin_commands.h"
+#include "enroll/enrollment/enrollment_commands.h"
+#include "enroll/import/import_command.h"
+#include "enroll/migrate/migrate_command.h"
 #include "enroll/program_name.h"
+#include "enroll/sshd/sshd_config_command.h"
 
 namespace sshotp::cli {
 namespace {
