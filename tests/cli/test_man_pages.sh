@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # The manual pages cannot fall behind the code: every setting in the table of common/config.cc
 # (the names config files and module arguments accept) has its own entry in sshotp.conf(5) and
-# is documented in pam_sshotp(8), every sshotp-enroll command in enroll/cli/command_table.cc has an entry
-# in sshotp-enroll(8), and groff formats all three pages without a warning. Needs no root.
+# is documented in pam_sshotp(8), every sshotp-enroll command in enroll/command_table.cc has an
+# entry in sshotp-enroll(8), and groff formats all three pages without a warning. Needs no root.
 
 # shellcheck source=tests/cli/cli_lib.sh
 . "${SSHOTP_SRCDIR:?}/tests/cli/cli_lib.sh"
@@ -41,7 +41,7 @@ settings_are_documented_in_pam_sshotp_8() {
 }
 
 commands_have_entries_in_sshotp_enroll_8() {
-  every_name_in enroll/cli/command_table.cc 9 "$ENROLL_PAGE" '^\.(B|BI|BR) "?NAME( |"|$)'
+  every_name_in enroll/command_table.cc 9 "$ENROLL_PAGE" '^\.(B|BI|BR) "?NAME( |"|$)'
 }
 
 pages_format_without_warnings() {
