@@ -74,14 +74,16 @@ show_test_logs "$rc"
 if [ "$rc" -ne 0 ]; then status=$rc; fi
 took "sanitizer build and tests"
 
-# Each libFuzzer target for FUZZ_SECONDS under ASan+UBSan (clang), from the seed corpus.
+# Each libFuzzer target for FUZZ_SECONDS under ASan+UBSan (clang), from the seed corpus. The
+# module and sshotp-enroll are built here too (`all`), so that the tree keeps compiling with clang
+# as well as gcc.
 fuzzing="$top/_build-fuzz"
 rm -rf "$fuzzing"
 mkdir -p "$fuzzing/tests/fuzz"
 cd "$fuzzing"
 export FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 rc=0
-{ "$top/configure" -q --enable-fuzzing && make -j"$jobs" fuzz; } || rc=$?
+{ "$top/configure" -q --enable-fuzzing && make -j"$jobs" all fuzz; } || rc=$?
 if [ "$rc" -ne 0 ]; then status=$rc; fi
 took "fuzzing build and runs ($FUZZ_SECONDS s per target)"
 cd "$build"

@@ -2,6 +2,9 @@
 // The only extern "C" surface of pam_sshotp.so. Each entry point is a firewall around C++ code:
 // no exception may unwind through libpam's C frames (that would abort sshd's PAM child), so
 // everything is caught and turned into a PAM code here. Only pam_sm_* symbols are exported.
+// The pam_sm_* definitions carry no `noexcept`: pam_modules.h declares them without one, and a
+// mismatched exception specification is an error in clang (gcc lets it pass). guard() is the
+// noexcept boundary instead, and the other entry points cannot throw.
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 #include <syslog.h>
@@ -49,7 +52,7 @@ std::span<const char* const> arguments(int argc, const char** argv) {
 extern "C" {
 
 SSHOTP_EXPORT int pam_sm_authenticate(pam_handle_t* pamh, int flags, int argc,
-                                      const char** argv) noexcept {
+                                      const char** argv) {
   return guard(pamh, "authenticate", [&] {
     return sshotp::pam::authenticate(pamh, flags, arguments(argc, argv));
   });
@@ -57,21 +60,21 @@ SSHOTP_EXPORT int pam_sm_authenticate(pam_handle_t* pamh, int flags, int argc,
 
 // sshd treats a failing setcred after a successful authentication as fatal; we establish no
 // credentials, so there is nothing that could fail.
-SSHOTP_EXPORT int pam_sm_setcred(pam_handle_t*, int, int, const char**) noexcept {
+SSHOTP_EXPORT int pam_sm_setcred(pam_handle_t*, int, int, const char**) {
   return PAM_SUCCESS;
 }
 
 // Listed in an account, session or password stack by mistake, the module has no opinion.
-SSHOTP_EXPORT int pam_sm_acct_mgmt(pam_handle_t*, int, int, const char**) noexcept {
+SSHOTP_EXPORT int pam_sm_acct_mgmt(pam_handle_t*, int, int, const char**) {
   return PAM_IGNORE;
 }
-SSHOTP_EXPORT int pam_sm_open_session(pam_handle_t*, int, int, const char**) noexcept {
+SSHOTP_EXPORT int pam_sm_open_session(pam_handle_t*, int, int, const char**) {
   return PAM_IGNORE;
 }
-SSHOTP_EXPORT int pam_sm_close_session(pam_handle_t*, int, int, const char**) noexcept {
+SSHOTP_EXPORT int pam_sm_close_session(pam_handle_t*, int, int, const char**) {
   return PAM_IGNORE;
 }
-SSHOTP_EXPORT int pam_sm_chauthtok(pam_handle_t* pamh, int, int, const char**) noexcept {
+SSHOTP_EXPORT int pam_sm_chauthtok(pam_handle_t* pamh, int, int, const char**) {
   pam_syslog(pamh, LOG_ERR, "password changes are not supported; use sshotp-enroll");
   return PAM_SERVICE_ERR;
 }
