@@ -96,9 +96,12 @@ for file in "${default_files[@]}"; do
 done
 if ((${#existing[@]} == 0)); then
   step "Store: the default SQLite store"
-  echo "    /var/lib/sshotp/sshotp.db, key /etc/security/sshotp.key, settings"
-  echo "    /etc/security/sshotp.conf: created by sshotp-enroll now, deleted when the demo ends."
+  echo "    /var/lib/sshotp/sshotp.db and key /etc/security/sshotp.key, created by sshotp-enroll;"
+  echo "    settings /etc/security/sshotp.conf, the shipped file (as the package or make install"
+  echo "    puts it there). All three are deleted when the demo ends."
   e2e_on_exit rm -rf /etc/security/sshotp.conf /etc/security/sshotp.key /var/lib/sshotp
+  install -m 0644 "$srcdir/enroll/sshotp.conf" /etc/security/sshotp.conf ||
+    e2e_die "cannot install /etc/security/sshotp.conf"
   enroll_cmd=("$enroll")
   auth_line="auth  required  $module"
 else

@@ -45,6 +45,29 @@ sbin_PROGRAMS = enroll/sshotp-enroll
 enroll_sshotp_enroll_SOURCES = enroll/main.cc
 enroll_sshotp_enroll_LDADD = enroll/libsshotp_enroll.la common/libsshotp.la
 dist_man_MANS += enroll/sshotp-enroll.8 enroll/sshotp.conf.5
+
+# The settings file /etc/security/sshotp.conf (with --sysconfdir=/etc): every setting commented out
+# at its default. Checked in, not generated, so it reads the same in the tree and in packages
+# (tests/unit/test_config.cc keeps it equal to the settings table). Installed like a conffile:
+# an existing file holds the admin's settings and is never overwritten, and uninstall removes the
+# file only while it is still the shipped one.
+securityconfdir = $(sysconfdir)/security
+EXTRA_DIST += enroll/sshotp.conf
+install-data-local:
+	$(MKDIR_P) '$(DESTDIR)$(securityconfdir)'
+	@if test -e '$(DESTDIR)$(securityconfdir)/sshotp.conf'; then \
+	  echo "keeping the existing $(DESTDIR)$(securityconfdir)/sshotp.conf"; \
+	else \
+	  echo " $(INSTALL_DATA) enroll/sshotp.conf '$(DESTDIR)$(securityconfdir)/sshotp.conf'"; \
+	  $(INSTALL_DATA) '$(srcdir)/enroll/sshotp.conf' '$(DESTDIR)$(securityconfdir)/sshotp.conf'; \
+	fi
+uninstall-local:
+	@if cmp -s '$(srcdir)/enroll/sshotp.conf' '$(DESTDIR)$(securityconfdir)/sshotp.conf'; then \
+	  echo " rm -f '$(DESTDIR)$(securityconfdir)/sshotp.conf'"; \
+	  rm -f '$(DESTDIR)$(securityconfdir)/sshotp.conf'; \
+	elif test -e '$(DESTDIR)$(securityconfdir)/sshotp.conf'; then \
+	  echo "keeping $(DESTDIR)$(securityconfdir)/sshotp.conf: it differs from the shipped one"; \
+	fi
 # Setuid root, as passwd(1) is, so that users enroll themselves while the key and the store stay
 # root's (sshotp-enroll(8), SECURITY MODEL). sbin programs are installed by install-exec. A user
 # may set the bit on a file of their own, so a non-root DESTDIR install (and distcheck) works;

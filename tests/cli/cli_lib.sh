@@ -289,16 +289,18 @@ remove_setuid_fixture() {
   rm -rf "$WORK"
 }
 
-# private_default_paths NAME: in that namespace, the default paths empty and private (tmpfs
-# mounts called NAME over /etc/security and /var/lib), syslog kept out of the real log, and a
-# setuid copy of sshotp-enroll on a tmpfs of its own in $WORK/bin (the build tree may be
-# unreachable for the user, and /tmp may be mounted nosuid); $WORK itself stays unlistable.
+# private_default_paths NAME: in that namespace, the default paths private (tmpfs mounts called
+# NAME over /etc/security and /var/lib) and as a fresh installation leaves them (the shipped
+# settings file, no key, no store), syslog kept out of the real log, and a setuid copy of
+# sshotp-enroll on a tmpfs of its own in $WORK/bin (the build tree may be unreachable for the
+# user, and /tmp may be mounted nosuid); $WORK itself stays unlistable.
 # Sets CONF, DB and SUID_ENROLL; the caller's cleanup unmounts $WORK/bin.
 private_default_paths() {
   mount -t tmpfs -o mode=0755 "$1" /etc/security &&
     mount -t tmpfs -o mode=0755 "$1" /var/lib || exit 99
   if [ -e /dev/log ]; then mount --bind /dev/null /dev/log || exit 99; fi
   CONF=/etc/security/sshotp.conf
+  install -m 0644 "$SSHOTP_SRCDIR/enroll/sshotp.conf" "$CONF" || exit 99
   DB=/var/lib/sshotp/sshotp.db
   mkdir "$WORK/bin" && chmod 711 "$WORK" &&
     mount -t tmpfs -o mode=0755 "$1-bin" "$WORK/bin" &&

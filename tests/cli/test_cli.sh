@@ -5,7 +5,7 @@
 # recovery codes (issued by import, enroll and recovery, and logging in through libpam and the
 # built module, see pam_login.py), unlocking a locked-out user, interactive enrollment through a
 # pseudo-terminal (pexpect, with pyotp, qrencode and zbarimg as independent oracles; see
-# enroll_session.py), the config template at the default path and the syslog lines (both in a
+# enroll_session.py), the settings file at the default path and the syslog lines (both in a
 # private mount namespace). Everything lives in a mktemp -d directory. import, remove and unlock
 # are root-only, so the whole test needs root (CI runs as root): exit 77 else.
 
@@ -226,11 +226,14 @@ enroll_without_terminal() {
 
 # shellcheck disable=SC2016  # expanded by the shell inside the namespace
 NAMESPACE_BODY='
-  enroll=$1 work=$2 py=$3 capture=$4 nobody_enroll=$5
-  "$py" "$capture" /dev/log -- "$enroll" import alice >"$work/ns-import" 2>&1
+  enroll=$1 work=$2 py=$3 capture=$4 nobody_enroll=$5 shipped=$6
+  "$enroll" import alice <"$work/in" >"$work/ns-without" 2>&1 && echo 0 >"$work/ns-without-rc" ||
+    echo $? >"$work/ns-without-rc"
+  find /etc/security /var/lib -mindepth 1 >"$work/ns-without-files"
+  cp "$shipped" /etc/security/sshotp.conf && chmod 644 /etc/security/sshotp.conf
+  "$py" "$capture" /dev/log -- "$enroll" import alice <"$work/in" >"$work/ns-import" 2>&1
   stat -c %a /etc/security/sshotp.conf /etc/security/sshotp.key /var/lib/sshotp \
     /var/lib/sshotp/sshotp.db >"$work/ns-modes"
-  cp /etc/security/sshotp.conf "$work/ns-template"
   "$enroll" status alice >"$work/ns-status" 2>&1
   "$py" "$capture" /dev/log -- "$enroll" remove bob >"$work/ns-remove" 2>&1
   "$py" "$capture" /dev/log -- "$enroll" recovery alice --count 4 >"$work/ns-recovery" 2>&1
@@ -242,22 +245,26 @@ NAMESPACE_BODY='
 run_in_namespace() {
   with_input "$KEY160\n"
   in_private_root /bin/sh -c "$NAMESPACE_BODY" body "$ENROLL" "$WORK" "$PY" \
-    "$CLI_DIR/syslog_capture.py" "$NOBODY_ENROLL" <"$WORK/in"
+    "$CLI_DIR/syslog_capture.py" "$NOBODY_ENROLL" "$SSHOTP_SRCDIR/enroll/sshotp.conf"
 }
 
-default_config_is_created() {
-  grep -qF "created /etc/security/sshotp.conf" "$WORK/ns-import" ||
-    { note "no creation notice"; sed 's/^/    /' "$WORK/ns-import"; return 1; }
+# The settings file is installed with the package (or make install), never created by the CLI:
+# without it a writing command refuses and creates nothing (tests/unit/test_config.cc checks
+# the shipped file itself). With the shipped file in place, the first import creates the key and
+# the store with the modes the module checks.
+default_config_is_required() {
+  [ "$(cat "$WORK/ns-without-rc")" = 1 ] ||
+    { note "import without the settings file: exit $(cat "$WORK/ns-without-rc")"; return 1; }
+  refusal="/etc/security/sshotp.conf: No such file or directory (pam_sshotp refuses every login"
+  grep -qF "$refusal" "$WORK/ns-without" ||
+    { note "no refusal naming the file"; sed 's/^/    /' "$WORK/ns-without"; return 1; }
+  [ ! -s "$WORK/ns-without-files" ] ||
+    { note "created without settings: $(cat "$WORK/ns-without-files")"; return 1; }
+  ! grep -q "created" "$WORK/ns-import" ||
+    { note "import created something it announced:"; sed 's/^/    /' "$WORK/ns-import"; return 1; }
   [ "$(tr '\n' ' ' <"$WORK/ns-modes")" = "644 600 700 600 " ] ||
     { note "modes (config key dir db): $(cat "$WORK/ns-modes")"; return 1; }
   grep -q "^digits: 6$" "$WORK/ns-status" || { note "status after import failed"; return 1; }
-  for key in db key_file prompt window busy_timeout_ms issuer algorithm digits period debug; do
-    grep -q "^# $key =" "$WORK/ns-template" || { note "template lacks $key"; return 1; }
-  done
-  # Uncommenting every setting must give a valid config with the same behaviour.
-  sed 's/^# \([a-z_]* =\)/\1/' "$WORK/ns-template" >"$WORK/uncommented.conf"
-  enroll_bare --config "$WORK/uncommented.conf" status nobody-in-particular
-  expect_rc 5
 }
 
 syslog_lines_are_written() {
@@ -324,12 +331,12 @@ run_case "store still mode 0600 after interactive enrollments" store_files_are_p
 
 if private_root_available; then
   run_in_namespace
-  run_case "first write at the default path creates the config template" \
-    default_config_is_created
+  run_case "without the settings file import refuses; with the shipped one it creates the store" \
+    default_config_is_required
   run_case "one syslog line per admin action, never the secret or a recovery code" \
     syslog_lines_are_written
 else
-  skip_case "default config template and syslog" \
+  skip_case "default settings file and syslog" \
     "no private mount namespace: $(cat "$WORK/namespace.err")"
 fi
 

@@ -180,10 +180,11 @@ HOSTILE_CALLER='
     --init-groups "$enroll" enroll --qr=none >&-'
 # shellcheck disable=SC2016
 HOSTILE_BODY='
-  py=$1 capture=$2 enroll=$3 user=$4 work=$5 caller=$6
+  py=$1 capture=$2 enroll=$3 user=$4 work=$5 caller=$6 shipped=$7
+  cp "$shipped" /etc/security/sshotp.conf && chmod 644 /etc/security/sshotp.conf
   /bin/sh -c "$caller" caller "$enroll" "$user" -H "$work/hard-err" <"$work/in"
   echo $? >"$work/hard-rc"
-  ls -A /etc/security /var/lib >"$work/hard-files"
+  find /etc/security /var/lib -mindepth 1 >"$work/hard-files"
   "$py" "$capture" /dev/log -- /bin/sh -c "$caller" caller "$enroll" "$user" -S closed \
     <"$work/in" >"$work/hostile-log" 2>&1
   echo $? >"$work/hostile-rc"
@@ -194,12 +195,12 @@ HOSTILE_BODY='
 hostile_caller_gets_nothing() {
   with_input 'abc\n12\nxyz\n'
   in_private_root /bin/sh -c "$HOSTILE_BODY" body "$PY" "$CLI_DIR/syslog_capture.py" \
-    "$SUID_ENROLL" "$TUSER" "$WORK" "$HOSTILE_CALLER" ||
+    "$SUID_ENROLL" "$TUSER" "$WORK" "$HOSTILE_CALLER" "$SSHOTP_SRCDIR/enroll/sshotp.conf" ||
     { note "namespace: $(cat "$WORK/namespace.err")"; return 1; }
   case $(cat "$WORK/hard-rc") in
     3) ;;
     1) grep -q "a resource limit is too low to run with" "$WORK/hard-err" &&
-      [ "$(tr '\n' ' ' <"$WORK/hard-files")" = "/etc/security: /var/lib: " ] ||
+      [ "$(cat "$WORK/hard-files")" = /etc/security/sshotp.conf ] ||
       { note "a refusal for a hard limit left:"; sed 's/^/    /' "$WORK/hard-err" \
         "$WORK/hard-files"; return 1; } ;;
     *) note "hard limit: exit $(cat "$WORK/hard-rc")"; return 1 ;;
