@@ -131,35 +131,12 @@ echo "    $auth_line"
 
 # --- enrollment -----------------------------------------------------------------------------
 
-# The unattended enrollment: the real interactive command, with oathtool as the phone. The
-# command has no terminal here (setsid), so it talks on its stdin/stdout; we read the key URI it
-# shows, exactly what the QR code encodes, and type back the app's current code.
+# The unattended enrollment: the real interactive command, with oathtool as the phone
+# (e2e_enroll_with_oathtool, harness/accounts_lib.sh): the key URI it shows is exactly what the
+# QR code encodes, and the app's current code is typed back.
 enroll_with_oathtool() {
-  local line secret_file="$E2E_TMP/app_secret" code="" status=0 from pid
-  local secret_in_uri='[?&]secret=([A-Z2-7]+)'
-  coproc ENROLL { setsid --wait "${enroll_cmd[@]}" enroll --qr=utf8 "$user" 2>&1; }
-  # bash forgets ENROLL once the command exits, so keep copies of what we read after that.
-  pid=$ENROLL_PID
-  exec {from}<&"${ENROLL[0]}"
-  while IFS= read -r -u "$from" line; do
-    printf '    | %s\n' "$line"
-    [[ -n $code || $line != "Key URI: otpauth://"* ]] && continue
-    # The "app" stores the secret from the URI; bash builtins only, so it never reaches argv.
-    [[ $line =~ $secret_in_uri ]] || break
-    printf '%s\n' "${BASH_REMATCH[1]}" >"$secret_file"
-    e2e_wait_for_step_margin 5
-    enrolled_step=$(e2e_step)
-    code=$(e2e_totp "$secret_file")
-    printf '%s\n' "$code" >&"${ENROLL[1]}"
-    # One answer only: if it were refused, the next prompt reads end of input and gives up.
-    eval "exec ${ENROLL[1]}>&-"
-    printf '    [the app shows %s; typed at the prompt below]\n' "$code"
-  done
-  exec {from}<&-
-  wait "$pid" || status=$?
-  [[ -n $code ]] || { echo "no key URI in the enrollment output" >&2; return 1; }
-  first_code=$code
-  return "$status"
+  e2e_enroll_with_oathtool "$E2E_TMP/app_secret" '    | ' "${enroll_cmd[@]}" enroll --qr=utf8 \
+    "$user"
 }
 
 step "Enrolling $user: sshotp-enroll enroll $user"
@@ -192,10 +169,10 @@ if [[ $interactive == yes ]]; then
     e2e_die "the login failed"
 else
   step "Logging in with the code that confirmed the enrollment: refused, it is used up"
-  ! login_with_code "$first_code" || e2e_die "the spent enrollment code was accepted"
+  ! login_with_code "$E2E_ENROLL_CODE" || e2e_die "the spent enrollment code was accepted"
 
   echo "    Waiting for the app to show a new code..."
-  e2e_wait_for_step_after "$enrolled_step"
+  e2e_wait_for_step_after "$E2E_ENROLL_STEP"
   e2e_wait_for_step_margin 5
   code=$(e2e_totp "$E2E_TMP/app_secret")
   step "Logging in: $ssh_shown id   (the app shows $code)"

@@ -2,7 +2,8 @@
 # shellcheck shell=bash
 # Throwaway login accounts (part of the throwaway-sshd harness, harness/harness_lib.sh): a Unix
 # user deleted at exit, its SSH key in its own ~/.ssh/authorized_keys, and its enrollment in a
-# pam_sshotp store through the built sshotp-enroll, with a TOTP secret from totp_lib.sh.
+# pam_sshotp store through sshotp-enroll: imported with a TOTP secret from totp_lib.sh, or
+# enrolled interactively with oathtool as the authenticator app.
 
 # e2e_create_user NAME: a throwaway account with a home directory, deleted (with it) at exit.
 # A system account, so no subordinate uid/gid ranges are allocated for it.
@@ -92,4 +93,41 @@ e2e_setup_unenrolled_user() {
   e2e_create_user "$1"
   e2e_new_key "$E2E_TMP/$1.key"
   e2e_authorize_key "$1" "$E2E_TMP/$1.key.pub"
+}
+
+# e2e_enroll_with_oathtool SECRET_FILE PREFIX COMMAND...: runs an interactive enrollment
+# (COMMAND..., an `sshotp-enroll ... enroll` command line) with oathtool as the phone. It has no
+# terminal here (setsid), so it talks on its stdin/stdout: every line it prints is shown after
+# PREFIX, the secret of the key URI it shows (exactly what the QR code encodes) goes to
+# SECRET_FILE, and the app's current code is typed back, once. Sets E2E_ENROLL_CODE to that code
+# and E2E_ENROLL_STEP to its time step, which the enrollment used up; returns COMMAND's status.
+e2e_enroll_with_oathtool() {
+  local secret_file=$1 prefix=$2 line code="" status=0 from pid
+  local secret_in_uri='[?&]secret=([A-Z2-7]+)'
+  shift 2
+  coproc E2E_ENROLL { setsid --wait "$@" 2>&1; }
+  # bash forgets E2E_ENROLL once the command exits, so keep copies of what we read after that.
+  pid=$E2E_ENROLL_PID
+  exec {from}<&"${E2E_ENROLL[0]}"
+  while IFS= read -r -u "$from" line; do
+    printf '%s%s\n' "$prefix" "$line"
+    [[ -n $code || $line != "Key URI: otpauth://"* ]] && continue
+    # The "app" stores the secret from the URI; bash builtins only, so it never reaches argv.
+    [[ $line =~ $secret_in_uri ]] || break
+    printf '%s\n' "${BASH_REMATCH[1]}" >"$secret_file"
+    e2e_wait_for_step_margin 5
+    # shellcheck disable=SC2034 # for the caller
+    E2E_ENROLL_STEP=$(e2e_step)
+    code=$(e2e_totp "$secret_file")
+    printf '%s\n' "$code" >&"${E2E_ENROLL[1]}"
+    # One answer only: if it were refused, the next prompt reads end of input and gives up.
+    eval "exec ${E2E_ENROLL[1]}>&-"
+    printf '%s[the app shows %s; typed at the prompt]\n' "$prefix" "$code"
+  done
+  exec {from}<&-
+  wait "$pid" || status=$?
+  [[ -n $code ]] || { e2e_warn "no key URI in the enrollment output"; return 1; }
+  # shellcheck disable=SC2034 # for the caller
+  E2E_ENROLL_CODE=$code
+  return "$status"
 }

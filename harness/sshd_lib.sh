@@ -35,12 +35,18 @@ e2e_pick_port() {
   printf '%s\n' "$port"
 }
 
+# The sshd drop-in the throwaway sshd includes: the shipped example, from the source tree unless
+# E2E_SSHD_DROPIN names another copy (the installed package's, in tests/package/).
+e2e_sshd_dropin() {
+  printf '%s\n' "${E2E_SSHD_DROPIN:-$SSHOTP_SRCDIR/examples/sshd_config.d/20-sshotp.conf}"
+}
+
 e2e_write_sshd_config() {
   local config=$1 port=$2 users=$3
   cat >"$config" <<EOF
 # A throwaway sshd for pam_sshotp (harness/sshd_lib.sh). The authentication policy comes from the
 # shipped example drop-in, so the example itself is what gets tested.
-Include "$SSHOTP_SRCDIR/examples/sshd_config.d/20-sshotp.conf"
+Include "$(e2e_sshd_dropin)"
 
 ListenAddress 127.0.0.1:$port
 HostKey $E2E_TMP/ssh_host_ed25519_key
@@ -72,8 +78,7 @@ e2e_start_sshd() {
   # shellcheck disable=SC2034 # for the scripts' checks of what the module logged
   E2E_SERVICE=$service
   [[ -x ${SSHD:-} ]] || e2e_die "sshd not found (SSHD=${SSHD:-})"
-  [[ -r $SSHOTP_SRCDIR/examples/sshd_config.d/20-sshotp.conf ]] ||
-    e2e_die "missing examples/sshd_config.d/20-sshotp.conf under $SSHOTP_SRCDIR"
+  [[ -r $(e2e_sshd_dropin) ]] || e2e_die "cannot read the sshd drop-in $(e2e_sshd_dropin)"
   [[ -n ${E2E_SYSLOG_PID:-} ]] || e2e_capture_syslog
   # sshd 9.2 names its PAM service after argv[0]'s basename and must run by absolute path.
   E2E_SSHD_BIN="$E2E_TMP/$service"

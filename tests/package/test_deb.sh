@@ -1,0 +1,282 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# The Debian package on this machine, as an admin meets it: built with dpkg-buildpackage from a
+# clean copy of the source, installed with apt-get, its files, modes and setuid bit checked (and
+# an admin's dpkg-statoverride honoured), a first purge leaving nothing behind; then a user who
+# enrolls themselves through the installed setuid sshotp-enroll and one imported by root, logging
+# in through a real sshd whose PAM service loads the installed module; remove refused while a
+# PAM service loads the module, then done, keeping the settings, key and store, with logins now
+# failing closed; a reinstall under which the enrollments still work; and a purge that keeps the
+# enrollments (README.md, "Removing") and warns about a PAM service left pointing at the module.
+#
+# Usage: tests/package/test_deb.sh [TARBALL]
+#   Builds from TARBALL (run-tests.sh passes the release tarball `make distcheck` leaves), or
+#   else from the working tree's files that git knows or would add (no build products).
+# Environment: SSHOTP_DEB_OUT=DIR copies the built packages to DIR (run-tests.sh's autopkgtest
+#   stage installs them); DEB_BUILD_OPTIONS (default "nocheck parallel=2": `make check` is a
+#   stage of its own).
+#
+# The package is really installed, so the test takes a lock against a second copy of itself, and
+# skips (77) when it would touch a real installation: the package (or its conffiles) already
+# there, a default settings file, key or store, or a PAM service loading pam_sshotp.so. It also
+# skips without root, dpkg-buildpackage or apt-get. Everything it adds (package, users, the
+# throwaway sshd and its /etc/pam.d file, a statoverride, the key and the store) is undone on
+# every exit path; /etc/pam.d/sshd, /etc/ssh and the machine's services are never touched.
+# shellcheck disable=SC2317 # the cases below are called through e2e_case
+set -euo pipefail
+
+: "${SSHOTP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+tarball=${1:-}
+if [[ $(id -u) != 0 ]]; then
+  echo "SKIP: installing a package needs root"
+  exit 77
+fi
+for tool in dpkg-buildpackage apt-get; do
+  command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
+done
+# shellcheck source=tests/package/package_lib.sh
+. "$SSHOTP_SRCDIR/tests/package/package_lib.sh"
+pkg_preamble sshotp-pkg
+
+# --- this machine ---------------------------------------------------------------------------
+
+# shellcheck source=debian/pam-stacks.sh
+. "$SSHOTP_SRCDIR/debian/pam-stacks.sh"
+pamdir=/etc/pam.d
+moduledir=$PKG_MODULE_DIR
+
+# skip_unless_untouched: skips (77) when the test would touch a real installation.
+skip_unless_untouched() {
+  local path
+  if dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -qv not-installed; then
+    echo "SKIP: $PKG is installed here (or its conffiles are): a real installation is not touched"
+    exit 77
+  fi
+  for path in /etc/security/sshotp.conf "$PKG_KEY" "$PKG_STORE_DIR"; do
+    [[ -e $path ]] || continue
+    echo "SKIP: $path exists: a real installation's files are not touched"
+    exit 77
+  done
+  if dpkg-statoverride --list "$PKG_ENROLL" >/dev/null; then
+    echo "SKIP: this machine has a statoverride for $PKG_ENROLL"
+    exit 77
+  fi
+  if [[ -n $(pam_stacks_using_module) ]]; then
+    echo "SKIP: a PAM service here loads pam_sshotp.so, so the package could not be removed"
+    exit 77
+  fi
+}
+
+# --- build ----------------------------------------------------------------------------------
+
+skip_unless_untouched
+
+mkdir "$E2E_TMP/build"
+if [[ -n $tarball ]]; then
+  echo "building from $tarball"
+  tar -xzf "$tarball" -C "$E2E_TMP/build" || e2e_die "cannot unpack $tarball"
+  src=$(find "$E2E_TMP/build" -mindepth 1 -maxdepth 1 -type d)
+else
+  echo "building from the files of $SSHOTP_SRCDIR that git knows"
+  src="$E2E_TMP/build/pam-sshotp"
+  mkdir "$src"
+  git -C "$SSHOTP_SRCDIR" ls-files -z --cached --others --exclude-standard |
+    (cd "$SSHOTP_SRCDIR" && tar --null -T - -cf -) | tar -xf - -C "$src" ||
+    e2e_die "cannot copy the source tree"
+fi
+started=$SECONDS
+if ! (cd "$src" && DEB_BUILD_OPTIONS=${DEB_BUILD_OPTIONS:-nocheck parallel=2} \
+  dpkg-buildpackage -us -uc -b) >"$E2E_TMP/build.log" 2>&1; then
+  tail -n 40 "$E2E_TMP/build.log" >&2
+  e2e_die "dpkg-buildpackage failed"
+fi
+deb=$(echo "$E2E_TMP"/build/"$PKG"_*.deb)
+[[ -f $deb ]] || e2e_die "dpkg-buildpackage made no $PKG .deb"
+echo "built ${deb##*/} in $((SECONDS - started)) s"
+if [[ -n ${SSHOTP_DEB_OUT:-} ]]; then
+  cp "$E2E_TMP"/build/*.deb "$SSHOTP_DEB_OUT"/ || e2e_die "cannot copy the packages"
+fi
+
+# Another copy of this test (a second CI run) waits here: both would install the package.
+exec {lock}>/run/lock/pam_sshotp-package-test.lock
+flock -w 1800 "$lock" || e2e_die "another package test held the lock for 30 minutes"
+skip_unless_untouched
+
+# Undone last, after the harness's users, sshd and PAM service: the package, an override this
+# test left, and the key and store the test's enrollments created.
+leave_machine_as_found() {
+  if dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -qv not-installed; then
+    pkg_apt purge "$PKG" >/dev/null 2>&1 || e2e_warn "warning: could not purge $PKG"
+  fi
+  dpkg-statoverride --list "$PKG_ENROLL" >/dev/null && dpkg-statoverride --remove "$PKG_ENROLL"
+  rm -rf "$PKG_KEY" "$PKG_STORE_DIR"
+}
+e2e_on_exit leave_machine_as_found
+
+# pkg_apt ARGS...: apt-get, unattended, waiting for the dpkg lock; the output to E2E_TMP/apt.log.
+pkg_apt() {
+  DEBIAN_FRONTEND=noninteractive apt-get -y -q -o DPkg::Lock::Timeout=600 \
+    --no-install-recommends "$@"
+}
+
+# apt_step ARGS...: pkg_apt, shown as the command and the lines the package's maintainer scripts
+# and dpkg's errors printed; returns apt-get's status.
+apt_step() {
+  local rc=0
+  echo "  # apt-get $*"
+  pkg_apt "$@" >"$E2E_TMP/apt.log" 2>&1 || rc=$?
+  grep -E "^(  )?$PKG:|^  /etc/pam.d/|^(Without|out of|package again|libpam refuses)|^dpkg: |^E: " \
+    "$E2E_TMP/apt.log" | sed 's/^/  | /' || true
+  echo "  (exit $rc)"
+  return "$rc"
+}
+
+# expect_state STATUS: dpkg's status of the package ("install ok installed", "deinstall ok
+# config-files", or "not-installed": purged, whether dpkg still knows the name or not).
+expect_state() {
+  local state
+  state=$(dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null || true)
+  [[ $state == "$1" ]] && return 0
+  [[ $1 == not-installed && ( -z $state || $state == *" not-installed" ) ]] && return 0
+  echo "  $E2E_CASE: dpkg says '$state', expected '$1'"
+  return 1
+}
+
+# expect_paths present|absent PATH...
+expect_paths() {
+  local want=$1 path
+  shift
+  for path in "$@"; do
+    if [[ $want == present && ! -e $path ]] || [[ $want == absent && -e $path ]]; then
+      echo "  $E2E_CASE: $path should be $want"
+      return 1
+    fi
+  done
+}
+
+# set_service_aside / put_service_back: the admin takes the throwaway sshd's PAM service (which
+# loads the module) out of /etc/pam.d, and puts it back (as a restore or config management
+# would). The harness removes it at exit either way.
+set_service_aside() { mv "/etc/pam.d/$E2E_SERVICE" "$E2E_TMP/pam-service"; }
+put_service_back() { mv "$E2E_TMP/pam-service" "/etc/pam.d/$E2E_SERVICE"; }
+
+self_user="sshotp-self-$E2E_TAG"
+root_user="sshotp-root-$E2E_TAG"
+module=$PKG_MODULE_DIR/pam_sshotp.so
+
+# --- cases ----------------------------------------------------------------------------------
+
+install_shows_files_and_modes() {
+  apt_step install "$deb" || return 1
+  ! grep -q "^$PKG:" "$E2E_TMP/apt.log" || { echo "  $E2E_CASE: postinst printed something"; return 1; }
+  expect_state "install ok installed" && pkg_files_are_installed || return 1
+  sed 's/^/    /' "$E2E_TMP/files.actual"
+  cp "$E2E_TMP/files.actual" "$E2E_TMP/files.installed"
+}
+
+statoverride_is_honoured() {
+  dpkg-statoverride --add root root 0755 "$PKG_ENROLL" && apt_step install --reinstall "$deb" &&
+    [[ $(stat -c %a "$PKG_ENROLL") == 755 ]] || { echo "  $E2E_CASE: override not applied"; return 1; }
+  dpkg-statoverride --remove "$PKG_ENROLL" && apt_step install --reinstall "$deb" &&
+    [[ $(stat -c %a "$PKG_ENROLL") == 4755 ]] || { echo "  $E2E_CASE: setuid bit not back"; return 1; }
+}
+
+# Nothing enrolled yet: purge leaves nothing of the package, not even the store's directory.
+purge_of_unused_installation() {
+  apt_step purge "$PKG" || return 1
+  ! grep -q "^$PKG:" "$E2E_TMP/apt.log" || { echo "  $E2E_CASE: postrm printed something"; return 1; }
+  expect_state not-installed || return 1
+  cut -d' ' -f3 "$E2E_TMP/files.installed" >"$E2E_TMP/paths.installed"
+  mapfile -t paths <"$E2E_TMP/paths.installed"
+  expect_paths absent "${paths[@]}" "$PKG_DOC" "$PKG_KEY"
+}
+
+enrollments_through_installed_cli() {
+  apt_step install "$deb" || return 1
+  echo "  # $self_user enrolls themselves: sshotp-enroll enroll (setuid root)"
+  pkg_enroll_self "$self_user" || return 1
+  self_step=$E2E_ENROLL_STEP
+  echo "  # root imports $root_user: sshotp-enroll import $root_user"
+  pkg_enroll_root "$root_user"
+  "$PKG_ENROLL" status "$self_user" >/dev/null && "$PKG_ENROLL" status "$root_user" >/dev/null ||
+    { echo "  $E2E_CASE: sshotp-enroll status fails"; return 1; }
+  [[ $(stat -c '%a %U' "$PKG_KEY" "$PKG_STORE_DIR" "$PKG_STORE_DIR/sshotp.db" | tr '\n' ' ') == \
+    "600 root 700 root 600 root " ]] || { echo "  $E2E_CASE: key or store not root's alone"; return 1; }
+}
+
+login_through_installed_module() {
+  pkg_login_totp "$root_user" 0 && e2e_expect_prompts 1 && e2e_expect_audit accept:totp:ok:-
+}
+
+remove_refused_while_pam_loads_module() {
+  ! apt_step remove "$PKG" || { echo "  $E2E_CASE: removed although a PAM service loads it"; return 1; }
+  grep -qF "/etc/pam.d/$E2E_SERVICE:2: auth  required  pam_sshotp.so" "$E2E_TMP/apt.log" ||
+    { echo "  $E2E_CASE: the refusal does not name the PAM service"; return 1; }
+  expect_state "install ok installed" && expect_paths present "$module" "$PKG_ENROLL"
+}
+
+remove_keeps_settings_key_and_store() {
+  set_service_aside
+  apt_step remove "$PKG" || { put_service_back; return 1; }
+  put_service_back
+  expect_state "deinstall ok config-files" && expect_paths absent "$module" "$PKG_ENROLL" &&
+    expect_paths present /etc/security/sshotp.conf "$PKG_KEY" "$PKG_STORE_DIR/sshotp.db"
+}
+
+# The PAM service loads a module that is gone: libpam refuses the login before any prompt.
+login_fails_closed_after_remove() {
+  e2e_totp "$E2E_TMP/$root_user.secret" | e2e_set_answers
+  e2e_login "$root_user" 255 -i "$E2E_TMP/$root_user.key" && e2e_expect_prompts 0 || return 1
+  tail -n "+$((E2E_SYSLOG_MARK + 1))" "$E2E_SYSLOG" | grep -E 'unable to dlopen\(.*pam_sshotp\.so\)' |
+    sed 's/^<[0-9]*>/    /' | grep . || { echo "  $E2E_CASE: no 'unable to dlopen' in the log"; return 1; }
+}
+
+reinstall_keeps_enrollments() {
+  apt_step install "$deb" || return 1
+  expect_state "install ok installed" && pkg_files_are_installed || return 1
+  # The self-enrolled user's code: a later step than the one the enrollment used up.
+  e2e_wait_for_step_after "$self_step"
+  pkg_login_totp "$self_user" 0 && e2e_expect_audit accept:totp:ok:- || return 1
+  grep -m1 -E '^[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}$' "$E2E_TMP/import-$root_user.out" |
+    e2e_set_answers
+  e2e_login "$root_user" 0 -i "$E2E_TMP/$root_user.key" && e2e_expect_audit accept:recovery:ok:9
+}
+
+# Removed, the PAM service put back (so it points at the missing module), then purged: the
+# conffile and every file of the package go, the key and the store stay, and purge says so and
+# warns about the PAM service.
+purge_keeps_enrollments_and_warns() {
+  set_service_aside
+  apt_step remove "$PKG" || { put_service_back; return 1; }
+  put_service_back
+  apt_step purge "$PKG" || return 1
+  grep -qF "$PKG: kept the enrollments: $PKG_KEY $PKG_STORE_DIR" "$E2E_TMP/apt.log" &&
+    grep -qF "/etc/pam.d/$E2E_SERVICE:2: auth  required  pam_sshotp.so" "$E2E_TMP/apt.log" ||
+    { echo "  $E2E_CASE: purge did not say what it kept and which service points nowhere"; return 1; }
+  expect_state not-installed || return 1
+  grep -vxF "$PKG_STORE_DIR" "$E2E_TMP/paths.installed" >"$E2E_TMP/paths.gone"
+  mapfile -t paths <"$E2E_TMP/paths.gone"
+  expect_paths absent "${paths[@]}" "$PKG_DOC" &&
+    expect_paths present "$PKG_KEY" "$PKG_STORE_DIR/sshotp.db"
+}
+
+e2e_case "apt-get install: the files, their modes and owners, the setuid bit" \
+  install_shows_files_and_modes
+e2e_case "dpkg-statoverride on sshotp-enroll is honoured at install, and undone" \
+  statoverride_is_honoured
+e2e_case "purge of an installation nobody used leaves nothing behind" \
+  purge_of_unused_installation
+e2e_case "enrollment through the installed sshotp-enroll: by the user (setuid) and by root" \
+  enrollments_through_installed_cli
+pkg_start_sshd "$root_user" "$self_user"
+e2e_case "login through a real sshd whose PAM service loads the installed module" \
+  login_through_installed_module
+e2e_case "remove is refused while a PAM service loads the module, naming it" \
+  remove_refused_while_pam_loads_module
+e2e_case "remove keeps the settings, the key and the store" remove_keeps_settings_key_and_store
+e2e_case "with the module removed a login fails closed, before any prompt" \
+  login_fails_closed_after_remove
+e2e_case "reinstall: the enrollments work (TOTP and a recovery code)" reinstall_keeps_enrollments
+e2e_case "purge: the package's files go, the key and the store stay; a stale PAM line is named" \
+  purge_keeps_enrollments_and_warns
+e2e_finish
