@@ -17,10 +17,14 @@ BUILD_AND_RUN="
 # and fuzzing stages of run-tests.sh. libpam-google-authenticator: its google-authenticator tool
 # writes the real state files tests/cli/test_migrate.sh migrates. libnss-wrapper: the test
 # accounts (alice, aliases, huge entries) the module tests log in as (tests/support/with_nss.sh).
+# build-essential, dpkg-dev, debhelper, lintian and autopkgtest: the Debian package stage
+# (tests/package/test_deb.sh builds the .deb, checks it with lintian and installs it; then its
+# autopkgtest runs on this machine).
 TESTS_ONLY="
   zbar-tools sqlite3 python3-pyotp python3-pexpect fail2ban librsvg2-bin
   libpam-google-authenticator libnss-wrapper
   valgrind clang libclang-rt-14-dev llvm-14
+  build-essential dpkg-dev debhelper lintian autopkgtest
 "
 
 PACKAGES=$BUILD_AND_RUN

@@ -3,9 +3,11 @@
 # The README's second command, and what CI runs (.ci/run): install the dependencies, build with
 # warnings as errors, run every test layer (`make check`: unit, module through libpam, CLI,
 # oracles, fuzz corpus replay, crash loop, valgrind, real sshd end to end) and then `make
-# distcheck` (tarball builds and passes from a read-only source tree). Two more stages follow,
-# each in its own build directory: the whole suite again under ASan+UBSan (real sshd included),
-# and every libFuzzer target for FUZZ_SECONDS (default 30) under ASan+UBSan.
+# distcheck` (tarball builds and passes from a read-only source tree). Then the Debian package
+# built from that tarball and taken through install, login, remove, reinstall and purge on this
+# machine, and its autopkgtest. Two more stages follow, each in its own build directory: the
+# whole suite again under ASan+UBSan (real sshd included), and every libFuzzer target for
+# FUZZ_SECONDS (default 30) under ASan+UBSan.
 # Run as root on Debian 12; as non-root the sshd test is skipped.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -59,6 +61,47 @@ if [ "$status" -eq 0 ]; then
   make -j"$jobs" bench BENCH_FLAGS=--quick || status=$?
   took "benchmark smoke run"
 fi
+
+# The Debian package (tests/package/): built with dpkg-buildpackage from the tarball distcheck
+# left (from the tree's files if there is none), installed with apt-get, logged in through a real
+# sshd, removed, reinstalled and purged on this machine; then its autopkgtest on the same .deb, as
+# Debian's CI runs it (`autopkgtest ... -- null`). Their output and a .trs result each go into
+# tests/package/ of the build directory, where the closing count reads them.
+packages="$top/_build-deb"
+rm -rf "$packages"
+mkdir -p "$packages/debs" "$packages/source" "$build/tests/package"
+tarball=$(find "$build" -maxdepth 1 -name 'pam_sshotp-*.tar.gz' | head -n 1)
+# package_result NAME RC: NAME's log shown, and its result where the closing count finds it.
+package_result() {
+  local result=FAIL
+  case $2 in 0) result=PASS ;; 77) result=SKIP ;; esac
+  cat "$build/tests/package/$1.log"
+  echo ":test-result: $result" >"$build/tests/package/$1.trs"
+  echo "$result: $1"
+  if [ "$result" = FAIL ]; then status=1; fi
+}
+rc=0
+SSHOTP_DEB_OUT="$packages/debs" DEB_BUILD_OPTIONS="nocheck parallel=$jobs" \
+  "$top/tests/package/test_deb.sh" ${tarball:+"$tarball"} >"$build/tests/package/test_deb.log" \
+  2>&1 || rc=$?
+package_result test_deb "$rc"
+if [ "$rc" -eq 0 ]; then
+  if [ -n "$tarball" ]; then
+    tar -xzf "$tarball" -C "$packages/source"
+  else
+    mkdir "$packages/source/pam-sshotp"
+    git -C "$top" ls-files -z --cached --others --exclude-standard |
+      tar -C "$top" --null -T - -cf - | tar -xf - -C "$packages/source/pam-sshotp"
+  fi
+  rc=0
+  "$top/tests/package/run_autopkgtest.sh" "$(find "$packages/debs" -name 'libpam-sshotp_*.deb')" \
+    "$(find "$packages/source" -mindepth 1 -maxdepth 1 -type d | head -n 1)" \
+    >"$build/tests/package/autopkgtest.log" 2>&1 || rc=$?
+  # autopkgtest exits 2 when a test was skipped.
+  if [ "$rc" -eq 2 ]; then rc=77; fi
+  package_result autopkgtest "$rc"
+fi
+took "Debian package: build, install, remove, reinstall, purge; autopkgtest"
 
 # The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer (GCC), leaks
 # included; the python driver and sshd that load the module get the runtimes preloaded.

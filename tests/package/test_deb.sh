@@ -1,20 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # The Debian package on this machine, as an admin meets it: built with dpkg-buildpackage from a
-# clean copy of the source, installed with apt-get, its files, modes and setuid bit checked (and
-# an admin's dpkg-statoverride honoured), a first purge leaving nothing behind; then a user who
-# enrolls themselves through the installed setuid sshotp-enroll and one imported by root, logging
-# in through a real sshd whose PAM service loads the installed module; remove refused while a
-# PAM service loads the module, then done, keeping the settings, key and store, with logins now
-# failing closed; a reinstall under which the enrollments still work; and a purge that keeps the
-# enrollments (README.md, "Removing") and warns about a PAM service left pointing at the module.
+# clean copy of the source and checked with lintian; installed with apt-get, its files, modes and
+# setuid bit checked (and an admin's dpkg-statoverride honoured), a first purge leaving nothing
+# behind; then a user who enrolls themselves through the installed setuid sshotp-enroll and one
+# imported by root, logging in through a real sshd whose PAM service loads the installed module;
+# remove refused while a PAM service loads the module, then done, keeping the settings, key and
+# store, with logins now failing closed; a reinstall under which the enrollments still work; and
+# a purge that keeps the enrollments (README.md, "Removing") and warns about a PAM service left
+# pointing at the module.
 #
 # Usage: tests/package/test_deb.sh [TARBALL]
 #   Builds from TARBALL (run-tests.sh passes the release tarball `make distcheck` leaves), or
 #   else from the working tree's files that git knows or would add (no build products).
 # Environment: SSHOTP_DEB_OUT=DIR copies the built packages to DIR (run-tests.sh's autopkgtest
 #   stage installs them); DEB_BUILD_OPTIONS (default "nocheck parallel=2": `make check` is a
-#   stage of its own).
+#   stage of its own; with nocheck the nocheck build profile is added to DEB_BUILD_PROFILES).
 #
 # The package is really installed, so the test takes a lock against a second copy of itself, and
 # skips (77) when it would touch a real installation: the package (or its conffiles) already
@@ -85,7 +86,12 @@ else
     e2e_die "cannot copy the source tree"
 fi
 started=$SECONDS
-if ! (cd "$src" && DEB_BUILD_OPTIONS=${DEB_BUILD_OPTIONS:-nocheck parallel=2} \
+# nocheck, the option and the build profile: `make check` is a stage of run-tests.sh of its own.
+build_options=${DEB_BUILD_OPTIONS-nocheck parallel=2}
+build_profiles=${DEB_BUILD_PROFILES-}
+[[ " $build_options " == *" nocheck "* && " $build_profiles " != *" nocheck "* ]] &&
+  build_profiles+=" nocheck"
+if ! (cd "$src" && DEB_BUILD_OPTIONS=$build_options DEB_BUILD_PROFILES=${build_profiles# } \
   dpkg-buildpackage -us -uc -b) >"$E2E_TMP/build.log" 2>&1; then
   tail -n 40 "$E2E_TMP/build.log" >&2
   e2e_die "dpkg-buildpackage failed"
@@ -165,6 +171,18 @@ root_user="sshotp-root-$E2E_TAG"
 module=$PKG_MODULE_DIR/pam_sshotp.so
 
 # --- cases ----------------------------------------------------------------------------------
+
+# lintian on the package and the build's .changes: no error, no warning (every override in
+# debian/libpam-sshotp.lintian-overrides says why). The informational tags are shown too.
+lintian_is_clean() {
+  local rc=0
+  command -v lintian >/dev/null || { echo "  $E2E_CASE: lintian is not installed"; return 1; }
+  lintian --fail-on error,warning --display-info --pedantic "$deb" "$E2E_TMP"/build/*.changes \
+    >"$E2E_TMP/lintian.log" 2>&1 || rc=$?
+  grep -v '^running with root privileges' "$E2E_TMP/lintian.log" | sed 's/^/  | /' || true
+  echo "  (lintian exit $rc)"
+  return "$rc"
+}
 
 install_shows_files_and_modes() {
   apt_step install "$deb" || return 1
@@ -260,6 +278,7 @@ purge_keeps_enrollments_and_warns() {
     expect_paths present "$PKG_KEY" "$PKG_STORE_DIR/sshotp.db"
 }
 
+e2e_case "lintian: no errors and no warnings on the .deb and the .changes" lintian_is_clean
 e2e_case "apt-get install: the files, their modes and owners, the setuid bit" \
   install_shows_files_and_modes
 e2e_case "dpkg-statoverride on sshotp-enroll is honoured at install, and undone" \
