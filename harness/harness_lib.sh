@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # shellcheck shell=bash
-# The throwaway-sshd harness: what the real-sshd tests (tests/e2e/test_sshd_*.sh), the demo
-# (demo.sh) and the benchmark (bench/e2e.sh, bench/with-syslog.sh) need to run a real sshd with
-# the built pam_sshotp on 127.0.0.1 and log in to it with the real ssh client. Source this file;
+# The throwaway-sshd harness: what the real-sshd tests (tests/e2e/test_sshd_*.sh), the installed
+# package's tests (tests/package/, debian/tests/), the demo (demo.sh) and the benchmark
+# (bench/e2e.sh, bench/with-syslog.sh) need to run a real sshd with pam_sshotp (built or
+# installed) on 127.0.0.1 and log in to it with the real ssh client. Source this file;
 # it sources the rest of harness/, one job a file:
 #   base_lib.sh            the private temp dir, cleanups run on every exit path, errors
 #   private_system_lib.sh  a private mount namespace (/run, /var/log, /dev) whose /dev/log is
@@ -10,17 +11,18 @@
 #   sanitizer_lib.sh       sshd with the sanitizer runtimes preloaded in a sanitizer build
 #   sshd_lib.sh            the PAM service, sshd's config, starting sshd, its log
 #   accounts_lib.sh        throwaway users, their SSH keys, their pam_sshotp enrollment
+#                          (imported, or interactive with oathtool as the phone)
 #   totp_lib.sh            the oathtool oracle and the 30 s TOTP step clock
 #   client_lib.sh          the ssh client and the SSH_ASKPASS helper that answers its prompts
 # What only tests need (PASS/FAIL bookkeeping, assertions on a login) stays with the tests, in
 # tests/e2e/e2e_lib.sh. Not to be confused with tests/support/pam_harness.*, the in-process
 # libpam driver of the C++ module tests.
 #
-# Why a folder of its own at the top: three parts of the project use the harness and none of
+# Why a folder of its own at the top: several parts of the project use the harness and none of
 # them owns it. Under tests/ the demo and the benchmark would again reach into the test tree,
-# which is why it moved out of tests/e2e/. Dependencies point one way: tests/e2e/, bench/ and
-# demo.sh use harness/; harness/ uses nothing of theirs, only examples/ (the shipped sshd
-# drop-in it runs sshd with). The e2e_ and E2E_ prefixes of its names mean end to end (a real
+# which is why it moved out of tests/e2e/. Dependencies point one way: tests/e2e/,
+# tests/package/, bench/ and demo.sh use harness/; harness/ uses nothing of theirs, only
+# examples/ (the shipped sshd drop-in it runs sshd with, or the installed copy of it). The e2e_ and E2E_ prefixes of its names mean end to end (a real
 # server and a real client), whoever drives them.
 #
 # Naming: every shell file of the project that is sourced rather than run ends in _lib.sh (here,
