@@ -78,6 +78,9 @@ EOF
   printf 'auth required pam_sshotp.so\n' | service sshd~
   printf 'auth required pam_sshotp.so\n' | service sshd.dpkg-old
   printf 'auth required pam_sshotp.so\n' | service sshd.ucf-dist
+  for backup in rpmsave rpmnew orig bak save; do
+    printf 'auth required pam_sshotp.so\n' | service "sshd.$backup"
+  done
   line=$(pam_stacks_using_module | grep '/sshd:')
   [ "$line" = "$pamdir/sshd:1: auth   required pam_sshotp.so  " ] ||
     { note "reported: '$line'"; return 1; }
