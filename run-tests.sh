@@ -81,7 +81,7 @@ package_result() {
   if [ "$result" = FAIL ]; then status=1; fi
 }
 rc=0
-SSHOTP_DEB_OUT="$packages/debs" DEB_BUILD_OPTIONS="nocheck parallel=$jobs" \
+SSHOTP_DEB_OUT="$packages/debs" DEB_BUILD_OPTIONS="nocheck noautodbgsym parallel=$jobs" \
   "$top/tests/package/test_deb.sh" ${tarball:+"$tarball"} >"$build/tests/package/test_deb.log" \
   2>&1 || rc=$?
 package_result test_deb "$rc"
@@ -97,8 +97,8 @@ if [ "$rc" -eq 0 ]; then
   "$top/tests/package/run_autopkgtest.sh" "$(find "$packages/debs" -name 'libpam-sshotp_*.deb')" \
     "$(find "$packages/source" -mindepth 1 -maxdepth 1 -type d | head -n 1)" \
     >"$build/tests/package/autopkgtest.log" 2>&1 || rc=$?
-  # autopkgtest exits 2 when a test was skipped.
-  if [ "$rc" -eq 2 ]; then rc=77; fi
+  # autopkgtest's 2 (a test skipped) is a failure: as root with the test's dependencies installed
+  # nothing may skip, or the installed-package login would silently stop being tested.
   package_result autopkgtest "$rc"
 fi
 took "Debian package: build, install, remove, reinstall, purge; autopkgtest"

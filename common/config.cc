@@ -48,7 +48,7 @@ struct Setting {
   std::string (*shown_value)(const Config& defaults);
 };
 
-// How the config template shows a default.
+// How the shipped settings file shows a default.
 template <auto Member>
 std::string number_of(const Config& c) {
   return std::to_string(c.*Member);

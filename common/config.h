@@ -52,7 +52,7 @@ Result<Config> load_config_file(const std::string& path);
 // The names every setting is known by, for --help output and the documentation tests.
 std::span<const std::string_view> setting_names();
 
-// One setting as the config template shows it: its default (or, for settings off by default,
+// One setting as the shipped settings file (enroll/sshotp.conf) shows it: its default (or, for settings off by default,
 // an example value that still parses) and what it is for.
 struct SettingDoc {
   std::string_view name;

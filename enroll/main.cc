@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
   // ptrace by other processes of the same user.
   prctl(PR_SET_DUMPABLE, 0);
   // Everything we create (key, store, its directory) must be private, whatever the caller's
-  // umask; the one world-readable file, the config template, is chmod-ed explicitly.
+  // umask; the one world-readable file, the sshd drop-in, is chmod-ed explicitly.
   umask(077);
   openlog(sshotp::cli::kProgramName, LOG_PID, LOG_AUTHPRIV);
   sshotp::cli::set_usage_printer(sshotp::cli::print_usage);

@@ -21,8 +21,8 @@ namespace {
 Error missing_settings_file(const std::string& path) {
   return make_error(Errc::unavailable,
                     path + ": " + std::strerror(ENOENT) +
-                        " (pam_sshotp refuses every login without it; it comes with the package "
-                        "or `make install`, see sshotp.conf(5))");
+                        " (pam_sshotp refuses every login without it; it comes with the package, "
+                        "or copy enroll/sshotp.conf from the source tree; see sshotp.conf(5))");
 }
 
 }  // namespace

@@ -4,7 +4,8 @@
 # pam_sshotp.so through the real libpam, one process per login path (success, wrong, replay,
 # recovery, lockout, errors...). Each path must give its PAM result with no invalid read or
 # write, no use of uninitialised memory, and no definitely lost block.
-# Skips (77) only in a sanitizer build, where valgrind cannot run; needs valgrind otherwise.
+# Skips (77) only in a sanitizer build, where valgrind cannot run, or when a package build on an
+# architecture without valgrind says so (SSHOTP_NO_VALGRIND=skip); needs valgrind otherwise.
 set -u
 
 driver=${MEMCHECK_DRIVER:-tests/crash/memcheck_driver}
@@ -16,6 +17,12 @@ if [ "$("$driver" --sanitized)" = yes ]; then
   exit 77
 fi
 if ! command -v valgrind >/dev/null 2>&1; then
+  # debian/rules says so on architectures valgrind does not exist for; everywhere else a missing
+  # valgrind is a missing dependency, not a reason to skip.
+  if [ "${SSHOTP_NO_VALGRIND:-}" = skip ]; then
+    echo "SKIP: valgrind does not exist for this architecture"
+    exit 77
+  fi
   echo "FAIL: valgrind is not installed (Debian: valgrind)"
   echo "0 passed, 1 failed"
   exit 1

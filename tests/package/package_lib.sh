@@ -11,6 +11,8 @@
 
 # shellcheck source=tests/e2e/e2e_lib.sh
 . "${SSHOTP_SRCDIR:?}/tests/e2e/e2e_lib.sh"
+# shellcheck source=debian/pam-stacks.sh
+. "$SSHOTP_SRCDIR/debian/pam-stacks.sh"
 
 PKG=libpam-sshotp
 PKG_DOC=/usr/share/doc/$PKG
@@ -21,7 +23,7 @@ PKG_STORE_DIR=/var/lib/sshotp
 
 # pkg_preamble PREFIX: skips (77) unless root; then the harness (E2E_TMP, cleanups, syslog
 # capture), E2E_TAG for names outside E2E_TMP, the installed sshd drop-in for the throwaway
-# sshd, and PKG_MODULE_DIR: where Debian's libpam keeps its modules (pam_unix.so's directory).
+# sshd, and PKG_MODULE_DIR.
 pkg_preamble() {
   if [[ $(id -u) != 0 ]]; then
     echo "SKIP: installing a package and a throwaway sshd need root"
@@ -34,15 +36,55 @@ pkg_preamble() {
   e2e_capture_syslog
   E2E_TAG="pkg-$$"
   E2E_SSHD_DROPIN=$PKG_DOC/examples/sshd_config.d/20-sshotp.conf
+  pkg_find_module_dir
+}
+
+# pkg_find_module_dir: PKG_MODULE_DIR, where Debian's libpam keeps its modules (pam_unix.so's
+# directory), which is where the package installs pam_sshotp.so.
+pkg_find_module_dir() {
   local pam_unix
   pam_unix=$(dpkg-query -L libpam-modules | grep '/security/pam_unix\.so$') ||
     e2e_die "libpam-modules has no pam_unix.so"
   PKG_MODULE_DIR=${pam_unix%/*}
 }
 
-# pkg_installed: the package is installed ("install ok installed"), not only its conffiles.
-pkg_installed() {
-  [[ $(dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null) == "install ok installed" ]]
+# pkg_known_to_dpkg: dpkg has the package installed, or its conffiles (removed, not purged).
+pkg_known_to_dpkg() {
+  dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -qv not-installed
+}
+
+# pkg_lock: waits for any other package test (a second CI run): both would install the package.
+# The lock is held until the calling script exits.
+pkg_lock() {
+  exec {PKG_LOCK}>/run/lock/pam_sshotp-package-test.lock
+  flock -w 1800 "$PKG_LOCK" || e2e_die "another package test held the lock for 30 minutes"
+}
+
+# pkg_skip_unless_untouched: skips (77) when installing, removing or purging the package would
+# touch a real installation: the package (or its conffiles) already there; a settings file, key
+# or store; the files a `make install` into /usr left (dpkg would overwrite them without a word,
+# and purge would then delete them); a statoverride for sshotp-enroll; or a PAM service loading
+# the module (the package could not be removed).
+pkg_skip_unless_untouched() {
+  local path
+  if pkg_known_to_dpkg; then
+    echo "SKIP: $PKG is installed here (or its conffiles are): a real installation is not touched"
+    exit 77
+  fi
+  for path in /etc/security/sshotp.conf "$PKG_KEY" "$PKG_STORE_DIR" "$PKG_ENROLL" \
+    "$PKG_MODULE_DIR/pam_sshotp.so"; do
+    [[ -e $path ]] || continue
+    echo "SKIP: $path exists: a real installation's files are not touched"
+    exit 77
+  done
+  if dpkg-statoverride --list "$PKG_ENROLL" >/dev/null; then
+    echo "SKIP: this machine has a statoverride for $PKG_ENROLL"
+    exit 77
+  fi
+  if [[ -n $(pamdir=/etc/pam.d moduledir=$PKG_MODULE_DIR pam_stacks_using_module) ]]; then
+    echo "SKIP: a PAM service here loads pam_sshotp.so, so the package could not be removed"
+    exit 77
+  fi
 }
 
 # pkg_expected_files: every file the package installs, and the store's directory its postinst
@@ -124,10 +166,16 @@ pkg_start_sshd() {
   e2e_start_test_sshd "auth  required  pam_sshotp.so" "$@"
 }
 
-# pkg_login_totp USER EXPECTED_EXIT: one login typing USER's current code (oathtool).
+# pkg_login_totp USER EXPECTED_EXIT [AFTER_STEP]: one login typing USER's current code
+# (oathtool); with AFTER_STEP (a step whose code is used up, as by an enrollment's confirmation),
+# the code of the next step if the current one is not later yet: under the default window of one
+# step the server accepts it now, so nobody waits up to 30 s for the clock.
 pkg_login_totp() {
+  local offset=0 now
   e2e_wait_for_step_margin 5
-  e2e_totp "$E2E_TMP/$1.secret" | e2e_set_answers
+  now=$(date +%s)
+  if [[ -n ${3:-} ]] && ((now / 30 <= $3)); then offset=$((($3 + 1) * 30 - now)); fi
+  e2e_totp "$E2E_TMP/$1.secret" "$offset" | e2e_set_answers
   e2e_login "$1" "$2" -i "$E2E_TMP/$1.key"
 }
 

@@ -14,8 +14,9 @@
 #   Builds from TARBALL (run-tests.sh passes the release tarball `make distcheck` leaves), or
 #   else from the working tree's files that git knows or would add (no build products).
 # Environment: SSHOTP_DEB_OUT=DIR copies the built packages to DIR (run-tests.sh's autopkgtest
-#   stage installs them); DEB_BUILD_OPTIONS (default "nocheck parallel=2": `make check` is a
-#   stage of its own; with nocheck the nocheck build profile is added to DEB_BUILD_PROFILES).
+#   stage installs them); DEB_BUILD_OPTIONS (default "nocheck noautodbgsym parallel=2": `make
+#   check` is a stage of its own, and nothing here uses the debug symbols; with nocheck the
+#   nocheck build profile is added to DEB_BUILD_PROFILES).
 #
 # The package is really installed, so the test takes a lock against a second copy of itself, and
 # skips (77) when it would touch a real installation: the package (or its conffiles) already
@@ -39,38 +40,9 @@ done
 . "$SSHOTP_SRCDIR/tests/package/package_lib.sh"
 pkg_preamble sshotp-pkg
 
-# --- this machine ---------------------------------------------------------------------------
-
-# shellcheck source=debian/pam-stacks.sh
-. "$SSHOTP_SRCDIR/debian/pam-stacks.sh"
-pamdir=/etc/pam.d
-moduledir=$PKG_MODULE_DIR
-
-# skip_unless_untouched: skips (77) when the test would touch a real installation.
-skip_unless_untouched() {
-  local path
-  if dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -qv not-installed; then
-    echo "SKIP: $PKG is installed here (or its conffiles are): a real installation is not touched"
-    exit 77
-  fi
-  for path in /etc/security/sshotp.conf "$PKG_KEY" "$PKG_STORE_DIR"; do
-    [[ -e $path ]] || continue
-    echo "SKIP: $path exists: a real installation's files are not touched"
-    exit 77
-  done
-  if dpkg-statoverride --list "$PKG_ENROLL" >/dev/null; then
-    echo "SKIP: this machine has a statoverride for $PKG_ENROLL"
-    exit 77
-  fi
-  if [[ -n $(pam_stacks_using_module) ]]; then
-    echo "SKIP: a PAM service here loads pam_sshotp.so, so the package could not be removed"
-    exit 77
-  fi
-}
-
 # --- build ----------------------------------------------------------------------------------
 
-skip_unless_untouched
+pkg_skip_unless_untouched
 
 mkdir "$E2E_TMP/build"
 if [[ -n $tarball ]]; then
@@ -87,7 +59,7 @@ else
 fi
 started=$SECONDS
 # nocheck, the option and the build profile: `make check` is a stage of run-tests.sh of its own.
-build_options=${DEB_BUILD_OPTIONS-nocheck parallel=2}
+build_options=${DEB_BUILD_OPTIONS-nocheck noautodbgsym parallel=2}
 build_profiles=${DEB_BUILD_PROFILES-}
 [[ " $build_options " == *" nocheck "* && " $build_profiles " != *" nocheck "* ]] &&
   build_profiles+=" nocheck"
@@ -103,15 +75,13 @@ if [[ -n ${SSHOTP_DEB_OUT:-} ]]; then
   cp "$E2E_TMP"/build/*.deb "$SSHOTP_DEB_OUT"/ || e2e_die "cannot copy the packages"
 fi
 
-# Another copy of this test (a second CI run) waits here: both would install the package.
-exec {lock}>/run/lock/pam_sshotp-package-test.lock
-flock -w 1800 "$lock" || e2e_die "another package test held the lock for 30 minutes"
-skip_unless_untouched
+pkg_lock
+pkg_skip_unless_untouched
 
 # Undone last, after the harness's users, sshd and PAM service: the package, an override this
 # test left, and the key and store the test's enrollments created.
 leave_machine_as_found() {
-  if dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -qv not-installed; then
+  if pkg_known_to_dpkg; then
     pkg_apt purge "$PKG" >/dev/null 2>&1 || e2e_warn "warning: could not purge $PKG"
   fi
   dpkg-statoverride --list "$PKG_ENROLL" >/dev/null && dpkg-statoverride --remove "$PKG_ENROLL"
@@ -226,6 +196,14 @@ login_through_installed_module() {
   pkg_login_totp "$root_user" 0 && e2e_expect_prompts 1 && e2e_expect_audit accept:totp:ok:-
 }
 
+# prerm refuses a removal only: an upgrade (here a reinstall, which runs `prerm upgrade`) goes
+# through while a PAM service loads the module, or no host using it could ever be upgraded.
+upgrade_goes_through_while_pam_loads_module() {
+  apt_step install --reinstall "$deb" || { echo "  $E2E_CASE: the upgrade was refused"; return 1; }
+  expect_state "install ok installed" && [[ $(stat -c %a "$PKG_ENROLL") == 4755 ]] ||
+    { echo "  $E2E_CASE: not installed, or sshotp-enroll lost its setuid bit"; return 1; }
+}
+
 remove_refused_while_pam_loads_module() {
   ! apt_step remove "$PKG" || { echo "  $E2E_CASE: removed although a PAM service loads it"; return 1; }
   grep -qF "/etc/pam.d/$E2E_SERVICE:2: auth  required  pam_sshotp.so" "$E2E_TMP/apt.log" ||
@@ -253,8 +231,7 @@ reinstall_keeps_enrollments() {
   apt_step install "$deb" || return 1
   expect_state "install ok installed" && pkg_files_are_installed || return 1
   # The self-enrolled user's code: a later step than the one the enrollment used up.
-  e2e_wait_for_step_after "$self_step"
-  pkg_login_totp "$self_user" 0 && e2e_expect_audit accept:totp:ok:- || return 1
+  pkg_login_totp "$self_user" 0 "$self_step" && e2e_expect_audit accept:totp:ok:- || return 1
   grep -m1 -E '^[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}$' "$E2E_TMP/import-$root_user.out" |
     e2e_set_answers
   e2e_login "$root_user" 0 -i "$E2E_TMP/$root_user.key" && e2e_expect_audit accept:recovery:ok:9
@@ -290,6 +267,8 @@ e2e_case "enrollment through the installed sshotp-enroll: by the user (setuid) a
 pkg_start_sshd "$root_user" "$self_user"
 e2e_case "login through a real sshd whose PAM service loads the installed module" \
   login_through_installed_module
+e2e_case "an upgrade goes through while a PAM service loads the module" \
+  upgrade_goes_through_while_pam_loads_module
 e2e_case "remove is refused while a PAM service loads the module, naming it" \
   remove_refused_while_pam_loads_module
 e2e_case "remove keeps the settings, the key and the store" remove_keeps_settings_key_and_store
