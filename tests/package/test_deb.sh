@@ -1,14 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The Debian package on this machine, as an admin meets it: built with dpkg-buildpackage from a
-# clean copy of the source and checked with lintian; installed with apt-get, its files, modes and
-# setuid bit checked (and an admin's dpkg-statoverride honoured), a first purge leaving nothing
-# behind; then a user who enrolls themselves through the installed setuid sshotp-enroll and one
-# imported by root, logging in through a real sshd whose PAM service loads the installed module;
-# remove refused while a PAM service loads the module, then done, keeping the settings, key and
-# store, with logins now failing closed; a reinstall under which the enrollments still work; and
-# a purge that keeps the enrollments (README.md, "Removing") and warns about a PAM service left
-# pointing at the module.
+# The Debian package on this machine, as an admin meets it: built as nobody with dpkg-source and
+# dpkg-buildpackage from a clean copy of the source and checked with lintian; installed with
+# apt-get, its files, modes and setuid bit checked (and an admin's dpkg-statoverride honoured), a
+# first purge leaving nothing behind; then a user who enrolls themselves through the installed
+# setuid sshotp-enroll and one imported by root, logging in through a real sshd whose PAM service
+# loads the installed module; an upgrade going through while a PAM service loads the module, but
+# a remove refused; then done, keeping the settings, key and store, with logins now failing
+# closed; a reinstall under which the enrollments still work; and a purge that keeps the
+# enrollments (README.md, "Removing") and warns about a PAM service left pointing at the module.
 #
 # Usage: tests/package/test_deb.sh [TARBALL]
 #   Builds from TARBALL (run-tests.sh passes the release tarball `make distcheck` leaves), or
@@ -63,8 +63,17 @@ build_options=${DEB_BUILD_OPTIONS-nocheck noautodbgsym parallel=2}
 build_profiles=${DEB_BUILD_PROFILES-}
 [[ " $build_options " == *" nocheck "* && " $build_profiles " != *" nocheck "* ]] &&
   build_profiles+=" nocheck"
-if ! (cd "$src" && DEB_BUILD_OPTIONS=$build_options DEB_BUILD_PROFILES=${build_profiles# } \
-  dpkg-buildpackage -us -uc -b) >"$E2E_TMP/build.log" 2>&1; then
+# Built as nobody, not root (Rules-Requires-Root: no, as Debian's build daemons build it): the
+# setuid bit must come through without fakeroot. The source package first, from the clean tree,
+# for lintian.
+chmod 0711 "$E2E_TMP"
+chown -R nobody:nogroup "$E2E_TMP/build"
+as_builder() {
+  setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$E2E_TMP/build" "$@"
+}
+if ! (cd "$src" && as_builder dpkg-source -b . &&
+  as_builder DEB_BUILD_OPTIONS="$build_options" DEB_BUILD_PROFILES="${build_profiles# }" \
+    dpkg-buildpackage -us -uc -b) >"$E2E_TMP/build.log" 2>&1; then
   tail -n 40 "$E2E_TMP/build.log" >&2
   e2e_die "dpkg-buildpackage failed"
 fi
@@ -107,6 +116,23 @@ apt_step() {
   return "$rc"
 }
 
+# expect_quiet_scripts: the package's maintainer scripts printed nothing in the last apt step:
+# no line between dpkg's own "Setting up|Removing|Purging configuration files for PKG" and dpkg's
+# next line of its own (whatever a script or a command in it printed, not only our messages).
+expect_quiet_scripts() {
+  local said
+  said=$(awk -v pkg="$PKG" '
+    $0 ~ "^(Setting up|Removing|Purging configuration files for) " pkg " " { inside = 1; next }
+    /^(Setting up|Removing|Purging|Processing triggers|Unpacking|Preparing|Selecting|\(Reading) / {
+      inside = 0
+    }
+    inside' "$E2E_TMP/apt.log")
+  [[ -z $said ]] && return 0
+  echo "  $E2E_CASE: the maintainer scripts printed:"
+  printf '%s\n' "$said" | sed 's/^/    | /'
+  return 1
+}
+
 # expect_state STATUS: dpkg's status of the package ("install ok installed", "deinstall ok
 # config-files", or "not-installed": purged, whether dpkg still knows the name or not).
 expect_state() {
@@ -142,12 +168,14 @@ module=$PKG_MODULE_DIR/pam_sshotp.so
 
 # --- cases ----------------------------------------------------------------------------------
 
-# lintian on the package and the build's .changes: no error, no warning (every override in
-# debian/libpam-sshotp.lintian-overrides says why). The informational tags are shown too.
+# lintian on the build's .changes (which names the .deb) and the source package: no error, no
+# warning (every override in debian/libpam-sshotp.lintian-overrides says why). The informational
+# and pedantic tags are shown too.
 lintian_is_clean() {
   local rc=0
   command -v lintian >/dev/null || { echo "  $E2E_CASE: lintian is not installed"; return 1; }
-  lintian --fail-on error,warning --display-info --pedantic "$deb" "$E2E_TMP"/build/*.changes \
+  lintian --fail-on error,warning --display-info --pedantic "$E2E_TMP"/build/*.changes \
+    "$E2E_TMP"/build/*.dsc \
     >"$E2E_TMP/lintian.log" 2>&1 || rc=$?
   grep -v '^running with root privileges' "$E2E_TMP/lintian.log" | sed 's/^/  | /' || true
   echo "  (lintian exit $rc)"
@@ -156,7 +184,7 @@ lintian_is_clean() {
 
 install_shows_files_and_modes() {
   apt_step install "$deb" || return 1
-  ! grep -q "^$PKG:" "$E2E_TMP/apt.log" || { echo "  $E2E_CASE: postinst printed something"; return 1; }
+  expect_quiet_scripts || return 1
   expect_state "install ok installed" && pkg_files_are_installed || return 1
   sed 's/^/    /' "$E2E_TMP/files.actual"
   cp "$E2E_TMP/files.actual" "$E2E_TMP/files.installed"
@@ -172,7 +200,7 @@ statoverride_is_honoured() {
 # Nothing enrolled yet: purge leaves nothing of the package, not even the store's directory.
 purge_of_unused_installation() {
   apt_step purge "$PKG" || return 1
-  ! grep -q "^$PKG:" "$E2E_TMP/apt.log" || { echo "  $E2E_CASE: postrm printed something"; return 1; }
+  expect_quiet_scripts || return 1
   expect_state not-installed || return 1
   cut -d' ' -f3 "$E2E_TMP/files.installed" >"$E2E_TMP/paths.installed"
   mapfile -t paths <"$E2E_TMP/paths.installed"
@@ -248,6 +276,8 @@ purge_keeps_enrollments_and_warns() {
   grep -qF "$PKG: kept the enrollments: $PKG_KEY $PKG_STORE_DIR" "$E2E_TMP/apt.log" &&
     grep -qF "/etc/pam.d/$E2E_SERVICE:2: auth  required  pam_sshotp.so" "$E2E_TMP/apt.log" ||
     { echo "  $E2E_CASE: purge did not say what it kept and which service points nowhere"; return 1; }
+  # ...which expect_quiet_scripts, the check of the quiet steps above, must see.
+  ! expect_quiet_scripts >/dev/null || { echo "  $E2E_CASE: expect_quiet_scripts is blind"; return 1; }
   expect_state not-installed || return 1
   grep -vxF "$PKG_STORE_DIR" "$E2E_TMP/paths.installed" >"$E2E_TMP/paths.gone"
   mapfile -t paths <"$E2E_TMP/paths.gone"
@@ -255,7 +285,8 @@ purge_keeps_enrollments_and_warns() {
     expect_paths present "$PKG_KEY" "$PKG_STORE_DIR/sshotp.db"
 }
 
-e2e_case "lintian: no errors and no warnings on the .deb and the .changes" lintian_is_clean
+e2e_case "lintian: no errors and no warnings on the .deb, the .changes and the source" \
+  lintian_is_clean
 e2e_case "apt-get install: the files, their modes and owners, the setuid bit" \
   install_shows_files_and_modes
 e2e_case "dpkg-statoverride on sshotp-enroll is honoured at install, and undone" \
