@@ -56,6 +56,9 @@ else
   git -C "$SSHOTP_SRCDIR" ls-files -z --cached --others --exclude-standard |
     (cd "$SSHOTP_SRCDIR" && tar --null -T - -cf -) | tar -xf - -C "$src" ||
     e2e_die "cannot copy the source tree"
+  # The files autotools add, as in a release tarball (debian/copyright names them).
+  (cd "$src" && autoreconf -fi) >"$E2E_TMP/autoreconf.log" 2>&1 ||
+    { cat "$E2E_TMP/autoreconf.log" >&2; e2e_die "autoreconf failed"; }
 fi
 started=$SECONDS
 # nocheck, the option and the build profile: `make check` is a stage of run-tests.sh of its own.
