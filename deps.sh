@@ -19,12 +19,15 @@ BUILD_AND_RUN="
 # accounts (alice, aliases, huge entries) the module tests log in as (tests/support/with_nss.sh).
 # build-essential, dpkg-dev, debhelper, lintian and autopkgtest: the Debian package stage
 # (tests/package/test_deb.sh builds the .deb, checks it with lintian and installs it; then its
-# autopkgtest runs on this machine).
+# autopkgtest runs on this machine). makepkg (which wants pacman even with --nodeps), rpm,
+# fakeroot, libarchive-tools (bsdtar), zstd and ccache: the Arch and RPM packages built from the
+# release tarball and read back (tests/package/test_dist_packages.sh).
 TESTS_ONLY="
   zbar-tools sqlite3 python3-pyotp python3-pexpect fail2ban librsvg2-bin
   libpam-google-authenticator libnss-wrapper
   valgrind clang libclang-rt-14-dev llvm-14
   build-essential dpkg-dev debhelper lintian autopkgtest
+  makepkg pacman-package-manager rpm fakeroot libarchive-tools zstd ccache
 "
 
 PACKAGES=$BUILD_AND_RUN

@@ -5,9 +5,10 @@
 # oracles, fuzz corpus replay, crash loop, valgrind, real sshd end to end) and then `make
 # distcheck` (tarball builds and passes from a read-only source tree). Then the Debian package
 # built from that tarball and taken through install, login, remove, reinstall and purge on this
-# machine, and its autopkgtest. Two more stages follow, each in its own build directory: the
-# whole suite again under ASan+UBSan (real sshd included), and every libFuzzer target for
-# FUZZ_SECONDS (default 30) under ASan+UBSan.
+# machine, the Arch and RPM packages built from it and compared with the .deb, and the .deb's
+# autopkgtest. Two more stages follow, each in its own build directory: the whole suite again
+# under ASan+UBSan (real sshd included), and every libFuzzer target for FUZZ_SECONDS (default 30)
+# under ASan+UBSan.
 # Run as root on Debian 12; as non-root the sshd test is skipped.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -85,7 +86,18 @@ SSHOTP_DEB_OUT="$packages/debs" DEB_BUILD_OPTIONS="nocheck noautodbgsym parallel
   "$top/tests/package/test_deb.sh" ${tarball:+"$tarball"} >"$build/tests/package/test_deb.log" \
   2>&1 || rc=$?
 package_result test_deb "$rc"
-if [ "$rc" -eq 0 ]; then
+deb_rc=$rc
+took "Debian package: build, install, remove, reinstall, purge"
+# The Arch and RPM packages (dist/), built with Debian's makepkg and rpmbuild from the same
+# tarball and held against that .deb: files, modes, owners, config files, version.
+if [ "$deb_rc" -eq 0 ] && [ -n "$tarball" ]; then
+  rc=0
+  SSHOTP_DIST_JOBS=$jobs "$top/tests/package/test_dist_packages.sh" "$tarball" "$packages/debs" \
+    >"$build/tests/package/test_dist_packages.log" 2>&1 || rc=$?
+  package_result test_dist_packages "$rc"
+  took "Arch and RPM packages: build, compare with the .deb"
+fi
+if [ "$deb_rc" -eq 0 ]; then
   if [ -n "$tarball" ]; then
     tar -xzf "$tarball" -C "$packages/source"
   else
@@ -101,7 +113,7 @@ if [ "$rc" -eq 0 ]; then
   # nothing may skip, or the installed-package login would silently stop being tested.
   package_result autopkgtest "$rc"
 fi
-took "Debian package: build, install, remove, reinstall, purge; autopkgtest"
+took "autopkgtest of the Debian package"
 
 # The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer (GCC), leaks
 # included; the python driver and sshd that load the module get the runtimes preloaded.
