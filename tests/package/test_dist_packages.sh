@@ -74,8 +74,9 @@ deb=$(find "$deb_dir" -maxdepth 1 -name "libpam-sshotp_${version}_*.deb" | head 
 # as_builder DIR COMMAND...: COMMAND in DIR as nobody, with DIR as HOME, nothing of root's
 # environment but PATH, and the compiler flags of both builds: -O2 without -g (what is compared
 # is the file list; debug information only costs time). Both compile through one ccache of this
-# run's own: the two builds compile the same files with the same flags, so the second takes its
-# objects from the first instead of compiling them again.
+# run's own: the two builds compile the same files with the same flags (and LANG=C, which
+# rpmbuild sets and ccache hashes), so the second takes its objects from the first instead of
+# compiling them again.
 ccache_dir=$tmp/ccache
 mkdir -p "$ccache_dir"
 chown nobody:nogroup "$ccache_dir"
@@ -83,7 +84,7 @@ as_builder() {
   local dir=$1
   shift
   (cd "$dir" && setpriv --reuid=nobody --regid=nogroup --clear-groups \
-    env -i PATH=/usr/lib/ccache:/usr/sbin:/usr/bin:/sbin:/bin HOME="$dir" LC_ALL=C.UTF-8 \
+    env -i PATH=/usr/lib/ccache:/usr/sbin:/usr/bin:/sbin:/bin HOME="$dir" LANG=C LC_ALL=C.UTF-8 \
     CCACHE_DIR="$ccache_dir" CCACHE_BASEDIR="$tmp" CCACHE_NOHASHDIR=true CXXFLAGS=-O2 \
     MAKEFLAGS="-j$jobs" "$@")
 }
@@ -128,14 +129,10 @@ echo "built: makepkg $arch_seconds s, then rpmbuild $((SECONDS - started - arch_
       END { printf "%d hits, %d misses", h, m }'))"
 pkg=$(find "$arch/out" -name "pam_sshotp-$version-*.pkg.tar.zst" | head -n 1)
 rpm_file=$(find "$rpm_top/RPMS" -name "pam_sshotp-$version-*.rpm" | head -n 1)
-if [[ $arch_rc != 0 || -z $pkg ]]; then
-  tail -n 40 "$tmp/arch.log"
-  echo "ERROR: makepkg failed (exit $arch_rc)"
-  exit 1
-fi
-if [[ $rpm_rc != 0 || -z $rpm_file ]]; then
-  tail -n 40 "$tmp/rpm.log"
-  echo "ERROR: rpmbuild failed (exit $rpm_rc)"
+if [[ $arch_rc != 0 || -z $pkg || $rpm_rc != 0 || -z $rpm_file ]]; then
+  [[ $arch_rc == 0 && -n $pkg ]] || { tail -n 40 "$tmp/arch.log"; fail "makepkg (exit $arch_rc)"; }
+  [[ $rpm_rc == 0 && -n $rpm_file ]] || { tail -n 40 "$tmp/rpm.log"; fail "rpmbuild (exit $rpm_rc)"; }
+  echo "$passes passed, $failures failed"
   exit 1
 fi
 
