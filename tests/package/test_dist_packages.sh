@@ -33,6 +33,10 @@ for tool in makepkg pacman rpmbuild rpm bsdtar zstd fakeroot ccache dpkg-deb dpk
   setpriv python3 mknod ldd; do
   command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
 done
+if [[ ! -f $tarball || ! -d $deb_dir ]]; then
+  echo "ERROR: no tarball $tarball or no directory $deb_dir"
+  exit 99
+fi
 
 failures=0
 passes=0
