@@ -48,9 +48,9 @@ dist_man_MANS += enroll/sshotp-enroll.8 enroll/sshotp.conf.5
 
 # The settings file /etc/security/sshotp.conf (with --sysconfdir=/etc): every setting commented out
 # at its default. Checked in, not generated, so it reads the same in the tree and in packages
-# (tests/unit/test_config.cc keeps it equal to the settings table). Installed like a conffile:
-# an existing file holds the admin's settings and is never overwritten, and uninstall removes the
-# file only while it is still the shipped one.
+# (tests/unit/test_shipped_settings.cc keeps it equal to the settings table). Installed like a
+# conffile: an existing file holds the admin's settings and is never overwritten, and uninstall
+# removes the file only while it is still the shipped one.
 securityconfdir = $(sysconfdir)/security
 EXTRA_DIST += enroll/sshotp.conf
 install-data-local:

@@ -22,8 +22,9 @@
 # them owns it. Under tests/ the demo and the benchmark would again reach into the test tree,
 # which is why it moved out of tests/e2e/. Dependencies point one way: tests/e2e/,
 # tests/package/, bench/ and demo.sh use harness/; harness/ uses nothing of theirs, only
-# examples/ (the shipped sshd drop-in it runs sshd with, or the installed copy of it). The e2e_ and E2E_ prefixes of its names mean end to end (a real
-# server and a real client), whoever drives them.
+# examples/ (the shipped sshd drop-in it runs sshd with, or the installed copy of it). The e2e_
+# and E2E_ prefixes of its names mean end to end (a real server and a real client), whoever
+# drives them.
 #
 # Naming: every shell file of the project that is sourced rather than run ends in _lib.sh (here,
 # in tests/cli/ and in tests/e2e/), so a file's name tells a library from a script.

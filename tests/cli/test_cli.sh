@@ -249,9 +249,9 @@ run_in_namespace() {
 }
 
 # The settings file is installed with the package (or make install), never created by the CLI:
-# without it a writing command refuses and creates nothing (tests/unit/test_config.cc checks
-# the shipped file itself). With the shipped file in place, the first import creates the key and
-# the store with the modes the module checks.
+# without it a writing command refuses and creates nothing (tests/unit/test_shipped_settings.cc
+# checks the shipped file itself). With the shipped file in place, the first import creates the
+# key and the store with the modes the module checks.
 default_config_is_required() {
   [ "$(cat "$WORK/ns-without-rc")" = 1 ] ||
     { note "import without the settings file: exit $(cat "$WORK/ns-without-rc")"; return 1; }
