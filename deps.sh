@@ -22,9 +22,12 @@ BUILD_AND_RUN="
 # autopkgtest runs on this machine). makepkg (which wants pacman even with --nodeps), rpm,
 # fakeroot, libarchive-tools (bsdtar), zstd and ccache: the Arch and RPM packages built from the
 # release tarball and read back (tests/package/test_dist_packages.sh).
+# postgresql: the throwaway server of the PostgreSQL store's tests (harness/postgres_lib.sh;
+# Debian's package also sets up a system cluster, which the tests never touch); libpq-dev: the
+# store's PostgreSQL backend, which configure builds when it finds libpq.
 TESTS_ONLY="
   zbar-tools sqlite3 python3-pyotp python3-pexpect fail2ban librsvg2-bin
-  libpam-google-authenticator libnss-wrapper
+  libpam-google-authenticator libnss-wrapper postgresql libpq-dev
   valgrind clang libclang-rt-14-dev llvm-14
   build-essential dpkg-dev debhelper lintian autopkgtest
   makepkg pacman-package-manager rpm fakeroot libarchive-tools zstd ccache

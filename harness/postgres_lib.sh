@@ -1,0 +1,169 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
+# A throwaway PostgreSQL 15 server for the tests of the PostgreSQL store (and later the two-host
+# sshd tests and the fleet benchmark): Debian's own initdb and pg_ctl, run as `nobody` in a
+# directory of its own, listening on 127.0.0.1 only (a free port) and on a unix socket inside
+# that directory. TLS with a CA, a server certificate and client certificates made here with
+# openssl; the roles log in over `hostssl ... cert` only, as a real fleet's hosts would. Never the
+# machine's own cluster: nothing outside the temp directories is read or written, and the server
+# is stopped and everything deleted on every exit path (harness/base_lib.sh's cleanups).
+#
+# Why `nobody`: postgres refuses to run as root, and a throwaway system user would be one more
+# thing to clean up (and to collide on, when two tests run at once). Its data directory is its
+# own 0700 directory, so no other user, `nobody`'s other processes aside, can read it: test
+# data only.
+#
+# After pg_start_server:
+#   PG_PORT, PG_SOCKET_DIR    where the server listens (127.0.0.1:PG_PORT, and the socket)
+#   PG_HOST_CONNINFO          the least-privilege host role over TLS with its client certificate
+#   PG_OWNER_CONNINFO         the owner role (schema changes) over TLS with its certificate
+#   PG_TLS_DIR                ca.crt and the client certificates and keys (root, 0600 keys)
+# pg_super_sql SQL runs SQL as the bootstrap superuser over the unix socket (trust, reachable by
+# root and nobody only: the socket's directory is nobody's, mode 0700).
+
+# shellcheck source=harness/base_lib.sh
+. "${BASH_SOURCE[0]%/*}/base_lib.sh"
+
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+PG_SUPERUSER=pgsuper
+PG_DATABASE=sshotp
+PG_OWNER_ROLE=sshotp_owner
+PG_HOST_ROLE=sshotp_host
+# The shipped SQL (roles.sql).
+PG_SQL_DIR="${BASH_SOURCE[0]%/*}/../common/postgresql/sql"
+
+# pg_as_server CMD...: runs CMD as the server's unprivileged user, from its own directory.
+pg_as_server() {
+  (cd "$PG_DIR" && setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@")
+}
+
+# pg_make_cert NAME CN [SAN]: NAME.key and NAME.crt in PG_TLS_DIR, signed by the test CA.
+pg_make_cert() {
+  local name=$1 cn=$2 san=${3:-} ext
+  ext="$PG_TLS_DIR/$name.ext"
+  printf 'basicConstraints=CA:FALSE\n%s' "${san:+subjectAltName=$san
+}" >"$ext"
+  openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+    -keyout "$PG_TLS_DIR/$name.key" -out "$PG_TLS_DIR/$name.csr" -subj "/CN=$cn" 2>/dev/null &&
+    openssl x509 -req -in "$PG_TLS_DIR/$name.csr" -CA "$PG_TLS_DIR/ca.crt" \
+      -CAkey "$PG_TLS_DIR/ca.key" -CAcreateserial -days 2 -extfile "$ext" \
+      -out "$PG_TLS_DIR/$name.crt" 2>/dev/null ||
+    e2e_die "openssl: cannot make the $name certificate"
+  chmod 0600 "$PG_TLS_DIR/$name.key"
+}
+
+# pg_make_tls: the CA, the server's certificate (localhost and 127.0.0.1) and one client
+# certificate per role, its CN the role name (what `cert` authentication compares).
+pg_make_tls() {
+  PG_TLS_DIR="$E2E_TMP/pg-tls"
+  mkdir -m 0700 "$PG_TLS_DIR" || e2e_die "cannot create $PG_TLS_DIR"
+  openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -days 2 \
+    -keyout "$PG_TLS_DIR/ca.key" -out "$PG_TLS_DIR/ca.crt" -subj "/CN=pam_sshotp test CA" \
+    2>/dev/null || e2e_die "openssl: cannot make the test CA"
+  pg_make_cert server localhost "DNS:localhost,IP:127.0.0.1"
+  pg_make_cert "$PG_HOST_ROLE" "$PG_HOST_ROLE"
+  pg_make_cert "$PG_OWNER_ROLE" "$PG_OWNER_ROLE"
+}
+
+# pg_free_port: a TCP port nothing listens on now (the start retries if it is taken meanwhile).
+pg_free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 20000))
+    ss -Htln "sport = :$port" 2>/dev/null | grep -q . || break
+  done
+  echo "$port"
+}
+
+# pg_conninfo ROLE: libpq keywords for ROLE over TLS with its client certificate, the server's
+# certificate checked against the test CA and its name (verify-full).
+pg_conninfo() {
+  printf 'host=127.0.0.1 port=%s dbname=%s user=%s sslmode=verify-full sslrootcert=%s sslcert=%s sslkey=%s' \
+    "$PG_PORT" "$PG_DATABASE" "$1" "$PG_TLS_DIR/ca.crt" "$PG_TLS_DIR/$1.crt" \
+    "$PG_TLS_DIR/$1.key"
+}
+
+pg_write_server_config() {
+  cat >>"$PG_DIR/data/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$PG_SOCKET_DIR'
+ssl = on
+ssl_cert_file = '$PG_DIR/server.crt'
+ssl_key_file = '$PG_DIR/server.key'
+ssl_ca_file = '$PG_DIR/ca.crt'
+# A test server: small, quiet, and no disk waits (durability is the store's claim about a real
+# server's settings, which issue 13's failover tests exercise; not these).
+max_connections = 60
+shared_buffers = 16MB
+fsync = off
+full_page_writes = off
+log_min_messages = warning
+logging_collector = off
+EOF
+  cat >"$PG_DIR/data/pg_hba.conf" <<EOF
+# The harness's own set-up over the socket; the roles only over TLS with a client certificate.
+local   all  $PG_SUPERUSER                 trust
+hostssl all  $PG_HOST_ROLE   127.0.0.1/32  cert
+hostssl all  $PG_OWNER_ROLE  127.0.0.1/32  cert
+EOF
+}
+
+# pg_start_server: initdb, TLS, start, roles and the database. Needs e2e_init first (E2E_TMP and
+# the exit traps). The server is stopped and its directory removed at exit.
+pg_start_server() {
+  local tries
+  [[ -x $PG_BIN/initdb && -x $PG_BIN/pg_ctl ]] ||
+    e2e_die "PostgreSQL 15 not found in $PG_BIN (Debian: postgresql)"
+  e2e_require_tools openssl setpriv ss psql
+  pg_make_tls
+  PG_DIR=""
+  e2e_on_exit pg_stop_server
+  PG_DIR=$(mktemp -d /tmp/sshotp-pg.XXXXXXXX) || e2e_die "mktemp failed"
+  PG_SOCKET_DIR="$PG_DIR/sock"
+  mkdir -m 0700 "$PG_SOCKET_DIR"
+  install -m 0600 "$PG_TLS_DIR/server.key" "$PG_TLS_DIR/server.crt" "$PG_TLS_DIR/ca.crt" "$PG_DIR/"
+  chown -R nobody:nogroup "$PG_DIR"
+  chmod 0700 "$PG_DIR"
+  pg_as_server "$PG_BIN/initdb" -D "$PG_DIR/data" -U "$PG_SUPERUSER" -A reject -E UTF8 \
+    --locale=C.UTF-8 --no-sync >"$PG_DIR/initdb.log" 2>&1 ||
+    { cat "$PG_DIR/initdb.log" >&2; e2e_die "initdb failed"; }
+  cp "$PG_DIR/data/postgresql.conf" "$PG_DIR/postgresql.conf.initdb"
+  # A port found free can be taken before the server binds it: then try another.
+  for ((tries = 0; tries < 10; tries++)); do
+    PG_PORT=$(pg_free_port)
+    cp "$PG_DIR/postgresql.conf.initdb" "$PG_DIR/data/postgresql.conf"
+    pg_write_server_config
+    pg_as_server "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+      start >/dev/null && break
+    grep -q 'could not bind\|already in use' "$PG_DIR/server.log" 2>/dev/null ||
+      { cat "$PG_DIR/server.log" >&2; e2e_die "pg_ctl start failed"; }
+  done
+  [[ -f $PG_DIR/data/postmaster.pid ]] || e2e_die "no free port for PostgreSQL"
+  # The shipped roles file, as an administrator runs it.
+  psql -X -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U "$PG_SUPERUSER" -d postgres -v ON_ERROR_STOP=1 \
+    -q -f "$PG_SQL_DIR/roles.sql" || e2e_die "roles.sql failed"
+  PG_HOST_CONNINFO=$(pg_conninfo "$PG_HOST_ROLE")
+  PG_OWNER_CONNINFO=$(pg_conninfo "$PG_OWNER_ROLE")
+}
+
+# pg_super_sql SQL...: each SQL argument runs as the bootstrap superuser in PG_DATABASE, stopping
+# at the first error; prints the rows, unaligned.
+pg_super_sql() {
+  local sql
+  for sql in "$@"; do
+    psql -X -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U "$PG_SUPERUSER" -d "$PG_DATABASE" \
+      -v ON_ERROR_STOP=1 -Atq -c "$sql" || e2e_die "SQL failed: $sql"
+  done
+}
+
+# pg_stop_server: immediate stop (nothing to keep), then the directory goes.
+pg_stop_server() {
+  [[ -n $PG_DIR ]] || return 0
+  if [[ -f $PG_DIR/data/postmaster.pid ]]; then
+    pg_as_server "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w -t 30 stop >/dev/null 2>&1
+  fi
+  rm -rf "$PG_DIR"
+  PG_DIR=""
+  return 0
+}

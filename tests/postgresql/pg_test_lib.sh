@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
+# What the PostgreSQL tests share: the skip when not root (the only skip), a throwaway server
+# (harness/postgres_lib.sh), one PASS/FAIL line per case and the closing "N passed, M failed".
+
+# pg_test_preamble PREFIX: skips unless root, then starts the server (stopped at exit).
+pg_test_preamble() {
+  if [[ $(id -u) != 0 ]]; then
+    echo "SKIP: the PostgreSQL harness runs the server as nobody, which needs root"
+    exit 77
+  fi
+  # shellcheck source=harness/postgres_lib.sh
+  . "${SSHOTP_SRCDIR:?}/harness/postgres_lib.sh"
+  e2e_init "$1"
+  pg_start_server
+  echo "PostgreSQL on 127.0.0.1:$PG_PORT (socket $PG_SOCKET_DIR)"
+}
+
+PG_TEST_PASSED=0
+PG_TEST_FAILED=0
+
+# verdict NAME STATUS: one PASS/FAIL line for a case whose checks ended with STATUS.
+verdict() {
+  if [[ $2 == 0 ]]; then
+    echo "PASS: $1"
+    PG_TEST_PASSED=$((PG_TEST_PASSED + 1))
+  else
+    echo "FAIL: $1"
+    PG_TEST_FAILED=$((PG_TEST_FAILED + 1))
+  fi
+}
+
+# pg_test_finish: the closing count; exits 1 if a case failed.
+pg_test_finish() {
+  echo "$PG_TEST_PASSED passed, $PG_TEST_FAILED failed"
+  [[ $PG_TEST_FAILED == 0 ]]
+  exit
+}

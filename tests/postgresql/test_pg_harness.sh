@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# The throwaway PostgreSQL server (harness/postgres_lib.sh) that the PostgreSQL store's tests run
+# against: it starts as an unprivileged user on 127.0.0.1, the roles get in only over TLS with
+# their client certificate, and it is gone afterwards, whether its script exits normally or is
+# killed with SIGTERM. Skips (77) only when not root.
+set -uo pipefail
+# shellcheck source=tests/postgresql/pg_test_lib.sh
+. "${BASH_SOURCE[0]%/*}/pg_test_lib.sh"
+
+# psql_as CONNINFO SQL: one value, or nothing (and psql's error on stderr) if refused.
+psql_as() { PGCONNECT_TIMEOUT=10 psql -X "$1" -Atqc "$2"; }
+
+# A server started by a child script that then ends, normally or by SIGTERM, must leave neither a
+# process nor a directory behind. The child prints its PG_DIR and postmaster pid first.
+lifecycle() {
+  local how=$1 out dir pid
+  out=$(bash -c '
+    . "$SSHOTP_SRCDIR/harness/postgres_lib.sh"
+    e2e_init sshotp-pg-life
+    pg_start_server
+    echo "$PG_DIR $(head -1 "$PG_DIR/data/postmaster.pid")"
+    [[ $1 == term ]] && kill -TERM $$
+    exit 0' lifecycle "$how")
+  read -r dir pid <<<"$out"
+  [[ -n $dir && -n $pid ]] || return 1
+  # An exited postmaster may linger as a zombie until whoever inherited it reaps it: gone too.
+  [[ ! -e $dir && $(ps -o stat= -p "$pid") != [^Z]* ]]
+}
+
+pg_test_preamble sshotp-pg-harness
+
+owner=$(stat -c %U "$PG_DIR/data")
+[[ $owner == nobody ]]
+verdict "the server's data directory is nobody's, not root's" $?
+
+[[ $(psql_as "$PG_HOST_CONNINFO" 'SELECT current_user || ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()') == sshotp_hosttrue ]]
+verdict "the host role logs in over TLS with its client certificate (verify-full)" $?
+
+[[ $(psql_as "$PG_OWNER_CONNINFO" 'SELECT current_user') == sshotp_owner ]]
+verdict "the owner role logs in with its certificate" $?
+
+no_cert="host=127.0.0.1 port=$PG_PORT dbname=sshotp user=sshotp_host sslmode=verify-full sslrootcert=$PG_TLS_DIR/ca.crt sslcert=/dev/null sslkey=/dev/null"
+[[ -z $(psql_as "$no_cert" 'SELECT 1' 2>/dev/null) ]]
+verdict "without a client certificate the host role is refused" $?
+
+plain="host=127.0.0.1 port=$PG_PORT dbname=sshotp user=sshotp_host sslmode=disable"
+[[ -z $(psql_as "$plain" 'SELECT 1' 2>/dev/null) ]]
+verdict "without TLS the host role is refused" $?
+
+wrong_role="${PG_HOST_CONNINFO/user=sshotp_host/user=sshotp_owner}"
+[[ -z $(psql_as "$wrong_role" 'SELECT 1' 2>/dev/null) ]]
+verdict "the host's certificate does not log in as the owner" $?
+
+listening=$(ss -Htlnp | grep "pid=$(head -1 "$PG_DIR/data/postmaster.pid")," | awk '{print $4}')
+[[ $listening == "127.0.0.1:$PG_PORT" ]]
+verdict "the server listens on 127.0.0.1 only" $?
+
+lifecycle exit
+verdict "a script that exits leaves no server and no directory" $?
+lifecycle term
+verdict "a script killed with SIGTERM leaves no server and no directory" $?
+
+pg_test_finish
