@@ -29,7 +29,7 @@ PG_SUPERUSER=pgsuper
 PG_DATABASE=sshotp
 PG_OWNER_ROLE=sshotp_owner
 PG_HOST_ROLE=sshotp_host
-# The shipped SQL (roles.sql).
+# The shipped SQL: roles.sql, and the schema migrations schema_NNN.sql.
 PG_SQL_DIR="${BASH_SOURCE[0]%/*}/../common/postgresql/sql"
 
 # pg_as_server CMD...: runs CMD as the server's unprivileged user, from its own directory.
@@ -145,6 +145,16 @@ pg_start_server() {
     -q -f "$PG_SQL_DIR/roles.sql" || e2e_die "roles.sql failed"
   PG_HOST_CONNINFO=$(pg_conninfo "$PG_HOST_ROLE")
   PG_OWNER_CONNINFO=$(pg_conninfo "$PG_OWNER_ROLE")
+}
+
+# pg_apply_schema: every schema migration in order, each in one transaction, as the owner role
+# over TLS (what `sshotp-enroll db init` does).
+pg_apply_schema() {
+  local migration
+  for migration in "$PG_SQL_DIR"/schema_[0-9][0-9][0-9].sql; do
+    psql -X "$PG_OWNER_CONNINFO" -v ON_ERROR_STOP=1 -q --single-transaction -f "$migration" ||
+      e2e_die "${migration##*/} failed"
+  done
 }
 
 # pg_super_sql SQL...: each SQL argument runs as the bootstrap superuser in PG_DATABASE, stopping

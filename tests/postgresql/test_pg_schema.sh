@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# The shipped roles and schema (common/postgresql/sql/) on a real server: the migrations apply in
+# order and record their version, and the host role has exactly the row privileges of
+# schema_001.sql's GRANTs: no DDL anywhere, no TRUNCATE, no DROP, no temporary tables, no writes
+# to the schema version, while the statements of a login and of enrollment go through.
+set -uo pipefail
+# shellcheck source=tests/postgresql/pg_test_lib.sh
+. "${BASH_SOURCE[0]%/*}/pg_test_lib.sh"
+
+# as_host SQL: runs SQL as the host role; its status is psql's (errors on stderr).
+as_host() { psql -X "$PG_HOST_CONNINFO" -v ON_ERROR_STOP=1 -Atqc "$1"; }
+
+pg_test_preamble sshotp-pg-schema
+pg_apply_schema
+
+migrations=("$PG_SQL_DIR"/schema_[0-9][0-9][0-9].sql)
+[[ $(as_host 'SELECT max(version) FROM sshotp.schema_version') == "${#migrations[@]}" ]]
+verdict "the migrations record their version (${#migrations[@]})" $?
+
+expected="enrollments:DELETE,INSERT,SELECT,UPDATE
+key_check:INSERT,SELECT,UPDATE
+pending_enrollments:DELETE,INSERT,SELECT,UPDATE
+recovery_codes:DELETE,INSERT,SELECT,UPDATE
+schema_version:SELECT
+store_meta:SELECT,UPDATE"
+granted=$(pg_super_sql "SELECT table_name || ':' || string_agg(privilege_type, ',' ORDER BY privilege_type)
+  FROM information_schema.role_table_grants WHERE grantee = 'sshotp_host'
+  GROUP BY table_schema, table_name ORDER BY table_name")
+[[ $granted == "$expected" ]] || printf 'granted:\n%s\n' "$granted"
+[[ $granted == "$expected" ]]
+verdict "the host role has exactly the row privileges it needs, on sshotp's tables only" $?
+
+for sql in 'CREATE TABLE sshotp.extra (x int)' 'CREATE TABLE public.extra (x int)' \
+  'CREATE TEMP TABLE extra (x int)' 'CREATE SCHEMA extra' 'TRUNCATE sshotp.enrollments' \
+  'DROP TABLE sshotp.recovery_codes' 'ALTER TABLE sshotp.enrollments ADD COLUMN x int' \
+  'CREATE INDEX ON sshotp.enrollments (state)' 'INSERT INTO sshotp.schema_version VALUES (99)' \
+  'DELETE FROM sshotp.schema_version' 'DELETE FROM sshotp.key_check' \
+  'DELETE FROM sshotp.store_meta' 'CREATE FUNCTION sshotp.f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql'; do
+  ! as_host "$sql" 2>/dev/null
+  verdict "the host role may not: $sql" $?
+done
+
+as_host "INSERT INTO sshotp.enrollments (username, algorithm, digits, period, sealed_secret, created_at)
+    VALUES ('alice', 'SHA1', 6, 30, '\\x01', 1)" &&
+  [[ $(as_host "UPDATE sshotp.enrollments SET last_step = 7 WHERE username = 'alice' AND last_step < 7
+      RETURNING last_step") == 7 ]] &&
+  as_host "UPDATE sshotp.store_meta SET value = value + 1 WHERE key = 'refused_unenrolled'" &&
+  as_host "INSERT INTO sshotp.key_check (id, value) VALUES (1, '\\x02')
+      ON CONFLICT (id) DO UPDATE SET value = excluded.value" &&
+  as_host "DELETE FROM sshotp.enrollments WHERE username = 'alice'"
+verdict "the host role may run a login's and enrollment's statements" $?
+
+pg_test_finish
