@@ -12,11 +12,6 @@
 
 namespace sshotp {
 
-enum class OpenMode {
-  existing,  // the module: the store must exist and be initialised, or we fail closed
-  create,    // the CLI: create the directory (0700) and file (0600) on first use
-};
-
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMode mode,
                                                  unsigned busy_timeout_ms);
 

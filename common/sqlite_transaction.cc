@@ -2,7 +2,9 @@
 #include "common/sqlite_transaction.h"
 
 #include <optional>
+#include <span>
 
+#include "common/enrollment_row.h"
 #include "common/sqlite_support.h"
 
 namespace sshotp::sqlite {
@@ -16,58 +18,37 @@ constexpr const char* kFindPending =
     "SELECT user, algorithm, digits, period, sealed_secret, created_at FROM pending_enrollments"
     " WHERE user = ?1";
 
-Error corrupt_row(const std::string& path, const std::string& user, const char* field) {
-  return make_error(Errc::unavailable,
-                    path + ": corrupt enrollment row for user '" + user + "' (" + field + ")");
+// SQL NULL is absent.
+std::optional<std::string_view> column_text(sqlite3_stmt* s, int column) {
+  const unsigned char* text = sqlite3_column_text(s, column);
+  if (text == nullptr) return std::nullopt;
+  return std::string_view(reinterpret_cast<const char*>(text),
+                          static_cast<std::size_t>(sqlite3_column_bytes(s, column)));
 }
 
-// Rows are data from disk: check every field before trusting it, and say which user is broken.
-// Reads the five columns both tables share.
+// Reads the five columns both tables share; enrollment_row.h checks them.
 Result<Enrollment> row_to_secret(sqlite3_stmt* s, const std::string& path) {
-  Enrollment e;
-  auto corrupt = [&](const char* field) { return corrupt_row(path, e.user, field); };
-  const unsigned char* user = sqlite3_column_text(s, 0);
-  if (user == nullptr) return corrupt("user");
-  e.user = reinterpret_cast<const char*>(user);
-  const unsigned char* alg = sqlite3_column_text(s, 1);
-  auto algorithm =
-      alg != nullptr ? parse_algorithm(reinterpret_cast<const char*>(alg)) : std::nullopt;
-  if (!algorithm) return corrupt("algorithm");
-  e.totp.algorithm = *algorithm;
-  sqlite3_int64 digits = sqlite3_column_int64(s, 2);
-  sqlite3_int64 period = sqlite3_column_int64(s, 3);
-  if (digits < 0 || digits > 100 || period < 0 || period > 1000) return corrupt("parameters");
-  e.totp.digits = static_cast<unsigned>(digits);
-  e.totp.period = static_cast<unsigned>(period);
-  if (!validate_params(e.totp)) return corrupt("parameters");
-  const auto* blob = static_cast<const std::uint8_t*>(sqlite3_column_blob(s, 4));
-  int blob_len = sqlite3_column_bytes(s, 4);
-  if (blob == nullptr || blob_len <= 0 || blob_len > 4096) return corrupt("sealed_secret");
-  e.sealed_secret.assign(blob, blob + blob_len);
-  return e;
+  std::optional<std::span<const std::uint8_t>> blob;
+  if (const void* data = sqlite3_column_blob(s, 4); data != nullptr) {
+    blob.emplace(static_cast<const std::uint8_t*>(data),
+                 static_cast<std::size_t>(sqlite3_column_bytes(s, 4)));
+  }
+  return secret_from_columns({column_text(s, 0), column_text(s, 1), sqlite3_column_int64(s, 2),
+                              sqlite3_column_int64(s, 3), blob},
+                             path);
 }
 
 Result<Enrollment> row_to_enrollment(sqlite3_stmt* s, const std::string& path) {
   auto parsed = row_to_secret(s, path);
   if (!parsed) return parsed;
-  Enrollment& e = *parsed;
-  auto corrupt = [&](const char* field) { return corrupt_row(path, e.user, field); };
-  e.last_step = sqlite3_column_int64(s, 5);
-  e.created_at = sqlite3_column_int64(s, 6);
-  if (sqlite3_column_type(s, 7) != SQLITE_NULL) e.last_used_at = sqlite3_column_int64(s, 7);
-  e.lockout.failures = sqlite3_column_int64(s, 8);
-  e.lockout.locked_until = sqlite3_column_int64(s, 9);
-  e.lockout.lockouts = sqlite3_column_int64(s, 10);
-  if (e.lockout.failures < 0 || e.lockout.lockouts < 0) return corrupt("lockout");
-  const unsigned char* state = sqlite3_column_text(s, 11);
-  const std::string_view state_text = state != nullptr ? reinterpret_cast<const char*>(state) : "";
-  if (state_text == state_name(EnrollmentState::active)) {
-    e.state = EnrollmentState::active;
-  } else if (state_text == state_name(EnrollmentState::disabled)) {
-    e.state = EnrollmentState::disabled;
-  } else {
-    return corrupt("state");
-  }
+  ActiveColumns active;
+  active.last_step = sqlite3_column_int64(s, 5);
+  active.created_at = sqlite3_column_int64(s, 6);
+  if (sqlite3_column_type(s, 7) != SQLITE_NULL) active.last_used_at = sqlite3_column_int64(s, 7);
+  active.lockout = {sqlite3_column_int64(s, 8), sqlite3_column_int64(s, 9),
+                    sqlite3_column_int64(s, 10)};
+  active.state = column_text(s, 11);
+  if (auto st = add_active_columns(*parsed, active, path); !st) return std::move(st).error();
   return parsed;
 }
 
@@ -227,6 +208,39 @@ Status SqliteTransaction::set_lockout(std::string_view user, const LockoutState&
   if (!changed) return std::move(changed).error();
   if (!*changed) return make_error(Errc::not_found, "no enrollment for that user");
   return Ok{};
+}
+
+// after_failure() (lockout.h) in SQL: every SET expression sees the row as it was.
+constexpr const char* kRecordFailure =
+    "UPDATE enrollments SET"
+    " failures = CASE WHEN max(failures, 0) + 1 >= ?2 THEN 0 ELSE max(failures, 0) + 1 END,"
+    " locked_until = CASE WHEN max(failures, 0) + 1 >= ?2"
+    "   THEN ?4 + min(?3 << min(max(lockouts, 0), 20), ?5) ELSE locked_until END,"
+    " lockouts = CASE WHEN max(failures, 0) + 1 >= ?2 THEN max(lockouts, 0) + 1 ELSE lockouts END"
+    " WHERE user = ?1 RETURNING failures, locked_until, lockouts";
+
+Result<LockoutState> SqliteTransaction::record_failure(std::string_view user,
+                                                       const LockoutPolicy& policy,
+                                                       std::int64_t now) {
+  auto stmt = statements_.get(kRecordFailure);
+  if (!stmt) return std::move(stmt).error();
+  sqlite3_stmt* s = stmt->get();
+  bind_text(s, 1, user);
+  sqlite3_bind_int64(s, 2, policy.max_failures);
+  sqlite3_bind_int64(s, 3, policy.lockout_seconds);
+  sqlite3_bind_int64(s, 4, now);
+  sqlite3_bind_int64(s, 5, policy.max_lockout_seconds);
+  const int rc = sqlite3_step(s);
+  if (rc == SQLITE_DONE) return make_error(Errc::not_found, "no enrollment for that user");
+  if (rc != SQLITE_ROW) return db_error(db_, rc, "counting a failure");
+  LockoutState state{sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+                     sqlite3_column_int64(s, 2)};
+  // RETURNING rows are all computed before the first is handed out; stepping to the end
+  // finishes the statement, so the write is not left half done in a cached statement.
+  if (const int end = sqlite3_step(s); end != SQLITE_DONE) {
+    return db_error(db_, end, "counting a failure");
+  }
+  return state;
 }
 
 Result<std::vector<RecoveryCodeRow>> SqliteTransaction::unused_recovery_codes(

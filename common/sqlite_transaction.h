@@ -33,6 +33,8 @@ class SqliteTransaction final : public StoreTransaction {
   Result<bool> remove_pending(std::string_view user) override;
   Result<bool> consume_step(std::string_view user, std::int64_t step, std::int64_t now) override;
   Status set_lockout(std::string_view user, const LockoutState& state) override;
+  Result<LockoutState> record_failure(std::string_view user, const LockoutPolicy& policy,
+                                      std::int64_t now) override;
   Result<std::vector<RecoveryCodeRow>> unused_recovery_codes(std::string_view user) override;
   Result<bool> consume_recovery_code(std::string_view user, std::int64_t id,
                                      std::int64_t now) override;

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The store interface: enrollments and their replay state, changed only inside write
-// transactions. SQLite implements it today (sqlite_store.h); a PostgreSQL backend for fleets can
-// implement the same contract. The contract that matters for security:
-//   * begin_write() serialises writers (SQLite: BEGIN IMMEDIATE; PostgreSQL: SELECT ... FOR
-//     UPDATE), so check-then-consume inside one transaction cannot be raced;
+// transactions. SQLite implements it in the core (sqlite_store.h), PostgreSQL in a plugin for
+// fleets (common/postgresql/, loaded by store_factory.h). The contract that matters for security:
+//   * begin_write() serialises the writers of one user, so check-then-consume inside one
+//     transaction cannot be raced. SQLite: BEGIN IMMEDIATE, one writer at a time. PostgreSQL:
+//     find() in a write transaction locks the user's row (SELECT ... FOR UPDATE) until the end
+//     of the transaction, so the logins of one user queue on every host while other users'
+//     go on; and every write that decides something (consume_step, consume_recovery_code,
+//     record_failure) is one conditional statement that is race-free on its own;
 //   * nothing is visible to other logins until commit() returns Ok;
 //   * destroying an uncommitted transaction rolls it back.
 #pragma once
@@ -115,7 +119,15 @@ class StoreTransaction {
   // update is the replay guard. Returns false if nothing changed (already used).
   virtual Result<bool> consume_step(std::string_view user, std::int64_t step,
                                     std::int64_t now) = 0;
+  // Sets the lockout state outright: a success's reset, and `sshotp-enroll unlock`.
   virtual Status set_lockout(std::string_view user, const LockoutState& state) = 0;
+  // Counts one failed attempt and returns the state it led to, computed by the store inside the
+  // statement that writes it, by after_failure()'s rule (lockout.h, which the tests hold every
+  // backend to). A read-modify-write in C++ would be safe under SQLite's single writer, but on
+  // a fleet store it would be one more place where a lost update hides; arithmetic in the
+  // UPDATE cannot lose a count whoever else writes the row. Fails with not_found without a row.
+  virtual Result<LockoutState> record_failure(std::string_view user, const LockoutPolicy& policy,
+                                              std::int64_t now) = 0;
 
   // The user's recovery codes that have not been used yet.
   virtual Result<std::vector<RecoveryCodeRow>> unused_recovery_codes(std::string_view user) = 0;
@@ -143,6 +155,12 @@ class StoreTransaction {
   // the next moment may lose it. Only for bookkeeping whose loss is harmless, such as one more
   // failure count, so that refusals cost no disk sync.
   virtual Status commit_unsynced() = 0;
+};
+
+enum class OpenMode {
+  existing,  // the module: the store must exist and be initialised, or we fail closed
+  create,    // the CLI: create what is missing on first use (SQLite: the directory 0700 and the
+             // file 0600; PostgreSQL creates nothing: `sshotp-enroll db init` does, as the owner)
 };
 
 class Store {

@@ -144,14 +144,15 @@ Result<Verdict> verify_and_consume(Store& store, const SecureBytes& key,
   if (!check) return std::move(check).error();
   Verdict verdict{check->outcome, check->method, check->codes_left};
 
-  // Success resets the failure count; every failure of an enrolled user is counted.
-  const LockoutState next = verdict.outcome == Outcome::accepted
-                                ? LockoutState{}
-                                : after_failure(e.lockout, request.lockout, request.now);
-  verdict.locked_now = is_locked(next, request.now);
-  // A failure always changes the state; a success usually finds nothing to reset (no UPDATE).
-  if (next != e.lockout) {
-    if (auto st = (*txn)->set_lockout(e.user, next); !st) return std::move(st).error();
+  // Success resets the failure count; every failure of an enrolled user is counted, by the store
+  // (record_failure: the arithmetic is in the UPDATE, so no count is lost to a race). A success
+  // usually finds nothing to reset (no UPDATE).
+  if (verdict.outcome != Outcome::accepted) {
+    auto counted = (*txn)->record_failure(e.user, request.lockout, request.now);
+    if (!counted) return std::move(counted).error();
+    verdict.locked_now = is_locked(*counted, request.now);
+  } else if (e.lockout != LockoutState{}) {
+    if (auto st = (*txn)->set_lockout(e.user, LockoutState{}); !st) return std::move(st).error();
   }
   // A consumed code must be on disk before we say yes (a power cut must not make it usable
   // again); one more failure count need not be, so a refusal costs no disk wait.

@@ -63,6 +63,10 @@ class ElevatedTransaction final : public StoreTransaction {
   Status set_lockout(std::string_view user, const LockoutState& state) override {
     return elevated([&] { return inner_->set_lockout(user, state); });
   }
+  Result<LockoutState> record_failure(std::string_view user, const LockoutPolicy& policy,
+                                      std::int64_t now) override {
+    return elevated([&] { return inner_->record_failure(user, policy, now); });
+  }
   Result<std::vector<RecoveryCodeRow>> unused_recovery_codes(std::string_view user) override {
     return elevated([&] { return inner_->unused_recovery_codes(user); });
   }

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/lockout.h"
 #include "common/sqlite_store.h"
 #include "common/store.h"
 #include "tests/support/env_state.h"
@@ -152,6 +153,32 @@ void test_store_consume_step_is_conditional(void** state) {
   assert_true(txn->commit().ok());
 }
 
+// record_failure does after_failure()'s arithmetic in the store's own UPDATE: the same states,
+// step by step, through two lockouts (the second one twice as long), and from a state whose next
+// lockout is capped at the maximum.
+void test_store_record_failure_follows_after_failure(void** state) {
+  auto store = open_ok(test::env_state(state).db_path, OpenMode::existing);
+  auto txn = begin(*store);
+  const LockoutPolicy policy{3, 100, 250};
+  for (const LockoutState& start : {LockoutState{}, LockoutState{1, 0, 3}}) {
+    assert_true(txn->put(sample("alice")).ok());
+    assert_true(txn->set_lockout("alice", start).ok());
+    LockoutState expected = start;
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      const std::int64_t now = 1000 + attempt;
+      expected = after_failure(expected, policy, now);
+      auto counted = txn->record_failure("alice", policy, now);
+      assert_true(counted.ok());
+      assert_true(*counted == expected);
+      assert_true(find_existing(*txn, "alice").lockout == expected);
+    }
+    assert_true(expected.lockouts >= start.lockouts + 2);  // through two lockouts at least
+  }
+  auto nobody = txn->record_failure("nobody", policy, 1);
+  assert_false(nobody.ok());
+  assert_int_equal(nobody.error().code, Errc::not_found);
+}
+
 void test_store_uncommitted_transaction_rolls_back(void** state) {
   auto store = open_ok(test::env_state(state).db_path, OpenMode::existing);
   {
@@ -242,6 +269,7 @@ int run_unit_tests() {
       SSHOTP_ENV_TEST(test_store_put_find_list_remove_round_trip),
       SSHOTP_ENV_TEST(test_store_put_replaces_enrollment),
       SSHOTP_ENV_TEST(test_store_consume_step_is_conditional),
+      SSHOTP_ENV_TEST(test_store_record_failure_follows_after_failure),
       SSHOTP_ENV_TEST(test_store_uncommitted_transaction_rolls_back),
       SSHOTP_ENV_TEST(test_store_second_writer_gets_busy),
       SSHOTP_ENV_TEST(test_store_corrupt_rows_name_the_user),
