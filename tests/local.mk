@@ -29,9 +29,11 @@ AM_TESTS_ENVIRONMENT = \
 	SSHOTP_ENROLL='$(abs_top_builddir)/enroll/sshotp-enroll'; \
 	SSHOTP_TOTP='$(abs_top_builddir)/tests/tools/sshotp-totp'; \
 	SSHOTP_SRCDIR='$(abs_top_srcdir)'; \
+	SSHOTP_BUILDDIR='$(abs_top_builddir)'; \
 	SSHD='$(SSHD)'; \
 	NSS_FAULT_SHIM='$(abs_top_builddir)/tests/support/.libs/nss_fault.so'; \
-	export PAM_SSHOTP_MODULE SSHOTP_ENROLL SSHOTP_TOTP SSHOTP_SRCDIR SSHD NSS_FAULT_SHIM;
+	export PAM_SSHOTP_MODULE SSHOTP_ENROLL SSHOTP_TOTP SSHOTP_SRCDIR SSHOTP_BUILDDIR SSHD \
+		NSS_FAULT_SHIM;
 
 # A sanitized module needs the sanitizer runtime loaded first in the process that dlopens it.
 # Our test programs are sanitized themselves; a test that loads the module into a program that

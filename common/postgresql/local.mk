@@ -3,3 +3,20 @@
 # and for `sshotp-enroll db init/upgrade` (the schema migrations).
 pgsqldir = $(pkgdatadir)/postgresql
 dist_pgsql_DATA = common/postgresql/sql/roles.sql common/postgresql/sql/schema_001.sql
+
+PG_STORE_SOURCES = \
+	common/postgresql/pg_columns.cc common/postgresql/pg_columns.h \
+	common/postgresql/pg_connection.cc common/postgresql/pg_connection.h \
+	common/postgresql/pg_key_check.cc common/postgresql/pg_rows.cc common/postgresql/pg_rows.h \
+	common/postgresql/pg_store.cc common/postgresql/pg_store.h \
+	common/postgresql/pg_transaction.cc common/postgresql/pg_transaction.h
+if WITH_POSTGRESQL
+# The store's code, apart from the core: only the plugin and the tests link it, never the module
+# or the CLI (a SQLite host must not map libpq).
+noinst_LTLIBRARIES += common/postgresql/libsshotp_pg.la
+common_postgresql_libsshotp_pg_la_SOURCES = $(PG_STORE_SOURCES)
+common_postgresql_libsshotp_pg_la_CXXFLAGS = $(AM_CXXFLAGS) $(LIBPQ_CFLAGS)
+common_postgresql_libsshotp_pg_la_LIBADD = $(LIBPQ_LIBS)
+else
+EXTRA_DIST += $(PG_STORE_SOURCES)
+endif

@@ -36,3 +36,11 @@ pg_test_finish() {
   [[ $PG_TEST_FAILED == 0 ]]
   exit
 }
+
+# pg_run_program PROGRAM: runs a C++ test against the server (tests/postgresql/pg_test_support.h
+# reads these), with the schema applied; its own cmocka summary is the test's output.
+pg_run_program() {
+  SSHOTP_TEST_PG_CONNINFO=$PG_HOST_CONNINFO \
+    SSHOTP_TEST_PG_SUPER="host=$PG_SOCKET_DIR port=$PG_PORT user=$PG_SUPERUSER dbname=$PG_DATABASE" \
+    "$@"
+}

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// One libpq connection driven only through libpq's non-blocking API (PQconnectStart and
+// PQconnectPoll, PQsendQueryParams, PQflush and PQconsumeInput), every wait a poll() bounded by
+// one Deadline. libpq's own time limits are no bound for a login: connect_timeout applies per
+// host (and is ignored by PQconnectPoll), and statement_timeout is the server's, which a frozen
+// or cut-off server never enforces. A wait that runs out, or any error, leaves the connection
+// unusable (it may be in the middle of a reply), so every later call fails at once: the store
+// fails closed. Errors name the cause and the server, never the conninfo (it may hold a
+// password). Internal to the PostgreSQL plugin.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+
+namespace sshotp::pg {
+
+// The time left for a store's work: pg_timeout_ms from when it was (re)started.
+class Deadline {
+ public:
+  explicit Deadline(unsigned timeout_ms) : timeout_ms_(timeout_ms) { restart(); }
+  void restart() { end_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms_); }
+  // Milliseconds left, 0 once it has passed.
+  int remaining_ms() const;
+  unsigned timeout_ms() const { return timeout_ms_; }
+
+ private:
+  unsigned timeout_ms_;
+  std::chrono::steady_clock::time_point end_;
+};
+
+struct ResultClear {
+  void operator()(PGresult* r) const noexcept { PQclear(r); }
+};
+using PgResult = std::unique_ptr<PGresult, ResultClear>;
+
+struct ConnFinish {
+  void operator()(PGconn* c) const noexcept { PQfinish(c); }
+};
+using PgConn = std::unique_ptr<PGconn, ConnFinish>;
+
+// A statement parameter: text (names, numbers) or bytes (bytea, sent in binary).
+struct Param {
+  std::string text;
+  std::vector<std::uint8_t> bytes;
+  bool binary = false;
+  bool is_null = false;
+
+  Param(std::string_view t) : text(t) {}  // NOLINT: the common case reads best unadorned
+  Param(const std::string& t) : text(t) {}  // NOLINT
+  Param(const char* t) : text(t) {}  // NOLINT
+  Param(std::int64_t n) : text(std::to_string(n)) {}  // NOLINT
+  static Param of_bytes(const std::vector<std::uint8_t>& b) {
+    Param p{std::string_view{}};
+    p.bytes = b;
+    p.binary = true;
+    return p;
+  }
+  static Param null() {
+    Param p{std::string_view{}};
+    p.is_null = true;
+    return p;
+  }
+};
+
+class Connection {
+ public:
+  // Connects (every host of a multi-host conninfo, in turn, as libpq does) within `deadline`,
+  // which the connection keeps using for every statement; the caller keeps it alive.
+  static Result<std::unique_ptr<Connection>> open(const std::string& conninfo,
+                                                  const Deadline& deadline);
+
+  // Runs one statement; results come in binary format. `what` names it in errors.
+  Result<PgResult> exec(const char* sql, const std::vector<Param>& params, const char* what);
+  // The same, one row at a time (single-row mode, so memory stays flat): `row` gets each row's
+  // result. An error from `row` stops the walk; the rest of the reply is then read and dropped.
+  Status exec_rows(const char* sql, const char* what,
+                   const std::function<Status(const PGresult*)>& row);
+  // Warnings (and worse) the server sent since the last call: a COMMIT that draws one is not
+  // known to be durable (see pg_transaction.cc).
+  std::vector<std::string> take_warnings();
+  // "host:port/dbname" of the server, for messages.
+  const std::string& where() const { return where_; }
+  // The SQLSTATE of the last statement that failed on the server ("" if none did).
+  const std::string& last_sqlstate() const { return last_sqlstate_; }
+
+ private:
+  explicit Connection(PgConn conn, const Deadline& deadline);
+  Status send(const char* sql, const std::vector<Param>& params, const char* what);
+  Status wait(bool for_write, const char* what);
+  // The next result of the statement in flight, or null at its end.
+  Result<PgResult> next_result(const char* what);
+  Error fail(Errc code, const std::string& message);
+  static void on_notice(void* self, const PGresult* notice);
+
+  PgConn conn_;
+  const Deadline& deadline_;
+  std::string where_;
+  std::vector<std::string> warnings_;
+  std::string last_sqlstate_;
+  bool broken_ = false;
+};
+
+// Maps a failed result to our error classes (see pg_connection.cc).
+Error result_error(const PGresult* result, const std::string& what);
+
+}  // namespace sshotp::pg

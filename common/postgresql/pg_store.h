@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The PostgreSQL implementation of Store, for a fleet of hosts sharing one database: one
+// connection per store (a login opens one and closes it before returning: libpq warns against
+// forking with an open connection), every wait bounded by pg_timeout_ms, every failure closed.
+// The schema is created and migrated by the owner role (common/postgresql/sql/); a store opened
+// by a host only checks that the schema is the one it understands. Internal to the plugin:
+// the core reaches it through store_plugin.h.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+#include "common/store.h"
+
+namespace sshotp::pg {
+
+// The schema version this build understands: the number of sql/schema_NNN.sql migrations
+// (test_pg_schema.sh: the files record 1..N; test_pg_store: a store they make opens).
+inline constexpr int kSchemaVersion = 1;
+
+struct StoreSettings {
+  std::string conninfo;       // libpq keywords; may name several hosts
+  unsigned timeout_ms = 3000;  // pg_timeout_ms
+  // false (a login): one deadline for the store's whole life, connecting included. true (the
+  // CLI, which waits for people between transactions): connecting and each transaction get
+  // timeout_ms each.
+  bool deadline_per_transaction = false;
+};
+
+Result<std::unique_ptr<Store>> open_store(const StoreSettings& settings);
+
+}  // namespace sshotp::pg

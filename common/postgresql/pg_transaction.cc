@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The PostgreSQL transaction's statements (see pg_transaction.h). Each method is one round trip
+// unless it says otherwise.
+#include "common/postgresql/pg_transaction.h"
+
+#include "common/enrollment_row.h"
+#include "common/postgresql/pg_columns.h"
+#include "common/postgresql/pg_rows.h"
+
+namespace sshotp::pg {
+namespace {
+
+const std::string kFindEnrollment =
+    std::string("SELECT ") + kEnrollmentColumns + " FROM sshotp.enrollments WHERE username = $1";
+// In a write transaction: the row lock that serialises one user's logins across hosts.
+const std::string kFindEnrollmentForUpdate = kFindEnrollment + " FOR UPDATE";
+constexpr const char* kFindPending =
+    "SELECT username, algorithm, digits, period, sealed_secret, created_at"
+    " FROM sshotp.pending_enrollments WHERE username = $1";
+
+constexpr const char* kInsertEnrollment =
+    "INSERT INTO sshotp.enrollments (username, algorithm, digits, period, sealed_secret,"
+    " last_step, created_at, last_used_at, failures, locked_until, lockouts, state)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+
+// An upsert, not DELETE + INSERT, so nothing keyed on the user vanishes on the way.
+const std::string kPutEnrollment =
+    std::string(kInsertEnrollment) +
+    " ON CONFLICT (username) DO UPDATE SET algorithm = $2, digits = $3, period = $4,"
+    " sealed_secret = $5, last_step = $6, created_at = $7, last_used_at = $8, failures = $9,"
+    " locked_until = $10, lockouts = $11, state = $12";
+const std::string kAddEnrollment = std::string(kInsertEnrollment) + " ON CONFLICT DO NOTHING";
+
+// after_failure() (lockout.h) in SQL: every SET expression sees the row as it was, and the
+// row's lock makes a concurrent count wait and then count on top of this one.
+constexpr const char* kRecordFailure =
+    "UPDATE sshotp.enrollments SET"
+    " failures = CASE WHEN greatest(failures, 0) + 1 >= $2 THEN 0"
+    "   ELSE greatest(failures, 0) + 1 END,"
+    " locked_until = CASE WHEN greatest(failures, 0) + 1 >= $2"
+    "   THEN $4 + least($3::bigint << least(greatest(lockouts, 0), 20)::integer, $5)"
+    "   ELSE locked_until END,"
+    " lockouts = CASE WHEN greatest(failures, 0) + 1 >= $2 THEN greatest(lockouts, 0) + 1"
+    "   ELSE lockouts END"
+    " WHERE username = $1 RETURNING failures, locked_until, lockouts";
+
+// The enrollment, the pending one and the codes in one statement; the answer is whether there
+// was an enrollment or a pending one.
+constexpr const char* kRemove =
+    "WITH codes AS (DELETE FROM sshotp.recovery_codes WHERE username = $1),"
+    " pending AS (DELETE FROM sshotp.pending_enrollments WHERE username = $1 RETURNING 1),"
+    " active AS (DELETE FROM sshotp.enrollments WHERE username = $1 RETURNING 1)"
+    " SELECT (SELECT count(*) FROM pending) + (SELECT count(*) FROM active)";
+
+}  // namespace
+
+PgTransaction::~PgTransaction() {
+  // A failed ROLLBACK leaves the connection unusable, and closing it rolls back on the server.
+  if (!done_) (void)guarded([&]() -> Status {
+      auto rolled = conn_.exec("ROLLBACK", {}, "rollback");
+      if (!rolled) return std::move(rolled).error();
+      return Ok{};
+    });
+}
+
+Result<std::optional<Enrollment>> PgTransaction::find(std::string_view user) {
+  return guarded([&]() -> Result<std::optional<Enrollment>> {
+    auto rows = conn_.exec((write_ ? kFindEnrollmentForUpdate : kFindEnrollment).c_str(), {user},
+                           "reading enrollments");
+    if (!rows) return std::move(rows).error();
+    if (PQntuples(rows->get()) == 0) return std::optional<Enrollment>();
+    auto e = enrollment_at(rows->get(), 0, conn_.where());
+    if (!e) return std::move(e).error();
+    return std::optional<Enrollment>(std::move(e).value());
+  });
+}
+
+Result<std::optional<Enrollment>> PgTransaction::find_pending(std::string_view user) {
+  return guarded([&]() -> Result<std::optional<Enrollment>> {
+    auto rows = conn_.exec(kFindPending, {user}, "reading pending enrollments");
+    if (!rows) return std::move(rows).error();
+    if (PQntuples(rows->get()) == 0) return std::optional<Enrollment>();
+    auto e = secret_at(rows->get(), 0, conn_.where());
+    if (!e) return std::move(e).error();
+    auto created = required_int(rows->get(), 0, 5, "created_at");
+    if (!created) return std::move(created).error();
+    e->created_at = *created;
+    return std::optional<Enrollment>(std::move(e).value());
+  });
+}
+
+Status PgTransaction::put_pending(const Enrollment& e) {
+  return guarded([&]() -> Status {
+    auto done = conn_.exec(
+        "INSERT INTO sshotp.pending_enrollments (username, algorithm, digits, period,"
+        " sealed_secret, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
+        " ON CONFLICT (username) DO UPDATE SET algorithm = $2, digits = $3, period = $4,"
+        " sealed_secret = $5, created_at = $6",
+        {e.user, Param(algorithm_name(e.totp.algorithm)), std::int64_t{e.totp.digits},
+         std::int64_t{e.totp.period}, Param::of_bytes(e.sealed_secret), e.created_at},
+        "saving pending enrollment");
+    if (!done) return std::move(done).error();
+    return Ok{};
+  });
+}
+
+Result<bool> PgTransaction::remove_pending(std::string_view user) {
+  return guarded([&] {
+    return change("DELETE FROM sshotp.pending_enrollments WHERE username = $1", {user},
+                  "removing pending enrollment");
+  });
+}
+
+Result<bool> PgTransaction::set_state(std::string_view user, EnrollmentState state) {
+  return guarded([&] {
+    return change("UPDATE sshotp.enrollments SET state = $2 WHERE username = $1",
+                  {user, Param(state_name(state))}, "updating state");
+  });
+}
+
+Status PgTransaction::put(const Enrollment& e) {
+  return guarded([&]() -> Status {
+    auto done = conn_.exec(kPutEnrollment.c_str(), enrollment_params(e), "saving enrollment");
+    if (!done) return std::move(done).error();
+    return Ok{};
+  });
+}
+
+Result<std::optional<std::size_t>> PgTransaction::insert_many(
+    std::span<const Enrollment> enrollments) {
+  // One round trip per row. XXX(issue 12): COPY or multi-row batches for import --batch.
+  return guarded([&]() -> Result<std::optional<std::size_t>> {
+    for (std::size_t i = 0; i < enrollments.size(); ++i) {
+      const Enrollment& e = enrollments[i];
+      auto added = change(kAddEnrollment.c_str(), enrollment_params(e), "saving enrollments");
+      if (!added) return std::move(added).error();
+      if (!*added) return std::optional<std::size_t>(i);  // already enrolled
+    }
+    return std::optional<std::size_t>();
+  });
+}
+
+Result<bool> PgTransaction::remove(std::string_view user) {
+  return guarded([&]() -> Result<bool> {
+    auto removed = conn_.exec(kRemove, {user}, "removing enrollment");
+    if (!removed) return std::move(removed).error();
+    auto count = required_int(removed->get(), 0, 0, "removed rows");
+    if (!count) return std::move(count).error();
+    return *count > 0;
+  });
+}
+
+Result<bool> PgTransaction::consume_step(std::string_view user, std::int64_t step,
+                                         std::int64_t now) {
+  // The replay guard: of two hosts consuming one step, the second waits for the first's row
+  // lock, re-reads the row and finds the step taken (READ COMMITTED, see pg_store.cc).
+  return guarded([&] {
+    return change(
+        "UPDATE sshotp.enrollments SET last_step = $2, last_used_at = $3"
+        " WHERE username = $1 AND last_step < $2 RETURNING last_step",
+        {user, step, now}, "consuming a code");
+  });
+}
+
+Status PgTransaction::set_lockout(std::string_view user, const LockoutState& state) {
+  return guarded([&]() -> Status {
+    auto changed = change(
+        "UPDATE sshotp.enrollments SET failures = $2, locked_until = $3, lockouts = $4"
+        " WHERE username = $1",
+        {user, state.failures, state.locked_until, state.lockouts}, "updating lockout");
+    if (!changed) return std::move(changed).error();
+    if (!*changed) return make_error(Errc::not_found, "no enrollment for that user");
+    return Ok{};
+  });
+}
+
+Result<LockoutState> PgTransaction::record_failure(std::string_view user,
+                                                   const LockoutPolicy& policy,
+                                                   std::int64_t now) {
+  return guarded([&]() -> Result<LockoutState> {
+    auto counted = conn_.exec(kRecordFailure,
+                              {user, std::int64_t{policy.max_failures},
+                               std::int64_t{policy.lockout_seconds}, now,
+                               policy.max_lockout_seconds},
+                              "counting a failure");
+    if (!counted) return std::move(counted).error();
+    if (PQntuples(counted->get()) == 0) {
+      return make_error(Errc::not_found, "no enrollment for that user");
+    }
+    return lockout_at(counted->get(), 0, 0, conn_.where());
+  });
+}
+
+Result<std::vector<RecoveryCodeRow>> PgTransaction::unused_recovery_codes(std::string_view user) {
+  return guarded([&]() -> Result<std::vector<RecoveryCodeRow>> {
+    auto rows = conn_.exec(
+        "SELECT id, salt, mac FROM sshotp.recovery_codes"
+        " WHERE username = $1 AND used_at IS NULL ORDER BY id",
+        {user}, "reading recovery codes");
+    if (!rows) return std::move(rows).error();
+    return recovery_rows(rows->get(), user, conn_.where());
+  });
+}
+
+Result<bool> PgTransaction::consume_recovery_code(std::string_view user, std::int64_t id,
+                                                  std::int64_t now) {
+  return guarded([&] {
+    return change(
+        "UPDATE sshotp.recovery_codes SET used_at = $3"
+        " WHERE username = $1 AND id = $2 AND used_at IS NULL RETURNING id",
+        {user, id, now}, "consuming a recovery code");
+  });
+}
+
+Status PgTransaction::replace_recovery_codes(std::string_view user,
+                                             const std::vector<RecoveryCodeHash>& codes) {
+  // 1 + N round trips (N is at most 100, and only the CLI issues sets).
+  return guarded([&]() -> Status {
+    auto cleared = change("DELETE FROM sshotp.recovery_codes WHERE username = $1", {user},
+                          "saving recovery codes");
+    if (!cleared) return std::move(cleared).error();
+    std::int64_t id = 0;
+    for (const RecoveryCodeHash& code : codes) {
+      auto added = change(
+          "INSERT INTO sshotp.recovery_codes (username, id, salt, mac) VALUES ($1, $2, $3, $4)",
+          {user, ++id, Param::of_bytes(code.salt), Param::of_bytes(code.mac)},
+          "saving recovery codes");
+      if (!added) return std::move(added).error();
+    }
+    return Ok{};
+  });
+}
+
+Status PgTransaction::record_unenrolled_attempt() {
+  return guarded([&]() -> Status {
+    auto counted = change(
+        "UPDATE sshotp.store_meta SET value = value + 1 WHERE key = 'refused_unenrolled'", {},
+        "recording attempt");
+    if (!counted) return std::move(counted).error();
+    return Ok{};
+  });
+}
+
+Status PgTransaction::commit() {
+  return guarded([&]() -> Status {
+    (void)conn_.take_warnings();
+    auto committed = conn_.exec("COMMIT", {}, "commit");
+    done_ = true;  // whatever happened, the transaction is over (or the connection is)
+    if (!committed) return std::move(committed).error();
+    // COMMIT of a transaction that an earlier error aborted answers ROLLBACK, not an error.
+    if (std::string_view(PQcmdStatus(committed->get())) != "COMMIT") {
+      return make_error(Errc::unavailable, conn_.where() + ": commit: the transaction was rolled back");
+    }
+    // The server's WARNING "canceling wait for synchronous replication": committed on the
+    // primary but perhaps not on the standby that a failover would promote, where the consumed
+    // code would be unused again. Not known to be durable, so not a success. Any warning
+    // during COMMIT is treated so: the server has nothing else to warn about there.
+    if (auto warnings = conn_.take_warnings(); !warnings.empty()) {
+      return make_error(Errc::io, conn_.where() + ": commit not confirmed: " + warnings.front());
+    }
+    return Ok{};
+  });
+}
+
+// The server decides durability (synchronous_commit); a failure count waits like a consume, so
+// a refusal costs what an acceptance costs.
+Status PgTransaction::commit_unsynced() { return commit(); }
+
+Result<bool> PgTransaction::change(const char* sql, const std::vector<Param>& params,
+                                   const char* what) {
+  auto done = conn_.exec(sql, params, what);
+  if (!done) return std::move(done).error();
+  return changed_rows(done->get()) > 0;
+}
+
+}  // namespace sshotp::pg

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// What the C++ PostgreSQL tests share: the server that tests/postgresql/pg_test_lib.sh started
+// (its conninfo strings in the environment), SQL run as its superuser behind the store's back
+// (blocking libpq is fine in a test), and a store opened on it.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "common/postgresql/pg_store.h"
+#include "tests/support/cmocka.h"
+
+namespace sshotp::test {
+
+// The host role over TLS, as the module would log in.
+inline std::string pg_host_conninfo() {
+  const char* conninfo = std::getenv("SSHOTP_TEST_PG_CONNINFO");
+  if (conninfo == nullptr) fail_msg("SSHOTP_TEST_PG_CONNINFO is not set (run under pg_test_lib.sh)");
+  return conninfo;
+}
+
+// Runs SQL as the superuser over the server's socket; returns the first value of the first row.
+inline std::string pg_super_sql(const std::string& sql) {
+  const char* conninfo = std::getenv("SSHOTP_TEST_PG_SUPER");
+  if (conninfo == nullptr) fail_msg("SSHOTP_TEST_PG_SUPER is not set (run under pg_test_lib.sh)");
+  PGconn* conn = PQconnectdb(conninfo);
+  PGresult* r = PQexec(conn, sql.c_str());
+  const ExecStatusType status = PQresultStatus(r);
+  std::string value;
+  if (status == PGRES_TUPLES_OK && PQntuples(r) > 0) value = PQgetvalue(r, 0, 0);
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+    print_error("%s: %s", sql.c_str(), PQerrorMessage(conn));
+  }
+  PQclear(r);
+  PQfinish(conn);
+  assert_true(status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK);
+  return value;
+}
+
+// Every row gone, the counters back to zero: a fresh store for the next test.
+inline void pg_reset_store() {
+  pg_super_sql(
+      "TRUNCATE sshotp.enrollments, sshotp.recovery_codes, sshotp.pending_enrollments,"
+      " sshotp.key_check; UPDATE sshotp.store_meta SET value = 0");
+}
+
+inline std::unique_ptr<Store> pg_open_ok(unsigned timeout_ms = 3000,
+                                         const std::string& conninfo = pg_host_conninfo()) {
+  auto store = pg::open_store({conninfo, timeout_ms, false});
+  if (!store) print_error("open: %s\n", store.error().message.c_str());
+  assert_true(store.ok());
+  return std::move(store).value();
+}
+
+}  // namespace sshotp::test

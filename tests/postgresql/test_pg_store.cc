@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// What only the PostgreSQL store has to prove (the Store contract itself is the contract suite's,
+// tests/postgresql/test_pg_contract.sh): one deadline bounds connecting and querying across
+// every host, also against a server that accepts TCP and never answers; a refused first host
+// falls through to the next; TLS and schema problems fail closed and say why, never with the
+// password; a COMMIT that draws a warning (as a cancelled wait for synchronous replication does)
+// is a failure; and one user's row lock makes another host wait, within the bound. Run by
+// test_pg_store.sh against the harness's server.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+
+#include "tests/postgresql/pg_test_support.h"
+
+namespace sshotp {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr unsigned kShortMs = 400;
+// Scheduling slack on a loaded 2-core machine: a bound is kept if the refusal comes within it.
+constexpr auto kSlack = std::chrono::milliseconds(700);
+
+// A loopback port of our own: bound, so nobody else takes it while the test runs.
+struct LoopbackPort {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int port = 0;
+  LoopbackPort() {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    assert_int_equal(bind(fd, reinterpret_cast<sockaddr*>(&addr), len), 0);
+    assert_int_equal(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    port = ntohs(addr.sin_port);
+  }
+  ~LoopbackPort() { close(fd); }
+};
+
+// Accepts connections into its backlog and never answers: a frozen server.
+struct SilentServer : LoopbackPort {
+  SilentServer() { assert_int_equal(listen(fd, 16), 0); }
+};
+
+// Nothing listens: a connection is refused at once, as by a host that is down.
+using ClosedPort = LoopbackPort;
+
+// The host conninfo with `key=value` replaced (or appended).
+std::string with_setting(std::string conninfo, const std::string& key, const std::string& value) {
+  const auto at = conninfo.find(key + "=");
+  if (at == std::string::npos) return conninfo + " " + key + "=" + value;
+  const auto end = conninfo.find(' ', at);
+  return conninfo.replace(at, end - at, key + "=" + value);
+}
+
+Result<std::unique_ptr<Store>> open_timed(const std::string& conninfo, Clock::duration& took) {
+  const auto started = Clock::now();
+  auto store = pg::open_store({conninfo, kShortMs, false});
+  took = Clock::now() - started;
+  return store;
+}
+
+void assert_refused_within_bound(const Result<std::unique_ptr<Store>>& store,
+                                 Clock::duration took, const char* says) {
+  assert_false(store.ok());
+  if (store.error().message.find(says) == std::string::npos) {
+    print_error("'%s' does not say '%s'\n", store.error().message.c_str(), says);
+  }
+  assert_true(store.error().message.find(says) != std::string::npos);
+  assert_true(took < std::chrono::milliseconds(kShortMs) + kSlack);
+}
+
+void test_pg_silent_server_is_refused_within_the_deadline(void**) {
+  SilentServer silent;
+  Clock::duration took{};
+  auto store =
+      open_timed(with_setting(test::pg_host_conninfo(), "port", std::to_string(silent.port)), took);
+  assert_refused_within_bound(store, took, "timed out");
+  assert_true(took >= std::chrono::milliseconds(kShortMs - 50));
+}
+
+void test_pg_one_deadline_covers_every_host(void**) {
+  // libpq's connect_timeout would give each host its own; two silent hosts must not double it.
+  SilentServer first;
+  SilentServer second;
+  std::string conninfo = with_setting(test::pg_host_conninfo(), "host", "127.0.0.1,127.0.0.1");
+  conninfo = with_setting(conninfo, "port",
+                          std::to_string(first.port) + "," + std::to_string(second.port));
+  Clock::duration took{};
+  auto store = open_timed(with_setting(conninfo, "connect_timeout", "10"), took);
+  assert_refused_within_bound(store, took, "timed out");
+}
+
+void test_pg_refused_first_host_falls_through_to_the_next(void**) {
+  ClosedPort down;
+  const std::string real = test::pg_host_conninfo();
+  const auto port_at = real.find("port=") + 5;
+  const std::string real_port = real.substr(port_at, real.find(' ', port_at) - port_at);
+  std::string conninfo = with_setting(real, "host", "127.0.0.1,127.0.0.1");
+  conninfo = with_setting(conninfo, "port", std::to_string(down.port) + "," + real_port);
+  (void)test::pg_open_ok(3000, conninfo);
+}
+
+void test_pg_errors_name_the_cause_never_the_password(void**) {
+  ClosedPort down;
+  const std::string password = "correct-horse-battery";
+  std::string conninfo = with_setting(test::pg_host_conninfo(), "password", password);
+  Clock::duration took{};
+  auto refused = open_timed(with_setting(conninfo, "port", std::to_string(down.port)), took);
+  assert_refused_within_bound(refused, took, "refused");
+  assert_true(refused.error().message.find(password) == std::string::npos);
+
+  // A server certificate that the configured CA did not sign: TLS fails, closed.
+  const auto cert_at = conninfo.find("sslcert=") + 8;
+  const std::string client_cert = conninfo.substr(cert_at, conninfo.find(' ', cert_at) - cert_at);
+  const std::string wrong_ca = with_setting(conninfo, "sslrootcert", client_cert);
+  auto untrusted = open_timed(wrong_ca, took);
+  assert_refused_within_bound(untrusted, took, "certificate");
+  assert_true(untrusted.error().message.find(password) == std::string::npos);
+}
+
+void test_pg_schema_must_be_the_one_this_build_knows(void**) {
+  test::pg_super_sql("INSERT INTO sshotp.schema_version (version) VALUES (99)");
+  auto newer = pg::open_store({test::pg_host_conninfo(), 3000, false});
+  test::pg_super_sql("DELETE FROM sshotp.schema_version WHERE version = 99");
+  assert_false(newer.ok());
+  assert_true(newer.error().message.find("schema version 99 is newer") != std::string::npos);
+
+  test::pg_super_sql("ALTER TABLE sshotp.schema_version RENAME TO schema_version_away");
+  auto missing = pg::open_store({test::pg_host_conninfo(), 3000, false});
+  test::pg_super_sql("ALTER TABLE sshotp.schema_version_away RENAME TO schema_version");
+  assert_false(missing.ok());
+  assert_true(missing.error().message.find("not initialised") != std::string::npos);
+}
+
+Enrollment sample(const std::string& user) {
+  Enrollment e;
+  e.user = user;
+  e.sealed_secret.assign(40, 0x5a);
+  e.created_at = 1700000000;
+  return e;
+}
+
+void test_pg_commit_with_a_warning_is_a_failure(void**) {
+  // The server's WARNING when a wait for synchronous replication is cancelled arrives during
+  // COMMIT, after the commit is local. A deferred constraint trigger warns at the same moment.
+  test::pg_reset_store();
+  test::pg_super_sql(
+      "CREATE FUNCTION sshotp.warn_at_commit() RETURNS trigger LANGUAGE plpgsql AS"
+      " $$ BEGIN RAISE WARNING 'canceling wait for synchronous replication (simulated)';"
+      " RETURN NULL; END $$;"
+      "CREATE CONSTRAINT TRIGGER warn_at_commit AFTER UPDATE ON sshotp.enrollments"
+      " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION sshotp.warn_at_commit()");
+  auto store = test::pg_open_ok();
+  {
+    auto txn = store->begin_write();
+    assert_true(txn.ok() && (*txn)->put(sample("alice")).ok() && (*txn)->commit().ok());
+  }
+  auto txn = store->begin_write();
+  assert_true(txn.ok());
+  auto consumed = (*txn)->consume_step("alice", 7, 1700000001);
+  assert_true(consumed.ok() && *consumed);
+  const Status committed = (*txn)->commit();
+  test::pg_super_sql("DROP TRIGGER warn_at_commit ON sshotp.enrollments;"
+                     " DROP FUNCTION sshotp.warn_at_commit()");
+  assert_false(committed.ok());
+  assert_true(committed.error().message.find("synchronous replication") != std::string::npos);
+}
+
+void test_pg_row_lock_makes_another_host_wait_within_the_bound(void**) {
+  test::pg_reset_store();
+  auto first = test::pg_open_ok();
+  {
+    auto txn = first->begin_write();
+    assert_true(txn.ok() && (*txn)->put(sample("bob")).ok() && (*txn)->commit().ok());
+  }
+  auto held = first->begin_write();
+  assert_true(held.ok() && (*held)->find("bob").ok());  // FOR UPDATE: bob's row is locked
+  auto second = test::pg_open_ok(kShortMs);
+  auto waiting = second->begin_write();
+  assert_true(waiting.ok());
+  const auto started = Clock::now();
+  auto blocked = (*waiting)->find("bob");
+  const auto took = Clock::now() - started;
+  assert_false(blocked.ok());
+  assert_true(blocked.error().message.find("timed out") != std::string::npos);
+  assert_true(took < std::chrono::milliseconds(kShortMs) + kSlack);
+  // Other users are not held up by bob's lock.
+  auto third = test::pg_open_ok();
+  auto other = third->begin_write();
+  assert_true(other.ok() && (*other)->find("carol").ok());
+}
+
+}  // namespace
+}  // namespace sshotp
+
+int main() {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(sshotp::test_pg_silent_server_is_refused_within_the_deadline),
+      cmocka_unit_test(sshotp::test_pg_one_deadline_covers_every_host),
+      cmocka_unit_test(sshotp::test_pg_refused_first_host_falls_through_to_the_next),
+      cmocka_unit_test(sshotp::test_pg_errors_name_the_cause_never_the_password),
+      cmocka_unit_test(sshotp::test_pg_schema_must_be_the_one_this_build_knows),
+      cmocka_unit_test(sshotp::test_pg_commit_with_a_warning_is_a_failure),
+      cmocka_unit_test(sshotp::test_pg_row_lock_makes_another_host_wait_within_the_bound),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
