@@ -65,19 +65,21 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& conninfo
     if (polled == PGRES_POLLING_FAILED) {
       return make_error(Errc::unavailable, "postgresql: " + one_line(PQerrorMessage(conn.get())));
     }
-    pollfd fd{PQsocket(conn.get()), polled == PGRES_POLLING_READING ? short{POLLIN} : short{POLLOUT},
-              0};
+    pollfd fd{PQsocket(conn.get()),
+              polled == PGRES_POLLING_READING ? short{POLLIN} : short{POLLOUT}, 0};
     const int remaining = deadline.remaining_ms();
     const int ready = remaining > 0 ? poll(&fd, 1, remaining) : 0;
     if (ready < 0 && errno != EINTR) {
-      return make_error(Errc::unavailable, std::string("postgresql: poll: ") + std::strerror(errno));
+      return make_error(Errc::unavailable,
+                        std::string("postgresql: poll: ") + std::strerror(errno));
     }
     if (ready == 0 && deadline.remaining_ms() == 0) {
       const char* host = PQhost(conn.get());
-      return make_error(Errc::unavailable,
-                        "postgresql: connecting timed out after " +
-                            std::to_string(deadline.timeout_ms()) + " ms (pg_timeout_ms), at host " +
-                            (host != nullptr ? host : "?") + " port " + PQport(conn.get()));
+      return make_error(Errc::unavailable, "postgresql: connecting timed out after " +
+                                               std::to_string(deadline.timeout_ms()) +
+                                               " ms (pg_timeout_ms), at host " +
+                                               (host != nullptr ? host : "?") + " port " +
+                                               PQport(conn.get()));
     }
     polled = PQconnectPoll(conn.get());
   }
@@ -131,8 +133,8 @@ Status Connection::send(const char* sql, const std::vector<Param>& params, const
     lengths.push_back(p.binary ? static_cast<int>(p.bytes.size()) : 0);
     formats.push_back(p.binary ? 1 : 0);
   }
-  if (PQsendQueryParams(conn_.get(), sql, static_cast<int>(values.size()), nullptr,
-                        values.data(), lengths.data(), formats.data(), 1) != 1) {
+  if (PQsendQueryParams(conn_.get(), sql, static_cast<int>(values.size()), nullptr, values.data(),
+                        lengths.data(), formats.data(), 1) != 1) {
     return fail(Errc::unavailable,
                 std::string(what) + ": " + one_line(PQerrorMessage(conn_.get())));
   }

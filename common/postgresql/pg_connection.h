@@ -27,7 +27,9 @@ namespace sshotp::pg {
 class Deadline {
  public:
   explicit Deadline(unsigned timeout_ms) : timeout_ms_(timeout_ms) { restart(); }
-  void restart() { end_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms_); }
+  void restart() {
+    end_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms_);
+  }
   // Milliseconds left, 0 once it has passed.
   int remaining_ms() const;
   unsigned timeout_ms() const { return timeout_ms_; }
@@ -54,9 +56,9 @@ struct Param {
   bool binary = false;
   bool is_null = false;
 
-  Param(std::string_view t) : text(t) {}  // NOLINT: the common case reads best unadorned
+  Param(std::string_view t) : text(t) {}    // NOLINT: the common case reads best unadorned
   Param(const std::string& t) : text(t) {}  // NOLINT
-  Param(const char* t) : text(t) {}  // NOLINT
+  Param(const char* t) : text(t) {}         // NOLINT
   Param(std::int64_t n) : text(std::to_string(n)) {}  // NOLINT
   static Param of_bytes(const std::vector<std::uint8_t>& b) {
     Param p{std::string_view{}};

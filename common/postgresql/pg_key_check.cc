@@ -46,19 +46,17 @@ constexpr const char* kSampleSecret =
 Status PgTransaction::for_each_listing(
     const std::function<Status(const EnrollmentListing&)>& visit) {
   return guarded([&]() -> Status {
-    return conn_.exec_rows(kSelectListing.c_str(), "reading enrollments",
-                           [&](const PGresult* r) -> Status {
-                             auto e = enrollment_at(r, 0, conn_.where());
-                             if (!e) return std::move(e).error();
-                             auto pending = int_at(r, 0, 12);
-                             auto unused = int_at(r, 0, 13);
-                             if (!pending || !unused || *unused < 0) {
-                               return make_error(Errc::unavailable,
-                                                 conn_.where() + ": corrupt listing row");
-                             }
-                             return visit({std::move(e).value(), *pending != 0,
-                                           static_cast<std::size_t>(*unused)});
-                           });
+    return conn_.exec_rows(
+        kSelectListing.c_str(), "reading enrollments", [&](const PGresult* r) -> Status {
+          auto e = enrollment_at(r, 0, conn_.where());
+          if (!e) return std::move(e).error();
+          auto pending = int_at(r, 0, 12);
+          auto unused = int_at(r, 0, 13);
+          if (!pending || !unused || *unused < 0) {
+            return make_error(Errc::unavailable, conn_.where() + ": corrupt listing row");
+          }
+          return visit({std::move(e).value(), *pending != 0, static_cast<std::size_t>(*unused)});
+        });
   });
 }
 

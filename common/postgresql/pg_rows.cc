@@ -26,10 +26,10 @@ std::vector<Param> enrollment_params(const Enrollment& e) {
 
 Result<Enrollment> secret_at(const PGresult* r, int row, const std::string& where) {
   // An integer column of an unexpected width reads as -1, which the checks refuse.
-  return secret_from_columns({text_at(r, row, 0), text_at(r, row, 1),
-                              int_at(r, row, 2).value_or(-1), int_at(r, row, 3).value_or(-1),
-                              bytes_at(r, row, 4)},
-                             where);
+  return secret_from_columns(
+      {text_at(r, row, 0), text_at(r, row, 1), int_at(r, row, 2).value_or(-1),
+       int_at(r, row, 3).value_or(-1), bytes_at(r, row, 4)},
+      where);
 }
 
 Result<LockoutState> lockout_at(const PGresult* r, int row, int first_column,
@@ -70,8 +70,8 @@ Result<std::vector<RecoveryCodeRow>> recovery_rows(const PGresult* r, std::strin
     auto salt = bytes_at(r, i, 1);
     auto mac = bytes_at(r, i, 2);
     if (!id || !salt || salt->empty() || !mac || mac->size() != 32) {
-      return make_error(Errc::unavailable, where + ": corrupt recovery code row for user '" +
-                                               std::string(user) + "'");
+      return make_error(Errc::unavailable,
+                        where + ": corrupt recovery code row for user '" + std::string(user) + "'");
     }
     row.id = *id;
     row.hash.salt.assign(salt->begin(), salt->end());

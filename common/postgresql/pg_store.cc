@@ -46,8 +46,8 @@ Status check_schema(Connection& conn) {
   if (!version) {
     // undefined_table, invalid_schema_name: nobody ran the migrations on this database.
     if (conn.last_sqlstate() == "42P01" || conn.last_sqlstate() == "3F000") {
-      return make_error(Errc::unavailable, conn.where() +
-                                               ": store is not initialised (sshotp-enroll db init)");
+      return make_error(Errc::unavailable,
+                        conn.where() + ": store is not initialised (sshotp-enroll db init)");
     }
     return std::move(version).error();
   }
@@ -57,8 +57,8 @@ Status check_schema(Connection& conn) {
   }
   if (*number > kSchemaVersion) {
     return make_error(Errc::unavailable, conn.where() + ": schema version " +
-                                            std::to_string(*number) +
-                                            " is newer than this pam_sshotp understands");
+                                             std::to_string(*number) +
+                                             " is newer than this pam_sshotp understands");
   }
   if (*number < kSchemaVersion) {
     return make_error(Errc::unavailable,

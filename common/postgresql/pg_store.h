@@ -20,7 +20,7 @@ namespace sshotp::pg {
 inline constexpr int kSchemaVersion = 1;
 
 struct StoreSettings {
-  std::string conninfo;       // libpq keywords; may name several hosts
+  std::string conninfo;        // libpq keywords; may name several hosts
   unsigned timeout_ms = 3000;  // pg_timeout_ms
   // false (a login): one deadline for the store's whole life, connecting included. true (the
   // CLI, which waits for people between transactions): connecting and each transaction get

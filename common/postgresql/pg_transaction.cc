@@ -56,7 +56,8 @@ constexpr const char* kRemove =
 
 PgTransaction::~PgTransaction() {
   // A failed ROLLBACK leaves the connection unusable, and closing it rolls back on the server.
-  if (!done_) (void)guarded([&]() -> Status {
+  if (!done_)
+    (void)guarded([&]() -> Status {
       auto rolled = conn_.exec("ROLLBACK", {}, "rollback");
       if (!rolled) return std::move(rolled).error();
       return Ok{};
@@ -175,14 +176,13 @@ Status PgTransaction::set_lockout(std::string_view user, const LockoutState& sta
 }
 
 Result<LockoutState> PgTransaction::record_failure(std::string_view user,
-                                                   const LockoutPolicy& policy,
-                                                   std::int64_t now) {
+                                                   const LockoutPolicy& policy, std::int64_t now) {
   return guarded([&]() -> Result<LockoutState> {
-    auto counted = conn_.exec(kRecordFailure,
-                              {user, std::int64_t{policy.max_failures},
-                               std::int64_t{policy.lockout_seconds}, now,
-                               policy.max_lockout_seconds},
-                              "counting a failure");
+    auto counted =
+        conn_.exec(kRecordFailure,
+                   {user, std::int64_t{policy.max_failures}, std::int64_t{policy.lockout_seconds},
+                    now, policy.max_lockout_seconds},
+                   "counting a failure");
     if (!counted) return std::move(counted).error();
     if (PQntuples(counted->get()) == 0) {
       return make_error(Errc::not_found, "no enrollment for that user");
@@ -233,9 +233,9 @@ Status PgTransaction::replace_recovery_codes(std::string_view user,
 
 Status PgTransaction::record_unenrolled_attempt() {
   return guarded([&]() -> Status {
-    auto counted = change(
-        "UPDATE sshotp.store_meta SET value = value + 1 WHERE key = 'refused_unenrolled'", {},
-        "recording attempt");
+    auto counted =
+        change("UPDATE sshotp.store_meta SET value = value + 1 WHERE key = 'refused_unenrolled'",
+               {}, "recording attempt");
     if (!counted) return std::move(counted).error();
     return Ok{};
   });
@@ -249,7 +249,8 @@ Status PgTransaction::commit() {
     if (!committed) return std::move(committed).error();
     // COMMIT of a transaction that an earlier error aborted answers ROLLBACK, not an error.
     if (std::string_view(PQcmdStatus(committed->get())) != "COMMIT") {
-      return make_error(Errc::unavailable, conn_.where() + ": commit: the transaction was rolled back");
+      return make_error(Errc::unavailable,
+                        conn_.where() + ": commit: the transaction was rolled back");
     }
     // The server's WARNING "canceling wait for synchronous replication": committed on the
     // primary but perhaps not on the standby that a failover would promote, where the consumed

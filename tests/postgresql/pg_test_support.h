@@ -18,7 +18,8 @@ namespace sshotp::test {
 // The host role over TLS, as the module would log in.
 inline std::string pg_host_conninfo() {
   const char* conninfo = std::getenv("SSHOTP_TEST_PG_CONNINFO");
-  if (conninfo == nullptr) fail_msg("SSHOTP_TEST_PG_CONNINFO is not set (run under pg_test_lib.sh)");
+  if (conninfo == nullptr)
+    fail_msg("SSHOTP_TEST_PG_CONNINFO is not set (run under pg_test_lib.sh)");
   return conninfo;
 }
 

@@ -63,8 +63,8 @@ Result<std::unique_ptr<Store>> open_timed(const std::string& conninfo, Clock::du
   return store;
 }
 
-void assert_refused_within_bound(const Result<std::unique_ptr<Store>>& store,
-                                 Clock::duration took, const char* says) {
+void assert_refused_within_bound(const Result<std::unique_ptr<Store>>& store, Clock::duration took,
+                                 const char* says) {
   assert_false(store.ok());
   if (store.error().message.find(says) == std::string::npos) {
     print_error("'%s' does not say '%s'\n", store.error().message.c_str(), says);
@@ -164,8 +164,9 @@ void test_pg_commit_with_a_warning_is_a_failure(void**) {
   auto consumed = (*txn)->consume_step("alice", 7, 1700000001);
   assert_true(consumed.ok() && *consumed);
   const Status committed = (*txn)->commit();
-  test::pg_super_sql("DROP TRIGGER warn_at_commit ON sshotp.enrollments;"
-                     " DROP FUNCTION sshotp.warn_at_commit()");
+  test::pg_super_sql(
+      "DROP TRIGGER warn_at_commit ON sshotp.enrollments;"
+      " DROP FUNCTION sshotp.warn_at_commit()");
   assert_false(committed.ok());
   assert_true(committed.error().message.find("synchronous replication") != std::string::npos);
 }
