@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/file_checks.h"
+#include "common/store_plugin_loader.h"
 #include "common/text.h"
 
 namespace sshotp {
@@ -105,13 +106,44 @@ Result<std::string> parse_name(std::string_view key, std::optional<std::string_v
   return std::string(*value);
 }
 
+Result<StoreKind> parse_store(std::string_view key, std::optional<std::string_view> value) {
+  if (value == "sqlite") return StoreKind::sqlite;
+  if (value == "postgresql") return StoreKind::postgresql;
+  return bad(key, "must be sqlite or postgresql");
+}
+
+// The plugin's path is code that runs as root: only a file as well guarded as the config file
+// itself (file_checks.h) may name it, never a module argument, which sshotp-enroll also reads
+// from a PAM service file.
+constexpr std::string_view kFileOnlySetting = "pg_plugin";
+
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> table = {{
+      {"store", assign(&Config::store, parse_store),
+       "where enrollments live: sqlite (the file db) or postgresql (pg_conninfo)",
+       [](const Config& c) {
+         return std::string(c.store == StoreKind::sqlite ? "sqlite" : "postgresql");
+       }},
       {"db", assign(&Config::db, parse_path), "SQLite store of enrollments (root-owned, mode 0600)",
        [](const Config& c) { return c.db; }},
       {"key_file", assign(&Config::key_file, parse_path),
        "AES-256 key sealing the TOTP secrets (root-owned, mode 0600)",
        [](const Config& c) { return c.key_file; }},
+      {"pg_conninfo", assign(&Config::pg_conninfo, parse_text),
+       "store = postgresql: libpq keywords; use a client certificate (sslcert, sslkey, "
+       "sslmode=verify-full) or passfile=, not a password here",
+       [](const Config&) {
+         return std::string(
+             "\"host=db1,db2 dbname=sshotp user=sshotp_host "
+             "target_session_attrs=read-write sslmode=verify-full\"");
+       }},
+      {"pg_timeout_ms", assign(&Config::pg_timeout_ms, uint_in(100, 60000)),
+       "store = postgresql: the most a login waits for the database in all (100-60000)",
+       number_of<&Config::pg_timeout_ms>},
+      {"pg_plugin", assign(&Config::pg_plugin, parse_path),
+       "store = postgresql: the store plugin to load (config file only; unset: the installed "
+       "one)",
+       [](const Config&) { return default_postgresql_plugin(); }},
       {"prompt", assign(&Config::prompt, parse_text), "what the login asks",
        [](const Config& c) { return '"' + c.prompt + '"'; }},
       {"window", assign(&Config::window, uint_in(0, 10)),
@@ -256,6 +288,10 @@ Status walk_module_args(std::span<const char* const> args, Config& target,
     std::string_view key = arg.substr(0, eq);
     std::optional<std::string_view> value;
     if (eq != std::string_view::npos) value = arg.substr(eq + 1);
+    if (key == kFileOnlySetting) {
+      return make_error(Errc::invalid_argument,
+                        std::string(key) + ": may only be set in the config file");
+    }
     if (key == "config") {
       auto path = parse_path(key, value);
       if (!path) return std::move(path).error();
@@ -281,7 +317,17 @@ Status apply_module_args(Config& config, std::span<const char* const> args) {
   return walk_module_args(args, config, ignored);
 }
 
+Status check_config(const Config& config) {
+  if (config.store == StoreKind::postgresql && config.pg_conninfo.empty()) {
+    return make_error(Errc::invalid_argument, "store = postgresql needs pg_conninfo");
+  }
+  return Ok{};
+}
+
 std::optional<std::string_view> first_cli_difference(const Config& a, const Config& b) {
+  if (a.store != b.store) return "store";
+  if (a.pg_conninfo != b.pg_conninfo) return "pg_conninfo";
+  if (a.pg_timeout_ms != b.pg_timeout_ms) return "pg_timeout_ms";
   if (a.db != b.db) return "db";
   if (a.key_file != b.key_file) return "key_file";
   if (a.window != b.window) return "window";
@@ -306,6 +352,8 @@ std::optional<ModuleArgsError> config_from_module_args(std::span<const char* con
   if (!loaded) return ModuleArgsError{true, std::move(loaded).error()};
   out = std::move(loaded).value();
   (void)apply_module_args(out, args);  // already validated above
+  // A combination that cannot work, whichever half set it: the service is misconfigured.
+  if (auto st = check_config(out); !st) return ModuleArgsError{false, std::move(st).error()};
   return std::nullopt;
 }
 

@@ -21,15 +21,28 @@ inline constexpr const char* kDefaultConfigPath = "/etc/security/sshotp.conf";
 inline constexpr const char* kDefaultDbPath = "/var/lib/sshotp/sshotp.db";
 inline constexpr const char* kDefaultKeyPath = "/etc/security/sshotp.key";
 
+// Which backend holds the store (store_factory.h).
+enum class StoreKind {
+  sqlite,      // the file `db`, on this host
+  postgresql,  // a database a fleet of hosts shares (`pg_conninfo`), through the plugin
+};
+
 struct Config {
+  StoreKind store = StoreKind::sqlite;
   std::string db = kDefaultDbPath;         // SQLite store
   std::string key_file = kDefaultKeyPath;  // AES-256 key sealing the TOTP secrets
   std::string prompt = "Verification code: ";
   unsigned window = 1;              // steps accepted either side of now (RFC 6238 §5.2)
   unsigned busy_timeout_ms = 5000;  // how long a login waits for another one's transaction
-  std::string issuer;               // otpauth issuer; empty means the host name
-  TotpParams totp;                  // parameters given to new enrollments
-  bool debug = false;               // extra LOG_DEBUG lines (never secrets)
+  // PostgreSQL: libpq keywords (never logged: it may hold a password, though a client
+  // certificate or passfile= is the way to authenticate), the bound on a login's whole
+  // conversation with the server, and the plugin (config file only; empty: the installed one).
+  std::string pg_conninfo;
+  unsigned pg_timeout_ms = 3000;
+  std::string pg_plugin;
+  std::string issuer;  // otpauth issuer; empty means the host name
+  TotpParams totp;     // parameters given to new enrollments
+  bool debug = false;  // extra LOG_DEBUG lines (never secrets)
 
   // Policy (pam_sshotp(8) "POLICY").
   bool nullok = false;             // unenrolled users get PAM_IGNORE (needs publickey evidence)
@@ -60,6 +73,9 @@ struct SettingDoc {
   std::string_view purpose;
 };
 std::vector<SettingDoc> setting_docs();
+
+// What no single setting can check: store = postgresql needs pg_conninfo.
+Status check_config(const Config& config);
 
 // Module arguments: `config=FILE` picks the file (default kDefaultConfigPath), every other
 // argument is `key=value` or a flag and overrides the file. `from_file` tells the caller

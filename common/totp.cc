@@ -2,7 +2,6 @@
 #include "common/totp.h"
 
 #include <oath.h>
-#include <strings.h>
 
 namespace sshotp {
 namespace {
@@ -37,39 +36,6 @@ class OathSession {
 
 }  // namespace
 
-const char* algorithm_name(Algorithm a) noexcept {
-  switch (a) {
-    case Algorithm::sha256:
-      return "SHA256";
-    case Algorithm::sha512:
-      return "SHA512";
-    case Algorithm::sha1:
-      break;
-  }
-  return "SHA1";
-}
-
-std::optional<Algorithm> parse_algorithm(std::string_view name) noexcept {
-  for (Algorithm a : {Algorithm::sha1, Algorithm::sha256, Algorithm::sha512}) {
-    std::string_view canonical = algorithm_name(a);
-    if (name.size() == canonical.size() &&
-        strncasecmp(name.data(), canonical.data(), name.size()) == 0) {
-      return a;
-    }
-  }
-  return std::nullopt;
-}
-
-Status validate_params(const TotpParams& params) {
-  if (params.digits != 6 && params.digits != 8) {
-    return make_error(Errc::invalid_argument, "digits must be 6 or 8");
-  }
-  if (params.period < 15 || params.period > 120) {
-    return make_error(Errc::invalid_argument, "period must be between 15 and 120 seconds");
-  }
-  return Ok{};
-}
-
 std::int64_t time_step(std::int64_t unix_time, unsigned period) noexcept {
   return unix_time / static_cast<std::int64_t>(period);
 }
@@ -82,14 +48,14 @@ Result<SecretString> totp_code(const SecureBytes& key, const TotpParams& params,
   char out[16] = {};
   // liboath derives the counter from a time, so hand it the first second of the step.
   const auto at = static_cast<time_t>(step * static_cast<std::int64_t>(params.period));
-  int rc = oath_totp_generate2(reinterpret_cast<const char*>(key.data()), key.size(), at,
-                               params.period, time_t{0} /* T0 */, params.digits,
-                               oath_flags(params.algorithm), out);
+  int rc =
+      oath_totp_generate2(reinterpret_cast<const char*>(key.data()), key.size(), at, params.period,
+                          time_t{0} /* T0 */, params.digits, oath_flags(params.algorithm), out);
   SecretString code(out);
   secure_wipe(out, sizeof out);
   if (rc != OATH_OK) {
-    return make_error(Errc::crypto, std::string("TOTP generation failed: ") +
-                                        oath_strerror_name(rc));
+    return make_error(Errc::crypto,
+                      std::string("TOTP generation failed: ") + oath_strerror_name(rc));
   }
   return code;
 }

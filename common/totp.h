@@ -10,30 +10,15 @@
 
 #include "common/result.h"
 #include "common/secret.h"
+#include "common/totp_params.h"
 
 namespace sshotp {
-
-enum class Algorithm { sha1, sha256, sha512 };
-
-struct TotpParams {
-  Algorithm algorithm = Algorithm::sha1;
-  unsigned digits = 6;   // 6 or 8 (what authenticator apps support)
-  unsigned period = 30;  // seconds per step; NIST 800-63B wants at most 120
-};
-
-// "SHA1", "SHA256", "SHA512": the spelling of the otpauth URI and of oathtool --totp=.
-const char* algorithm_name(Algorithm a) noexcept;
-std::optional<Algorithm> parse_algorithm(std::string_view name) noexcept;  // case-insensitive
-
-// Checks digits and period against what we support; the message names the bad field.
-Status validate_params(const TotpParams& params);
 
 // The time-step counter T = floor(unix_time / period), RFC 6238 §4.2 with T0 = 0.
 std::int64_t time_step(std::int64_t unix_time, unsigned period) noexcept;
 
 // The code for one time step. Wipe-on-destroy because a code is a credential until it is used.
-Result<SecretString> totp_code(const SecureBytes& key, const TotpParams& params,
-                               std::int64_t step);
+Result<SecretString> totp_code(const SecureBytes& key, const TotpParams& params, std::int64_t step);
 
 // Returns the step within [current-window, current+window] whose code equals `code`, or nothing.
 // Every candidate is computed and compared in constant time, so the time taken does not depend

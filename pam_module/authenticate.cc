@@ -28,7 +28,7 @@
 #include "common/key_check.h"
 #include "common/login_policy.h"
 #include "common/policy.h"
-#include "common/sqlite_store.h"
+#include "common/store_factory.h"
 #include "common/verifier.h"
 #include "pam_module/pam_io.h"
 
@@ -143,7 +143,7 @@ void name_wrong_key(PamLogger& log, Store& store, const SecureBytes& key, const 
   logf(log, LOG_ALERT,
        "%s is not the key of %s (the store's key check value differs): restore the key file "
        "that belongs with the store",
-       config.key_file.c_str(), config.db.c_str());
+       config.key_file.c_str(), store_name(config).c_str());
 }
 
 // The `debug` line naming where the settings came from: the file, and which module arguments
@@ -248,7 +248,7 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
   // should not type a code into a login that cannot succeed.
   auto key = load_key_file(config.key_file);
   if (!key) return decision.store_failure(key.error());
-  auto store = open_sqlite_store(config.db, OpenMode::existing, config.busy_timeout_ms);
+  auto store = open_store(config, OpenMode::existing, StoreUse::login);
   if (!store) return decision.store_failure(store.error());
 
   // nullok users step aside, locked users are not asked; disabled ones are asked like any other,

@@ -17,6 +17,22 @@ noinst_LTLIBRARIES += common/postgresql/libsshotp_pg.la
 common_postgresql_libsshotp_pg_la_SOURCES = $(PG_STORE_SOURCES)
 common_postgresql_libsshotp_pg_la_CXXFLAGS = $(AM_CXXFLAGS) $(LIBPQ_CFLAGS)
 common_postgresql_libsshotp_pg_la_LIBADD = $(LIBPQ_LIBS)
+
+# The plugin the core dlopen()s for `store = postgresql` (store_plugin.h). It carries the few
+# pure core files it needs (the row checks), not the core, and, like pam_sshotp.so, a private
+# libstdc++ ($(MODULE_LIBSTDCXX), see configure.ac) behind a version script that exports its
+# entry point alone. libtool installs its .la beside it, as for any dlopen()ed module.
+pkglib_LTLIBRARIES = common/postgresql/store_postgresql.la
+common_postgresql_store_postgresql_la_SOURCES = common/postgresql/pg_plugin.cc \
+	common/enrollment_row.cc common/totp_params.cc
+common_postgresql_store_postgresql_la_CXXFLAGS = $(AM_CXXFLAGS) $(LIBPQ_CFLAGS)
+common_postgresql_store_postgresql_la_LDFLAGS = $(AM_LDFLAGS) $(MODULE_LDFLAGS) -module \
+	-avoid-version -shared -Wl,--version-script=$(top_srcdir)/common/postgresql/store_postgresql.map
+EXTRA_common_postgresql_store_postgresql_la_DEPENDENCIES = \
+	$(top_srcdir)/common/postgresql/store_postgresql.map
+common_postgresql_store_postgresql_la_LIBADD = common/postgresql/libsshotp_pg.la $(LIBPQ_LIBS) \
+	$(MODULE_LIBSTDCXX)
 else
-EXTRA_DIST += $(PG_STORE_SOURCES)
+EXTRA_DIST += $(PG_STORE_SOURCES) common/postgresql/pg_plugin.cc
 endif
+EXTRA_DIST += common/postgresql/store_postgresql.map

@@ -5,7 +5,7 @@
 #include "common/crypto.h"
 #include "common/file_checks.h"
 #include "common/key_check.h"
-#include "common/sqlite_store.h"
+#include "common/store_factory.h"
 #include "enroll/setuid/elevated_store.h"
 #include "enroll/setuid/privilege.h"
 
@@ -13,7 +13,7 @@ namespace sshotp::cli {
 
 Result<WritableStore> open_store_for_writing(const Config& config) {
   Elevated root;
-  const KeyCheckNames names{config.key_file, config.db};
+  const KeyCheckNames names{config.key_file, store_name(config)};
   // An existing key is loaded (and its file checked) before the store is created or touched.
   const bool key_missing = file_missing(config.key_file);
   SecureBytes key;
@@ -22,7 +22,7 @@ Result<WritableStore> open_store_for_writing(const Config& config) {
     if (!loaded) return std::move(loaded).error();
     key = std::move(loaded).value();
   }
-  auto opened = open_sqlite_store(config.db, OpenMode::create, config.busy_timeout_ms);
+  auto opened = open_store(config, OpenMode::create, StoreUse::command);
   if (!opened) return std::move(opened).error();
   std::unique_ptr<Store> store = elevate_store(std::move(opened).value());
   {
@@ -45,8 +45,8 @@ Result<WritableStore> open_store_for_writing(const Config& config) {
 
 Result<std::unique_ptr<Store>> open_existing_store(const Config& config) {
   Elevated root;
-  if (file_missing(config.db)) return std::unique_ptr<Store>();
-  auto store = open_sqlite_store(config.db, OpenMode::existing, config.busy_timeout_ms);
+  if (config.store == StoreKind::sqlite && file_missing(config.db)) return std::unique_ptr<Store>();
+  auto store = open_store(config, OpenMode::existing, StoreUse::command);
   if (!store) return std::move(store).error();
   return elevate_store(std::move(store).value());
 }

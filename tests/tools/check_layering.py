@@ -9,6 +9,9 @@
 #     the setuid code and the migration parsers nothing above common/ (but the one-constant
 #     program_name.h), the command-line frame (cli/) none of the commands, and no command folder
 #     another one at its own level; a folder missing from ENROLL_LAYERS is itself a violation;
+#   - common/postgresql/ (the PostgreSQL store plugin, linked with libpq) is included only by its
+#     own files and tests/: the core loads the plugin at run time (common/store_plugin.h), so
+#     nothing a SQLite host runs may depend on its code;
 #   - bench/ and tests/ may include anything;
 #   - no include cycle between units, a unit being x.h with x.cc: a cycle means neither side can
 #     be understood, tested or moved without the other.
@@ -45,6 +48,9 @@ ENROLL_LAYERS = (
     ("enroll/admin", "enroll/import", "enroll/migrate", "enroll/sshd"),
 )
 ENROLL_LEAF = "enroll/program_name.h"
+# The plugin's folder, and who may include its files besides itself.
+PLUGIN = "common/postgresql"
+PLUGIN_USERS = ("tests",)
 
 
 def enroll_folder(path):
@@ -149,6 +155,9 @@ def file_violations(srcdir, rel, graph):
             continue
         if part in ALLOWED and target_part not in ALLOWED[part]:
             found.append(f'{where}: {part}/ must not include "{target}"')
+        if (target.startswith(PLUGIN + "/") and not rel.startswith(PLUGIN + "/")
+                and part not in PLUGIN_USERS):
+            found.append(f'{where}: only {PLUGIN}/ and tests/ may include "{target}" (a plugin)')
         if part == "enroll" and target_part == "enroll":
             why = enroll_violation(rel, target)
             if why:
@@ -190,6 +199,11 @@ SELF_TEST = (
     ({"common/a.h": '#include "common/b.h"\n', "common/b.h": '#include "common/a.h"\n'},
      "include cycle"),
     ({"tests/t.cc": '#include "enroll/sshd/d.h"\n#include "x.h"\n'}, None),
+    ({"common/f.cc": '#include "common/postgresql/p.h"\n'}, "(a plugin)"),
+    ({"pam_module/a.cc": '#include "common/postgresql/p.h"\n'}, "(a plugin)"),
+    ({"common/postgresql/q.cc": '#include "common/postgresql/p.h"\n#include "common/s.h"\n'},
+     None),
+    ({"tests/postgresql/t.cc": '#include "common/postgresql/p.h"\n'}, None),
 )
 
 

@@ -8,8 +8,14 @@ UNIT_TESTS = \
 	tests/unit/test_login_policy tests/unit/test_recovery_lockout \
 	tests/unit/test_store_states tests/unit/test_store_bulk tests/unit/test_migrate \
 	tests/unit/test_migrate_ga tests/unit/test_migrate_oath tests/unit/test_cgroup_guard \
-	tests/unit/test_account tests/unit/test_shipped_settings
+	tests/unit/test_account tests/unit/test_shipped_settings tests/unit/test_store_factory
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS) tests/unit/test_oracles.sh
 noinst_HEADERS = tests/unit/store_test_support.h
 EXTRA_DIST += tests/unit/test_oracles.sh
+
+# A store plugin with another build's stamp, for test_store_factory.
+check_LTLIBRARIES += tests/support/foreign_plugin.la
+tests_support_foreign_plugin_la_SOURCES = tests/support/foreign_plugin.cc
+tests_support_foreign_plugin_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
+	-rpath '$(abs_builddir)/tests/support'

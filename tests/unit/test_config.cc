@@ -320,6 +320,14 @@ const std::vector<Flip>& flips() {
       {"lockout_time", "lockout_time=60",
        [](const Config& c) { return c.lockout.lockout_seconds == 60; }},
       {"recovery_codes", "recovery_codes=5", [](const Config& c) { return c.recovery_codes == 5; }},
+      {"store", "store=postgresql",
+       [](const Config& c) { return c.store == StoreKind::postgresql; }},
+      {"pg_conninfo", "pg_conninfo=host=db1",
+       [](const Config& c) { return c.pg_conninfo == "host=db1"; }},
+      {"pg_timeout_ms", "pg_timeout_ms=1500",
+       [](const Config& c) { return c.pg_timeout_ms == 1500; }},
+      // Config file only (never a module argument): set by the file the test writes.
+      {"pg_plugin", nullptr, [](const Config& c) { return c.pg_plugin == "/flip/plugin.so"; }},
   };
   return table;
 }
@@ -338,10 +346,12 @@ void test_config_flip_every_option(void** state) {
   assert_int_equal(flips().size(), setting_names().size());
 
   const std::string path = test::env_state(state).dir + "/empty.conf";
-  test::write_file(path, "# all defaults\n", 0644);
+  test::write_file(path, "pg_plugin = /flip/plugin.so\n", 0644);
   const std::string config_arg = "config=" + path;
   std::vector<const char*> args = {config_arg.c_str()};
-  for (const Flip& f : flips()) args.push_back(f.arg);
+  for (const Flip& f : flips()) {
+    if (f.arg != nullptr) args.push_back(f.arg);
+  }
 
   const Config defaults;
   Config out;

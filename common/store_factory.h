@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Opening the store a configuration names: the SQLite file in the core, or PostgreSQL through
+// its plugin, which is loaded only then (store_plugin_loader.h), so that a SQLite host never
+// maps libpq. The module and sshotp-enroll open their stores here and nowhere else.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/config.h"
+#include "common/result.h"
+#include "common/store.h"
+
+namespace sshotp {
+
+// How long a PostgreSQL store may wait (pg_timeout_ms): a login gets one bound for everything,
+// connecting included; a command, which waits for people between transactions, one bound for
+// connecting and one for each transaction.
+enum class StoreUse { login, command };
+
+Result<std::unique_ptr<Store>> open_store(const Config& config, OpenMode mode, StoreUse use);
+
+// The store in messages: the SQLite file, or "the PostgreSQL store" (never pg_conninfo, which
+// may hold a password).
+std::string store_name(const Config& config);
+
+}  // namespace sshotp
