@@ -13,9 +13,10 @@
 
 namespace sshotp {
 
-// How long a PostgreSQL store may wait (pg_timeout_ms): a login gets one bound for everything,
-// connecting included; a command, which waits for people between transactions, one bound for
-// connecting and one for each transaction.
+// How long a PostgreSQL store may wait for the server (pg_timeout_ms): a login gets one bound
+// for all its waiting, connecting included; a command, whose transactions may be many and large,
+// one bound for connecting and one for each transaction. The time between calls (the prompt)
+// is never the database's.
 enum class StoreUse { login, command };
 
 Result<std::unique_ptr<Store>> open_store(const Config& config, OpenMode mode, StoreUse use);

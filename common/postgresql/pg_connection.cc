@@ -34,8 +34,9 @@ Errc errc_of_sqlstate(std::string_view state) {
 }  // namespace
 
 int Deadline::remaining_ms() const {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      end_ - std::chrono::steady_clock::now());
+  const auto used = spent_ + (Clock::now() - call_started_);
+  const auto left = std::chrono::milliseconds(timeout_ms_) -
+                    std::chrono::duration_cast<std::chrono::milliseconds>(used);
   return left.count() > 0 ? static_cast<int>(left.count()) : 0;
 }
 
@@ -45,14 +46,15 @@ Error result_error(const PGresult* result, const std::string& what) {
                     what + ": " + one_line(PQresultErrorMessage(result)));
 }
 
-Connection::Connection(PgConn conn, const Deadline& deadline)
+Connection::Connection(PgConn conn, Deadline& deadline)
     : conn_(std::move(conn)), deadline_(deadline) {
   PQsetNoticeReceiver(conn_.get(), &Connection::on_notice, this);
   where_ = std::string(PQhost(conn_.get())) + ":" + PQport(conn_.get()) + "/" + PQdb(conn_.get());
 }
 
 Result<std::unique_ptr<Connection>> Connection::open(const std::string& conninfo,
-                                                     const Deadline& deadline) {
+                                                     Deadline& deadline) {
+  const Deadline::Call call(deadline);
   PgConn conn(PQconnectStart(conninfo.c_str()));
   if (!conn) return make_error(Errc::unavailable, "postgresql: out of memory");
   if (PQstatus(conn.get()) == CONNECTION_BAD) {
@@ -168,18 +170,16 @@ Result<PgResult> Connection::next_result(const char* what) {
 
 Result<PgResult> Connection::exec(const char* sql, const std::vector<Param>& params,
                                   const char* what) {
+  const Deadline::Call call(deadline_);
   if (auto st = send(sql, params, what); !st) return std::move(st).error();
-  // One statement gives one result, then null; keep the first error if any.
+  // One statement gives one result, then null. Read to the end either way, so that the
+  // connection is ready for the next statement.
   PgResult kept;
   for (;;) {
     auto next = next_result(what);
     if (!next) return std::move(next).error();
     if (!*next) break;
-    const ExecStatusType status = PQresultStatus(next->get());
-    const bool failed = status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK;
-    if (!kept || (failed && PQresultStatus(kept.get()) != PGRES_FATAL_ERROR)) {
-      kept = std::move(next).value();
-    }
+    if (!kept) kept = std::move(next).value();
   }
   if (!kept) return fail(Errc::unavailable, std::string(what) + ": no result");
   const ExecStatusType status = PQresultStatus(kept.get());
@@ -193,13 +193,22 @@ Result<PgResult> Connection::exec(const char* sql, const std::vector<Param>& par
 
 Status Connection::exec_rows(const char* sql, const char* what,
                              const std::function<Status(const PGresult*)>& row) {
-  if (auto st = send(sql, {}, what); !st) return st;
+  // The bound covers sending and reading, not what `row` does with each row (a command
+  // printing `list` to a slow pipe): that is not the database's time.
+  {
+    const Deadline::Call call(deadline_);
+    if (auto st = send(sql, {}, what); !st) return st;
+  }
   if (PQsetSingleRowMode(conn_.get()) != 1) {
     return fail(Errc::unavailable, std::string(what) + ": single-row mode refused");
   }
   Status outcome = Ok{};
   for (;;) {
-    auto next = next_result(what);
+    Result<PgResult> next = PgResult();
+    {
+      const Deadline::Call call(deadline_);
+      next = next_result(what);
+    }
     if (!next) return std::move(next).error();
     if (!*next) return outcome;
     const ExecStatusType status = PQresultStatus(next->get());

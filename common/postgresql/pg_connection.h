@@ -23,20 +23,35 @@
 
 namespace sshotp::pg {
 
-// The time left for a store's work: pg_timeout_ms from when it was (re)started.
+// The time a store may spend waiting for the database: pg_timeout_ms in all, counted only while
+// a call (connecting, a statement) waits. A login's time between calls is its user's, typing
+// the code at the prompt, not the database's, and must not use the bound up.
 class Deadline {
  public:
-  explicit Deadline(unsigned timeout_ms) : timeout_ms_(timeout_ms) { restart(); }
-  void restart() {
-    end_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms_);
-  }
-  // Milliseconds left, 0 once it has passed.
-  int remaining_ms() const;
+  explicit Deadline(unsigned timeout_ms) : timeout_ms_(timeout_ms) {}
+  // A fresh bound (a command's next transaction).
+  void restart() { spent_ = {}; }
   unsigned timeout_ms() const { return timeout_ms_; }
+  // Milliseconds left for the call in progress, 0 once the bound is used up.
+  int remaining_ms() const;
+
+  // Charges one call's time to the bound, from construction to destruction.
+  class Call {
+   public:
+    explicit Call(Deadline& d) : deadline_(d) { d.call_started_ = Clock::now(); }
+    ~Call() { deadline_.spent_ += Clock::now() - deadline_.call_started_; }
+    Call(const Call&) = delete;
+    Call& operator=(const Call&) = delete;
+
+   private:
+    Deadline& deadline_;
+  };
 
  private:
+  using Clock = std::chrono::steady_clock;
   unsigned timeout_ms_;
-  std::chrono::steady_clock::time_point end_;
+  Clock::duration spent_{};
+  Clock::time_point call_started_;
 };
 
 struct ResultClear {
@@ -76,9 +91,8 @@ struct Param {
 class Connection {
  public:
   // Connects (every host of a multi-host conninfo, in turn, as libpq does) within `deadline`,
-  // which the connection keeps using for every statement; the caller keeps it alive.
-  static Result<std::unique_ptr<Connection>> open(const std::string& conninfo,
-                                                  const Deadline& deadline);
+  // which the connection keeps charging for every statement; the caller keeps it alive.
+  static Result<std::unique_ptr<Connection>> open(const std::string& conninfo, Deadline& deadline);
 
   // Runs one statement; results come in binary format. `what` names it in errors.
   Result<PgResult> exec(const char* sql, const std::vector<Param>& params, const char* what);
@@ -95,7 +109,7 @@ class Connection {
   const std::string& last_sqlstate() const { return last_sqlstate_; }
 
  private:
-  explicit Connection(PgConn conn, const Deadline& deadline);
+  explicit Connection(PgConn conn, Deadline& deadline);
   Status send(const char* sql, const std::vector<Param>& params, const char* what);
   Status wait(bool for_write, const char* what);
   // The next result of the statement in flight, or null at its end.
@@ -104,7 +118,7 @@ class Connection {
   static void on_notice(void* self, const PGresult* notice);
 
   PgConn conn_;
-  const Deadline& deadline_;
+  Deadline& deadline_;
   std::string where_;
   std::vector<std::string> warnings_;
   std::string last_sqlstate_;

@@ -22,9 +22,9 @@ inline constexpr int kSchemaVersion = 1;
 struct StoreSettings {
   std::string conninfo;        // libpq keywords; may name several hosts
   unsigned timeout_ms = 3000;  // pg_timeout_ms
-  // false (a login): one deadline for the store's whole life, connecting included. true (the
-  // CLI, which waits for people between transactions): connecting and each transaction get
-  // timeout_ms each.
+  // false (a login): timeout_ms for all the store's waiting for the server, connecting
+  // included. true (a command, whose transactions may be many and large): connecting and each
+  // transaction get timeout_ms each. Either way the time between calls does not count.
   bool deadline_per_transaction = false;
 };
 

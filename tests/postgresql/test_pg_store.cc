@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // What only the PostgreSQL store has to prove (the Store contract itself is the contract suite's,
 // tests/postgresql/test_pg_contract.sh): one deadline bounds connecting and querying across
-// every host, also against a server that accepts TCP and never answers; a refused first host
+// every host, also against a server that accepts TCP and never answers, and only the time spent
+// waiting for the server counts; a refused first host
 // falls through to the next; TLS and schema problems fail closed and say why, never with the
 // password; a COMMIT that draws a warning (as a cancelled wait for synchronous replication does)
 // is a failure; and one user's row lock makes another host wait, within the bound. Run by
@@ -80,6 +81,17 @@ void test_pg_silent_server_is_refused_within_the_deadline(void**) {
       open_timed(with_setting(test::pg_host_conninfo(), "port", std::to_string(silent.port)), took);
   assert_refused_within_bound(store, took, "timed out");
   assert_true(took >= std::chrono::milliseconds(kShortMs - 50));
+}
+
+void test_pg_time_between_calls_is_not_the_databases(void**) {
+  // A login's user types the code between the look before the prompt and the verification:
+  // only the time spent waiting for the server counts against pg_timeout_ms.
+  auto store = test::pg_open_ok(kShortMs);
+  for (int call = 0; call < 3; ++call) {
+    usleep(kShortMs * 1000);
+    auto txn = store->begin_read();
+    assert_true(txn.ok() && (*txn)->find("nobody").ok());
+  }
 }
 
 void test_pg_one_deadline_covers_every_host(void**) {
@@ -201,6 +213,7 @@ void test_pg_row_lock_makes_another_host_wait_within_the_bound(void**) {
 int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(sshotp::test_pg_silent_server_is_refused_within_the_deadline),
+      cmocka_unit_test(sshotp::test_pg_time_between_calls_is_not_the_databases),
       cmocka_unit_test(sshotp::test_pg_one_deadline_covers_every_host),
       cmocka_unit_test(sshotp::test_pg_refused_first_host_falls_through_to_the_next),
       cmocka_unit_test(sshotp::test_pg_errors_name_the_cause_never_the_password),
