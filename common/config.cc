@@ -130,7 +130,7 @@ const std::vector<Setting>& settings() {
        "AES-256 key sealing the TOTP secrets (root-owned, mode 0600)",
        [](const Config& c) { return c.key_file; }},
       {"pg_conninfo", assign(&Config::pg_conninfo, parse_text),
-       "store = postgresql: libpq keywords; use a client certificate (sslcert, sslkey, "
+       "with store = postgresql, libpq keywords; use a client certificate (sslcert, sslkey, "
        "sslmode=verify-full) or passfile=, not a password here",
        [](const Config&) {
          return std::string(
@@ -138,10 +138,10 @@ const std::vector<Setting>& settings() {
              "target_session_attrs=read-write sslmode=verify-full\"");
        }},
       {"pg_timeout_ms", assign(&Config::pg_timeout_ms, uint_in(100, 60000)),
-       "store = postgresql: the most a login waits for the database in all (100-60000)",
+       "with store = postgresql, the most a login waits for the database in all (100-60000)",
        number_of<&Config::pg_timeout_ms>},
       {"pg_plugin", assign(&Config::pg_plugin, parse_path),
-       "store = postgresql: the store plugin to load (config file only; unset: the installed "
+       "with store = postgresql, the store plugin to load (config file only; unset: the installed "
        "one)",
        [](const Config&) { return default_postgresql_plugin(); }},
       {"prompt", assign(&Config::prompt, parse_text), "what the login asks",
