@@ -32,6 +32,8 @@ EXTRA_common_postgresql_store_postgresql_la_DEPENDENCIES = \
 	$(top_srcdir)/common/postgresql/store_postgresql.map
 common_postgresql_store_postgresql_la_LIBADD = common/postgresql/libsshotp_pg.la $(LIBPQ_LIBS) \
 	$(MODULE_LIBSTDCXX)
+# The build tree's plugin, for the tests (they name it in their config files: pg_plugin).
+SSHOTP_PG_PLUGIN = $(abs_top_builddir)/common/postgresql/.libs/store_postgresql.so
 else
 EXTRA_DIST += $(PG_STORE_SOURCES) common/postgresql/pg_plugin.cc
 endif

@@ -18,7 +18,7 @@ namespace {
 // in byte order of the name (COLLATE "C": the order SQLite gives, whatever the database's
 // collation).
 const std::string kSelectListing =
-    std::string("SELECT ") + kEnrollmentColumns +
+    std::string("SELECT * FROM (SELECT ") + kEnrollmentColumns +
     ", 0, (SELECT count(*) FROM sshotp.recovery_codes r"
     "      WHERE r.username = e.username AND r.used_at IS NULL)"
     " FROM sshotp.enrollments e"
@@ -28,7 +28,7 @@ const std::string kSelectListing =
     "      WHERE r.username = p.username AND r.used_at IS NULL)"
     " FROM sshotp.pending_enrollments p WHERE NOT EXISTS"
     "   (SELECT 1 FROM sshotp.enrollments e WHERE e.username = p.username)"
-    " ORDER BY 1 COLLATE \"C\"";
+    ") AS listing ORDER BY username COLLATE \"C\"";
 
 // Users as `list` counts them: an active enrollment, or else a pending one.
 constexpr const char* kEnrollmentCount =

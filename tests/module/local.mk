@@ -12,7 +12,8 @@ SYSLOG_CAPTURE = tests/support/syslog_capture.cc tests/support/syslog_capture.h
 
 MODULE_TESTS = \
 	tests/module/test_pam_module tests/module/test_race tests/module/test_policy \
-	tests/module/test_fail_closed_fs tests/module/test_names tests/module/test_debug
+	tests/module/test_fail_closed_fs tests/module/test_names tests/module/test_debug \
+	tests/module/test_store_backends
 check_PROGRAMS += $(MODULE_TESTS)
 TESTS += $(MODULE_TESTS) tests/module/test_exports.sh
 EXTRA_DIST += tests/module/test_exports.sh
@@ -32,3 +33,5 @@ tests_module_test_names_LDFLAGS = $(MODULE_TESTLINKFLAGS)
 tests_module_test_debug_SOURCES = tests/module/test_debug.cc $(SYSLOG_CAPTURE)
 tests_module_test_debug_LDADD = $(MODULE_TESTLIBS)
 tests_module_test_debug_LDFLAGS = $(MODULE_TESTLINKFLAGS)
+tests_module_test_store_backends_LDADD = $(MODULE_TESTLIBS)
+tests_module_test_store_backends_LDFLAGS = $(MODULE_TESTLINKFLAGS)

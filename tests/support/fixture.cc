@@ -3,7 +3,9 @@
 #include "tests/support/fixture.h"
 
 #include <fcntl.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -12,9 +14,10 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "common/config.h"
 #include "common/crypto.h"
 #include "common/recovery_codes.h"
-#include "common/sqlite_store.h"
+#include "common/store_factory.h"
 
 namespace sshotp::test {
 namespace {
@@ -24,13 +27,63 @@ namespace {
   std::abort();
 }
 
-std::unique_ptr<Store> open_store(const TestEnv& env) {
-  auto store = open_sqlite_store(env.db_path, OpenMode::create, 5000);
-  if (!store) die(store.error().message);
-  return std::move(store).value();
+std::unique_ptr<Store> open_store(const TestEnv& env) { return open_env_store(env); }
+
+std::string required_env(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') die(std::string(name) + " is not set");
+  return value;
+}
+
+// Empties the PostgreSQL store as its superuser (the host role may not TRUNCATE), through psql:
+// the test programs do not link libpq, so that test_no_libpq can tell whether the module
+// loaded it.
+void reset_postgresql_store() {
+  const std::string super = required_env("SSHOTP_TEST_PG_SUPER");
+  const char* argv[] = {"psql",
+                        "-X",
+                        "-q",
+                        "-v",
+                        "ON_ERROR_STOP=1",
+                        "-d",
+                        super.c_str(),
+                        "-c",
+                        "TRUNCATE sshotp.enrollments, sshotp.recovery_codes,"
+                        " sshotp.pending_enrollments, sshotp.key_check;"
+                        " UPDATE sshotp.store_meta SET value = 0",
+                        nullptr};
+  pid_t pid = 0;
+  if (posix_spawnp(&pid, "psql", nullptr, nullptr, const_cast<char* const*>(argv), environ) != 0) {
+    die("cannot run psql");
+  }
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    die("psql could not empty the PostgreSQL store");
+  }
+}
+
+// The config lines that point a test environment at its store.
+std::string store_config(const TestEnv& env) {
+  if (!store_is_postgresql()) return "db = " + env.db_path + "\n";
+  // A generous bound: the contract is about behaviour, and a loaded machine is slow.
+  return "store = postgresql\npg_conninfo = \"" + required_env("SSHOTP_TEST_PG_CONNINFO") +
+         "\"\npg_timeout_ms = 30000\npg_plugin = " + required_env("SSHOTP_PG_PLUGIN") + "\n";
 }
 
 }  // namespace
+
+bool store_is_postgresql() {
+  const char* kind = std::getenv("SSHOTP_TEST_STORE");
+  return kind != nullptr && std::string_view(kind) == "postgresql";
+}
+
+std::unique_ptr<Store> open_env_store(const TestEnv& env) {
+  auto config = load_config_file(env.config_path);
+  if (!config) die(config.error().message);
+  auto store = sshotp::open_store(*config, OpenMode::create, StoreUse::command);
+  if (!store) die(store.error().message);
+  return std::move(store).value();
+}
 
 void write_file(const std::string& path, std::string_view text, unsigned mode) {
   unlink(path.c_str());
@@ -58,11 +111,11 @@ TestEnv make_test_env(std::string_view extra_config) {
   env.config_path = env.dir + "/sshotp.conf";
   auto key = load_or_create_key_file(env.key_path);
   if (!key) die(key.error().message);
-  open_store(env);
-  write_file(
-      env.config_path,
-      "db = " + env.db_path + "\nkey_file = " + env.key_path + "\n" + std::string(extra_config),
-      0644);
+  write_file(env.config_path,
+             store_config(env) + "key_file = " + env.key_path + "\n" + std::string(extra_config),
+             0644);
+  if (store_is_postgresql()) reset_postgresql_store();
+  open_store(env);  // creates the SQLite store
   return env;
 }
 

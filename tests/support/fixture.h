@@ -23,7 +23,16 @@ struct TestEnv {
 };
 
 // Creates the directory, key file, store and config. `extra_config` is appended verbatim.
+// Under tests/postgresql/test_pg_contract.sh (SSHOTP_TEST_STORE=postgresql) the store is the
+// harness's PostgreSQL database instead, emptied for each environment, and the config says so:
+// the contract suite then runs the same tests against both backends.
 TestEnv make_test_env(std::string_view extra_config = "");
+
+// Whether this run's stores are PostgreSQL (tests of SQLite's own behaviour skip then).
+bool store_is_postgresql();
+
+// The env's store as its config names it (store_factory.h), as a command would open it.
+std::unique_ptr<Store> open_env_store(const TestEnv& env);
 void destroy_test_env(const TestEnv& env);
 
 // Writes `text` to `path` with `mode` (replacing any existing file).

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -229,12 +230,18 @@ Tally race_logins(const PamFixture& f, const std::vector<Attempt>& attempts) {
 }
 
 PamFixture make_pam_fixture(std::string_view config_lines, std::string_view module_args) {
+  // A PostgreSQL store's TLS checks certificates against time(), which the fake clock answers
+  // for the whole process, libssl included: the harness's certificates, made today, are not
+  // valid yet at kFakeNow. Against PostgreSQL the clock stands at the real now instead.
+  set_fake_time(store_is_postgresql() ? std::chrono::duration_cast<std::chrono::seconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count()
+                                      : kFakeNow);
   PamFixture f;
   f.env = make_test_env(config_lines);
   f.confdir = make_pam_confdir(f.env);
   f.use_module_args(module_args);
   enroll(f.env, "alice", f.secret, f.params);
-  set_fake_time(kFakeNow);
   return f;
 }
 

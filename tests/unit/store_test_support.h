@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Helpers shared by the SQLite store's unit tests (test_store.cc, test_store_open.cc): opening a
-// store that must open, and editing its file behind its back. Include it last: it brings in
+// Helpers shared by the store's unit tests (test_store.cc, test_store_open.cc): opening a store
+// that must open, editing its file behind its back, and skipping what is SQLite's alone when the
+// contract suite runs them against PostgreSQL. Include it last: it brings in
 // cmocka, whose macros clash with standard headers included after it.
 #pragma once
 
@@ -12,6 +13,7 @@
 #include "common/sqlite_store.h"
 #include "common/store.h"
 #include "tests/support/cmocka.h"
+#include "tests/support/fixture.h"
 
 namespace sshotp::test {
 
@@ -24,6 +26,16 @@ inline std::unique_ptr<Store> open_ok(const std::string& path, OpenMode mode,
   assert_true(store.ok());
   return std::move(store).value();
 }
+
+// Skips the calling test when the run is against PostgreSQL: for what is SQLite's own (its file,
+// its single writer's lock), not the Store contract.
+#define SSHOTP_SQLITE_ONLY()                   \
+  do {                                         \
+    if (sshotp::test::store_is_postgresql()) { \
+      print_message("SQLite only: skipped\n"); \
+      skip();                                  \
+    }                                          \
+  } while (0)
 
 // Runs SQL on the store file behind the store's back, the way an attacker or a bug would.
 inline void raw_sql(const std::string& path, const char* sql) {

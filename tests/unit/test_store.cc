@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Rows in the SQLite store (common/sqlite_transaction): the round trip, the conditional
-// consume_step that is the replay guard, rollback on destruction, lock contention between two
-// stores, and rows altered behind our back refused by name. Opening is tested in
-// test_store_open.cc.
+// Rows in the store: the round trip, the conditional consume_step that is the replay guard,
+// failure counting in the store, rollback on destruction; and, for SQLite, lock contention
+// between two stores and rows altered behind our back refused by name. Part of the contract
+// suite (tests/postgresql/test_pg_contract.sh runs it against PostgreSQL too). Opening is
+// tested in test_store_open.cc.
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -67,14 +68,14 @@ void test_store_put_find_list_remove_round_trip(void** state) {
   bob.totp = TotpParams{};
   bob.last_used_at = 1700000100;
   {
-    auto store = open_ok(env.db_path, OpenMode::existing);
+    auto store = test::open_env_store(env);
     auto txn = begin(*store);
     assert_true(txn->put(bob).ok());
     assert_true(txn->put(alice).ok());
     assert_true(txn->commit().ok());
   }
   // A new connection sees the committed rows.
-  auto store = open_ok(env.db_path, OpenMode::existing);
+  auto store = test::open_env_store(env);
   auto txn = begin(*store);
   assert_same(find_existing(*txn, "alice"), alice);
   assert_same(find_existing(*txn, "bob"), bob);
@@ -107,7 +108,7 @@ void test_store_put_find_list_remove_round_trip(void** state) {
 
 void test_store_put_replaces_enrollment(void** state) {
   // Re-enrolling resets the replay state along with the secret.
-  auto store = open_ok(test::env_state(state).db_path, OpenMode::existing);
+  auto store = test::open_env_store(test::env_state(state));
   auto txn = begin(*store);
   Enrollment old = sample("alice", 999);
   old.last_used_at = 5;
@@ -123,7 +124,7 @@ void test_store_put_replaces_enrollment(void** state) {
 }
 
 void test_store_consume_step_is_conditional(void** state) {
-  auto store = open_ok(test::env_state(state).db_path, OpenMode::existing);
+  auto store = test::open_env_store(test::env_state(state));
   auto txn = begin(*store);
   assert_true(txn->put(sample("alice", 5)).ok());
 
@@ -157,7 +158,7 @@ void test_store_consume_step_is_conditional(void** state) {
 // step by step, through two lockouts (the second one twice as long), and from a state whose next
 // lockout is capped at the maximum.
 void test_store_record_failure_follows_after_failure(void** state) {
-  auto store = open_ok(test::env_state(state).db_path, OpenMode::existing);
+  auto store = test::open_env_store(test::env_state(state));
   auto txn = begin(*store);
   const LockoutPolicy policy{3, 100, 250};
   for (const LockoutState& start : {LockoutState{}, LockoutState{1, 0, 3}}) {
@@ -180,7 +181,7 @@ void test_store_record_failure_follows_after_failure(void** state) {
 }
 
 void test_store_uncommitted_transaction_rolls_back(void** state) {
-  auto store = open_ok(test::env_state(state).db_path, OpenMode::existing);
+  auto store = test::open_env_store(test::env_state(state));
   {
     auto txn = begin(*store);
     assert_true(txn->put(sample("alice", 5)).ok());
@@ -204,6 +205,8 @@ void test_store_uncommitted_transaction_rolls_back(void** state) {
 void test_store_second_writer_gets_busy(void** state) {
   // Two logins of one user race: while one holds the write transaction (between checking and
   // consuming a step), the other must wait and then fail cleanly, never proceed unlocked.
+  // PostgreSQL serialises per user instead (test_pg_store's row lock test).
+  SSHOTP_SQLITE_ONLY();
   const std::string& path = test::env_state(state).db_path;
   auto first = open_ok(path, OpenMode::existing);
   constexpr unsigned kShortTimeoutMs = 150;
@@ -227,6 +230,9 @@ void test_store_second_writer_gets_busy(void** state) {
 
 void test_store_corrupt_rows_name_the_user(void** state) {
   // Rows edited behind the store's back are refused (fail closed) and the message says whose.
+  // XXX(issue 12): the same rows planted in PostgreSQL, once the tests have a raw-SQL helper
+  // for both backends; the checks themselves are shared (enrollment_row.h).
+  SSHOTP_SQLITE_ONLY();
   const std::string& path = test::env_state(state).db_path;
   struct Corruption {
     const char* user;

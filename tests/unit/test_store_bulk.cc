@@ -2,7 +2,8 @@
 // StoreTransaction::insert_many, the bulk path of `sshotp-enroll import --batch`: every row is
 // stored exactly as put() stores it, an already enrolled user is never overwritten (the call
 // reports its index and the caller drops the transaction), and the interface's find()+put()
-// default, which other backends inherit, behaves the same as SQLite's one-statement override.
+// default behaves the same as the backend's override. Part of the contract suite
+// (test_pg_contract.sh runs it against PostgreSQL too).
 #include <memory>
 #include <optional>
 #include <span>

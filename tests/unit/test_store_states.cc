@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Enrollment states in the store (schema v3): a pending enrollment waits beside the active one
 // without ever being used for logins, a disabled enrollment refuses every code, and `list`
-// walks all of them in one statement.
+// walks all of them in one statement. Part of the contract suite (test_pg_contract.sh).
 #include <sys/stat.h>
 
 #include <memory>
@@ -12,7 +12,7 @@
 #include "common/verifier.h"
 #include "tests/support/fixture.h"
 // Last: cmocka defines macros (fail, skip) that clash with standard headers.
-#include "tests/support/cmocka.h"
+#include "tests/unit/store_test_support.h"
 
 using namespace sshotp;
 
@@ -29,10 +29,9 @@ struct Fixture {
 int setup(void** state) {
   auto* f = new Fixture;
   auto key = load_key_file(f->env.key_path);
-  auto store = open_sqlite_store(f->env.db_path, OpenMode::existing, 2000);
-  if (!key || !store) return -1;
+  if (!key) return -1;
   f->key = std::move(key).value();
-  f->store = std::move(store).value();
+  f->store = test::open_env_store(f->env);
   *state = f;
   return 0;
 }
@@ -139,6 +138,7 @@ void test_disabled_refuses_right_code_and_enable_restores(void** state) {
 // so it must be emptied now and then, or every login re-reads and re-copies all of it
 // (bench/FINDINGS.md finding 5: 0.6 s per login after a large import).
 void test_wal_stays_small_across_many_connections(void** state) {
+  SSHOTP_SQLITE_ONLY();
   auto* f = static_cast<Fixture*>(*state);
   f->store.reset();
   test::enroll(f->env, "erin", test::rfc_sha1_key());
