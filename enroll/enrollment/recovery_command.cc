@@ -11,6 +11,7 @@
 #include <string>
 
 #include "common/key_check.h"
+#include "common/store_factory.h"
 #include "common/text.h"
 #include "enroll/cli/command_start.h"
 #include "enroll/cli/reporting.h"
@@ -57,8 +58,8 @@ Exit run_recovery(const ConfigLocation& where, int argc, char** argv) {
   if (!key) return session.failed(key.error());
   // Every write first checks the key against the store (key_check.h): codes hashed under a key
   // that is not the store's would never match.
-  ready->store =
-      key_checked_store(std::move(ready->store), *key, {ready->config.key_file, ready->config.db});
+  ready->store = key_checked_store(std::move(ready->store), *key,
+                                   {ready->config.key_file, store_name(ready->config)});
   if (!session.caller().is_root()) {
     // A found recovery code must not turn into a fresh set of them: a TOTP code only.
     const ProofRules rules{Terminal::Source::standard, /*recovery_code_accepted=*/false};
