@@ -52,8 +52,12 @@ void reset_postgresql_store() {
                         " sshotp.pending_enrollments, sshotp.key_check;"
                         " UPDATE sshotp.store_meta SET value = 0",
                         nullptr};
+  // A clean environment: in sanitizer builds the tests' LD_PRELOAD carries the sanitizer
+  // runtime, whose leak check would fail psql itself.
+  const char* envp[] = {"PATH=/usr/bin:/bin", nullptr};
   pid_t pid = 0;
-  if (posix_spawnp(&pid, "psql", nullptr, nullptr, const_cast<char* const*>(argv), environ) != 0) {
+  if (posix_spawnp(&pid, "psql", nullptr, nullptr, const_cast<char* const*>(argv),
+                   const_cast<char* const*>(envp)) != 0) {
     die("cannot run psql");
   }
   int status = 0;
