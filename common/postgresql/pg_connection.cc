@@ -32,6 +32,33 @@ Errc errc_of_sqlstate(std::string_view state) {
   return Errc::unavailable;
 }
 
+// pg_conninfo lives in world-readable files (sshotp.conf, pam.d), and our errors reach syslog and
+// the setuid CLI's terminal. libpq's parse errors quote the token they stumble on, which may be
+// the password, so they are dropped for a fixed text; and a password is refused outright rather
+// than trusted to files any local user can read.
+Status check_conninfo(const std::string& conninfo) {
+  char* parse_error = nullptr;
+  const std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(
+      PQconninfoParse(conninfo.c_str(), &parse_error), &PQconninfoFree);
+  if (!options) {
+    const bool out_of_memory = parse_error == nullptr;  // libpq's contract for a NULL errmsg
+    PQfreemem(parse_error);
+    return make_error(Errc::unavailable, out_of_memory
+                                             ? "postgresql: out of memory"
+                                             : "postgresql: pg_conninfo is not valid libpq syntax");
+  }
+  for (const PQconninfoOption* option = options.get(); option->keyword != nullptr; ++option) {
+    if (std::strcmp(option->keyword, "password") == 0 && option->val != nullptr &&
+        option->val[0] != '\0') {
+      return make_error(Errc::unavailable,
+                        "postgresql: pg_conninfo must not hold a password (keyword \"password\", "
+                        "or one in a URI): the file is readable by others; use passfile= or a "
+                        "client certificate (sslcert=, sslkey=)");
+    }
+  }
+  return Ok{};
+}
+
 }  // namespace
 
 int Deadline::remaining_ms() const {
@@ -56,6 +83,7 @@ Connection::Connection(PgConn conn, Deadline& deadline)
 Result<std::unique_ptr<Connection>> Connection::open(const std::string& conninfo,
                                                      Deadline& deadline) {
   const Deadline::Call call(deadline);
+  if (auto checked = check_conninfo(conninfo); !checked) return std::move(checked).error();
   PgConn conn(PQconnectStart(conninfo.c_str()));
   if (!conn) return make_error(Errc::unavailable, "postgresql: out of memory");
   if (PQstatus(conn.get()) == CONNECTION_BAD) {
