@@ -32,10 +32,25 @@ Errc errc_of_sqlstate(std::string_view state) {
   return Errc::unavailable;
 }
 
+// True if `hosts` (libpq's comma-separated host list) names only Unix-domain sockets. No host at
+// all is not a socket here: PGHOST in the environment could still make it TCP.
+bool only_unix_sockets(const char* hosts, const char* hostaddr) {
+  if (hostaddr != nullptr && hostaddr[0] != '\0') return false;
+  if (hosts == nullptr || hosts[0] == '\0') return false;
+  for (std::string_view rest = hosts; !rest.empty();) {
+    const auto comma = rest.find(',');
+    const std::string_view host = rest.substr(0, comma);
+    if (host.empty() || (host[0] != '/' && host[0] != '@')) return false;
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+  }
+  return true;
+}
+
 // pg_conninfo lives in world-readable files (sshotp.conf, pam.d), and our errors reach syslog and
 // the setuid CLI's terminal. libpq's parse errors quote the token they stumble on, which may be
 // the password, so they are dropped for a fixed text; and a password is refused outright rather
-// than trusted to files any local user can read.
+// than trusted to files any local user can read. An sslmode that does not verify the server is
+// refused for TCP: a man in the middle could answer every login "never used, no failures".
 Status check_conninfo(const std::string& conninfo) {
   char* parse_error = nullptr;
   const std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(
@@ -47,14 +62,32 @@ Status check_conninfo(const std::string& conninfo) {
                                              ? "postgresql: out of memory"
                                              : "postgresql: pg_conninfo is not valid libpq syntax");
   }
+  const char* host = nullptr;
+  const char* hostaddr = nullptr;
+  std::string_view sslmode;
   for (const PQconninfoOption* option = options.get(); option->keyword != nullptr; ++option) {
-    if (std::strcmp(option->keyword, "password") == 0 && option->val != nullptr &&
-        option->val[0] != '\0') {
+    const std::string_view keyword = option->keyword;
+    if (keyword == "password" && option->val != nullptr && option->val[0] != '\0') {
       return make_error(Errc::unavailable,
                         "postgresql: pg_conninfo must not hold a password (keyword \"password\", "
                         "or one in a URI): the file is readable by others; use passfile= or a "
                         "client certificate (sslcert=, sslkey=)");
     }
+    if (keyword == "host") host = option->val;
+    if (keyword == "hostaddr") hostaddr = option->val;
+    if (keyword == "sslmode" && option->val != nullptr) sslmode = option->val;
+  }
+  // Unset means our verify-full (see Connection::open).
+  const bool verifies = sslmode.empty() || sslmode == "verify-ca" || sslmode == "verify-full";
+  if (!verifies && !only_unix_sockets(host, hostaddr)) {
+    // libpq checks the word only when connecting: quote it only if it is one of libpq's.
+    const bool known =
+        sslmode == "disable" || sslmode == "allow" || sslmode == "prefer" || sslmode == "require";
+    return make_error(Errc::unavailable,
+                      "postgresql: pg_conninfo's sslmode" +
+                          (known ? "=" + std::string(sslmode) : std::string(" value")) +
+                          " does not verify the server; a TCP host needs sslmode=verify-full "
+                          "(the default) or verify-ca");
   }
   return Ok{};
 }
@@ -84,7 +117,13 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& conninfo
                                                      Deadline& deadline) {
   const Deadline::Call call(deadline);
   if (auto checked = check_conninfo(conninfo); !checked) return std::move(checked).error();
-  PgConn conn(PQconnectStart(conninfo.c_str()));
+  // Fail-safe defaults the admin's conninfo may override, since it is expanded (expand_dbname)
+  // after them: a verified server, never a read-only standby (its every write fails, 25006),
+  // and no GSSAPI negotiation (Kerberos credential work outside the deadline).
+  const char* const keywords[] = {"sslmode", "target_session_attrs", "gssencmode", "dbname",
+                                  nullptr};
+  const char* const values[] = {"verify-full", "read-write", "disable", conninfo.c_str(), nullptr};
+  PgConn conn(PQconnectStartParams(keywords, values, 1));
   if (!conn) return make_error(Errc::unavailable, "postgresql: out of memory");
   if (PQstatus(conn.get()) == CONNECTION_BAD) {
     return make_error(Errc::unavailable, "postgresql: " + one_line(PQerrorMessage(conn.get())));

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// One libpq connection driven only through libpq's non-blocking API (PQconnectStart and
+// One libpq connection driven only through libpq's non-blocking API (PQconnectStartParams and
 // PQconnectPoll, PQsendQueryParams, PQflush and PQconsumeInput), every wait a poll() bounded by
 // one Deadline. libpq's own time limits are no bound for a login: connect_timeout applies per
 // host (and is ignored by PQconnectPoll), and statement_timeout is the server's, which a frozen

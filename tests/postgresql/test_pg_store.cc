@@ -57,6 +57,14 @@ std::string with_setting(std::string conninfo, const std::string& key, const std
   return conninfo.replace(at, end - at, key + "=" + value);
 }
 
+// The host conninfo without `key=value`.
+std::string without_setting(std::string conninfo, const std::string& key) {
+  const auto at = conninfo.find(key + "=");
+  if (at == std::string::npos) return conninfo;
+  const auto end = conninfo.find(' ', at);
+  return conninfo.erase(at, end == std::string::npos ? std::string::npos : end - at + 1);
+}
+
 Result<std::unique_ptr<Store>> open_timed(const std::string& conninfo, Clock::duration& took) {
   const auto started = Clock::now();
   auto store = pg::open_store({conninfo, kShortMs, false});
@@ -155,6 +163,30 @@ void test_pg_errors_name_the_cause_never_the_password(void**) {
   assert_refused_within_bound(untrusted, took, "certificate");
 }
 
+void test_pg_transport_defaults_fail_safe(void**) {
+  // libpq's own default (prefer) would take an unverified server, which could answer every
+  // login "never used, no failures": without sslmode the server must still be verified.
+  const std::string conninfo = test::pg_host_conninfo();
+  const auto cert_at = conninfo.find("sslcert=") + 8;
+  const std::string client_cert = conninfo.substr(cert_at, conninfo.find(' ', cert_at) - cert_at);
+  Clock::duration took{};
+  auto untrusted = open_timed(
+      with_setting(without_setting(conninfo, "sslmode"), "sslrootcert", client_cert), took);
+  assert_refused_within_bound(untrusted, took, "certificate");
+  (void)test::pg_open_ok(3000, without_setting(conninfo, "sslmode"));
+
+  // An explicit weaker sslmode on a TCP host is refused before connecting; verify-ca is enough.
+  for (const char* weak : {"require", "prefer", "allow", "disable"}) {
+    auto refused = open_timed(with_setting(conninfo, "sslmode", weak), took);
+    assert_refused_within_bound(refused, took, "sslmode");
+    assert_true(refused.error().message.find("verify-ca") != std::string::npos);
+  }
+  assert_conninfo_refused(with_setting(conninfo, "sslmode", "correct-horse"), "sslmode", "horse");
+  auto uri = open_timed("postgresql://sshotp_host@127.0.0.1/sshotp?sslmode=require", took);
+  assert_refused_within_bound(uri, took, "sslmode");
+  (void)test::pg_open_ok(3000, with_setting(conninfo, "sslmode", "verify-ca"));
+}
+
 void test_pg_schema_must_be_the_one_this_build_knows(void**) {
   test::pg_super_sql("INSERT INTO sshotp.schema_version (version) VALUES (99)");
   auto newer = pg::open_store({test::pg_host_conninfo(), 3000, false});
@@ -239,6 +271,7 @@ int main() {
       cmocka_unit_test(sshotp::test_pg_refused_first_host_falls_through_to_the_next),
       cmocka_unit_test(sshotp::test_pg_conninfo_errors_never_echo_the_password),
       cmocka_unit_test(sshotp::test_pg_errors_name_the_cause_never_the_password),
+      cmocka_unit_test(sshotp::test_pg_transport_defaults_fail_safe),
       cmocka_unit_test(sshotp::test_pg_schema_must_be_the_one_this_build_knows),
       cmocka_unit_test(sshotp::test_pg_commit_with_a_warning_is_a_failure),
       cmocka_unit_test(sshotp::test_pg_row_lock_makes_another_host_wait_within_the_bound),
