@@ -37,6 +37,14 @@ pg_as_server() {
   (cd "$PG_DIR" && setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@")
 }
 
+# pg_make_ca PREFIX CN: a self-signed CA, PREFIX.key and PREFIX.crt (the fleet tests make a
+# second one, which the server's certificate does not chain to).
+pg_make_ca() {
+  openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -days 2 \
+    -keyout "$1.key" -out "$1.crt" -subj "/CN=$2" 2>/dev/null ||
+    e2e_die "openssl: cannot make the CA $2"
+}
+
 # pg_make_cert NAME CN [SAN]: NAME.key and NAME.crt in PG_TLS_DIR, signed by the test CA.
 pg_make_cert() {
   local name=$1 cn=$2 san=${3:-} ext
@@ -57,9 +65,7 @@ pg_make_cert() {
 pg_make_tls() {
   PG_TLS_DIR="$E2E_TMP/pg-tls"
   mkdir -m 0700 "$PG_TLS_DIR" || e2e_die "cannot create $PG_TLS_DIR"
-  openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -days 2 \
-    -keyout "$PG_TLS_DIR/ca.key" -out "$PG_TLS_DIR/ca.crt" -subj "/CN=pam_sshotp test CA" \
-    2>/dev/null || e2e_die "openssl: cannot make the test CA"
+  pg_make_ca "$PG_TLS_DIR/ca" "pam_sshotp test CA"
   pg_make_cert server localhost "DNS:localhost,IP:127.0.0.1"
   pg_make_cert "$PG_HOST_ROLE" "$PG_HOST_ROLE"
   pg_make_cert "$PG_OWNER_ROLE" "$PG_OWNER_ROLE"
@@ -167,11 +173,71 @@ pg_super_sql() {
   done
 }
 
-# pg_stop_server: immediate stop (nothing to keep), then the directory goes.
+# pg_postmaster_pid: the running postmaster's pid, or nothing (no pid file, or its pid is no
+# longer a postgres process: a pid file left by a killed server may name a reused pid).
+pg_postmaster_pid() {
+  local pid
+  [[ -n ${PG_DIR:-} && -f $PG_DIR/data/postmaster.pid ]] || return 0
+  pid=$(head -1 "$PG_DIR/data/postmaster.pid")
+  [[ $pid =~ ^[0-9]+$ && $(ps -o comm= -p "$pid" 2>/dev/null) == postgres ]] && echo "$pid"
+  return 0
+}
+
+# pg_gone PID: PID has exited (an exited postmaster may linger as a zombie until whoever
+# inherited it reaps it: that counts as gone).
+pg_gone() {
+  [[ $(ps -o stat= -p "$1" 2>/dev/null) != [^Z]* ]]
+}
+
+# pg_freeze_server: the postmaster stopped with SIGSTOP. The kernel still completes TCP
+# handshakes on its listening socket, so a client connects and then waits for an answer that
+# never comes: a hung server, as the fault tests need it. pg_thaw_server undoes it.
+pg_freeze_server() {
+  local pid
+  pid=$(pg_postmaster_pid)
+  [[ -n $pid ]] || e2e_die "no postmaster to freeze"
+  kill -STOP "$pid" || e2e_die "cannot freeze the postmaster"
+}
+
+pg_thaw_server() {
+  local pid
+  pid=$(pg_postmaster_pid)
+  [[ -n $pid ]] || e2e_die "no postmaster to thaw"
+  kill -CONT "$pid" || e2e_die "cannot thaw the postmaster"
+}
+
+# pg_halt_server: a clean stop that keeps the data directory; pg_restart_server starts the
+# same server again on the same port (the fault tests: a restart must lose nothing).
+pg_halt_server() {
+  pg_as_server "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w -t 30 stop >/dev/null ||
+    e2e_die "pg_ctl stop failed"
+}
+
+pg_restart_server() {
+  pg_as_server "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+    start >/dev/null || { tail -20 "$PG_DIR/server.log" >&2; e2e_die "pg_ctl start failed"; }
+}
+
+# pg_stop_server: immediate stop (nothing to keep), then the directory goes. It must also work on
+# a server frozen with SIGSTOP (a fault test that failed half-way): pg_ctl would wait its whole
+# timeout on a stopped postmaster while rm ran under it, leaking the process and its port. So
+# the postmaster and its process group get SIGCONT first, pg_ctl gets a short wait, SIGKILL
+# follows if the postmaster is still there, and the stop is checked.
 pg_stop_server() {
+  local pid pgid waited
   [[ -n $PG_DIR ]] || return 0
-  if [[ -f $PG_DIR/data/postmaster.pid ]]; then
-    pg_as_server "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w -t 30 stop >/dev/null 2>&1
+  pid=$(pg_postmaster_pid)
+  if [[ -n $pid ]]; then
+    pgid=$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')
+    [[ -n $pgid ]] && kill -CONT -- "-$pgid" 2>/dev/null
+    kill -CONT "$pid" 2>/dev/null
+    pg_as_server "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w -t 5 stop >/dev/null 2>&1
+    pg_gone "$pid" || kill -KILL "$pid" 2>/dev/null
+    for ((waited = 0; waited < 50; waited++)); do
+      pg_gone "$pid" && break
+      sleep 0.1
+    done
+    pg_gone "$pid" || e2e_warn "warning: the PostgreSQL postmaster $pid did not stop"
   fi
   rm -rf "$PG_DIR"
   PG_DIR=""

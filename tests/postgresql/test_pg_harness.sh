@@ -11,8 +11,10 @@ set -uo pipefail
 # psql_as CONNINFO SQL: one value, or nothing (and psql's error on stderr) if refused.
 psql_as() { PGCONNECT_TIMEOUT=10 psql -X "$1" -Atqc "$2"; }
 
-# A server started by a child script that then ends, normally or by SIGTERM, must leave neither a
-# process nor a directory behind. The child prints its PG_DIR and postmaster pid first.
+# A server started by a child script that then ends, normally, by SIGTERM, or with its server
+# frozen by SIGSTOP (a fault test that failed half-way), must leave neither a process nor a
+# directory behind, and a frozen server must not hold the exit up for pg_ctl's whole wait. The
+# child prints its PG_DIR and postmaster pid first.
 lifecycle() {
   local how=$1 out dir pid
   out=$(bash -c '
@@ -21,6 +23,7 @@ lifecycle() {
     pg_start_server
     echo "$PG_DIR $(head -1 "$PG_DIR/data/postmaster.pid")"
     [[ $1 == term ]] && kill -TERM $$
+    [[ $1 == freeze ]] && pg_freeze_server
     exit 0' lifecycle "$how")
   read -r dir pid <<<"$out"
   [[ -n $dir && -n $pid ]] || return 1
@@ -60,5 +63,11 @@ lifecycle exit
 verdict "a script that exits leaves no server and no directory" $?
 lifecycle term
 verdict "a script killed with SIGTERM leaves no server and no directory" $?
+started=$SECONDS
+lifecycle freeze
+status=$?
+echo "a script whose server was frozen exited (and cleaned up) in $((SECONDS - started)) s"
+((status == 0 && SECONDS - started < 20))
+verdict "a script whose server is frozen (SIGSTOP) leaves no server and no directory, promptly" $?
 
 pg_test_finish
