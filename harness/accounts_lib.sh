@@ -47,15 +47,16 @@ e2e_authorize_key() {
 }
 
 # e2e_write_module_config FILE DB KEY_FILE [SETTING...]: a pam_sshotp/sshotp-enroll config file;
-# each SETTING is one more "key = value" line.
+# each SETTING is one more "key = value" line. An empty DB writes no db line (a PostgreSQL
+# store's settings come as SETTINGs).
 e2e_write_module_config() {
   local file=$1 db=$2 key_file=$3
   shift 3
   {
     cat <<EOF
 # pam_sshotp settings for one throwaway sshd (harness/accounts_lib.sh).
-db = $db
-key_file = $key_file
+${db:+db = $db
+}key_file = $key_file
 # The default window: one 30 s step either side of now.
 window = 1
 EOF

@@ -42,15 +42,15 @@ e2e_sshd_dropin() {
 }
 
 e2e_write_sshd_config() {
-  local config=$1 port=$2 users=$3
+  local config=$1 port=$2 users=$3 dir=${E2E_SSHD_DIR:-$E2E_TMP}
   cat >"$config" <<EOF
 # A throwaway sshd for pam_sshotp (harness/sshd_lib.sh). The authentication policy comes from the
 # shipped example drop-in, so the example itself is what gets tested.
 Include "$(e2e_sshd_dropin)"
 
 ListenAddress 127.0.0.1:$port
-HostKey $E2E_TMP/ssh_host_ed25519_key
-PidFile $E2E_TMP/sshd.pid
+HostKey $dir/ssh_host_ed25519_key
+PidFile $dir/sshd.pid
 LogLevel VERBOSE
 AllowUsers $users
 PermitRootLogin no
@@ -71,9 +71,12 @@ EOF
 # the PAM service SERVICE, in the private namespace of e2e_private_system_prefix. sshd logs to
 # syslog, as installed, so E2E_SYSLOG holds its lines and the module's exactly as a real
 # /var/log/auth.log would ("sshd[pid]: pam_sshotp(sshd:auth): ..."). Sets E2E_SERVICE,
-# E2E_SSHD_PID and E2E_SSHD_LOG.
+# E2E_SSHD_PID and E2E_SSHD_LOG. Its files (config, host key, pid file) go in E2E_SSHD_DIR if
+# set, else in E2E_TMP: a script that runs several sshd "hosts" gives each its own directory
+# (and takes each one's E2E_SSHD_PID over before starting the next).
 e2e_start_sshd() {
-  local service=$1 config="$E2E_TMP/sshd_config" attempts waited mark
+  local service=$1 dir=${E2E_SSHD_DIR:-$E2E_TMP} attempts waited mark
+  local config="$dir/sshd_config"
   shift
   # shellcheck disable=SC2034 # for the scripts' checks of what the module logged
   E2E_SERVICE=$service
@@ -83,7 +86,7 @@ e2e_start_sshd() {
   # sshd 9.2 names its PAM service after argv[0]'s basename and must run by absolute path.
   E2E_SSHD_BIN="$E2E_TMP/$service"
   ln -s "$SSHD" "$E2E_SSHD_BIN" || e2e_die "cannot link $E2E_SSHD_BIN"
-  ssh-keygen -q -t ed25519 -N '' -C e2e-host -f "$E2E_TMP/ssh_host_ed25519_key" ||
+  ssh-keygen -q -t ed25519 -N '' -C e2e-host -f "$dir/ssh_host_ed25519_key" ||
     e2e_die "cannot generate the host key"
   E2E_SSHD_LOG=$E2E_SYSLOG
   e2e_sanitizer_prefix

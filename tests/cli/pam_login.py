@@ -5,11 +5,14 @@
 # pam_authenticate(). The code is read from stdin so it never appears in argv. Prints the PAM
 # result and any message the module showed, and exits with the PAM return code itself (0
 # PAM_SUCCESS, 7 PAM_AUTH_ERR, 9 PAM_AUTHINFO_UNAVAIL, 11 PAM_MAXTRIES, ...), so a shell test
-# can compare exact codes. Exits 99 if libpam cannot even start.
+# can compare exact codes, and how long libpam took, from pam_start to pam_end (took_ms: N), so
+# a test can bound the login without python's own start-up. Exits 99 if libpam cannot even
+# start.
 # Usage: pam_login.py CONFDIR SERVICE USER <code
 import ctypes
 import os
 import sys
+import time
 
 # In a sanitizer build (SANITIZER_PRELOAD set by `make check`) the module needs the sanitizer
 # runtime loaded before anything else in this process: start again with it preloaded. Leak
@@ -95,6 +98,7 @@ def main():
     callback = make_conversation(answer)  # kept referenced until pam_end
     conv = PamConv(callback, None)
     handle = ctypes.c_void_p()
+    started = time.monotonic()
     rc = libpam.pam_start_confdir(service, user, ctypes.byref(conv), confdir,
                                   ctypes.byref(handle))
     if rc != PAM_SUCCESS:
@@ -103,6 +107,7 @@ def main():
     rc = libpam.pam_authenticate(handle, 0)
     print(f"result: {rc} {libpam.pam_strerror(handle, rc).decode()}")
     libpam.pam_end(handle, rc)
+    print(f"took_ms: {round((time.monotonic() - started) * 1000)}")
     return rc
 
 
