@@ -13,6 +13,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <fstream>
+#include <sstream>
 
 namespace {
 
@@ -198,6 +200,11 @@ int PamFixture::login(const std::string& user, const std::string& reply,
 }
 
 Tally race_logins(const PamFixture& f, const std::vector<Attempt>& attempts) {
+  return race_logins(std::vector<const PamFixture*>{&f}, attempts);
+}
+
+Tally race_logins(const std::vector<const PamFixture*>& hosts,
+                  const std::vector<Attempt>& attempts) {
   Tally tally;
   int gate[2];
   if (pipe(gate) != 0) {
@@ -205,7 +212,8 @@ Tally race_logins(const PamFixture& f, const std::vector<Attempt>& attempts) {
     std::abort();
   }
   std::vector<pid_t> children;
-  for (const Attempt& attempt : attempts) {
+  for (std::size_t i = 0; i < attempts.size(); ++i) {
+    const PamFixture& host = *hosts[i % hosts.size()];
     const pid_t pid = fork();
     if (pid < 0) {
       ++tally.other;
@@ -215,7 +223,7 @@ Tally race_logins(const PamFixture& f, const std::vector<Attempt>& attempts) {
       close(gate[1]);
       char byte;
       (void)!read(gate[0], &byte, 1);  // returns 0 when the parent closes the write end
-      _exit(exit_status_of_login(f, attempt));
+      _exit(exit_status_of_login(host, attempts[i]));
     }
     children.push_back(pid);
   }
@@ -243,6 +251,43 @@ PamFixture make_pam_fixture(std::string_view config_lines, std::string_view modu
   f.use_module_args(module_args);
   enroll(f.env, "alice", f.secret, f.params);
   return f;
+}
+
+PamFixture another_host(const PamFixture& f) {
+  auto read_all = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      std::fprintf(stderr, "another_host: cannot read %s\n", path.c_str());
+      std::abort();
+    }
+    return text.str();
+  };
+  const char* tmp = std::getenv("TMPDIR");
+  std::string dir = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/sshotp.XXXXXX";
+  if (mkdtemp(dir.data()) == nullptr) {
+    std::perror("mkdtemp");
+    std::abort();
+  }
+  PamFixture host = f;
+  host.env.dir = dir;
+  host.env.key_path = dir + "/sshotp.key";
+  host.env.config_path = dir + "/sshotp.conf";
+  write_file(host.env.key_path, read_all(f.env.key_path), 0600);
+  // The same settings, the same store; only the key file's path is this host's own.
+  std::string config = read_all(f.env.config_path);
+  const std::string key_line = "key_file = " + f.env.key_path + "\n";
+  const std::size_t at = config.find(key_line);
+  if (at == std::string::npos) {
+    std::fprintf(stderr, "another_host: no key_file line in %s\n", f.env.config_path.c_str());
+    std::abort();
+  }
+  config.replace(at, key_line.size(), "key_file = " + host.env.key_path + "\n");
+  write_file(host.env.config_path, config, 0644);
+  host.confdir = make_pam_confdir(host.env);
+  host.use_stack(auth_line(host.env));
+  return host;
 }
 
 int setup_pam_fixture(void** state) {

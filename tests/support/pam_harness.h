@@ -142,6 +142,15 @@ struct Tally {
 // Forks one process per attempt; all wait on a pipe until every one exists, then log in at
 // once. Counts the results by class.
 Tally race_logins(const PamFixture& f, const std::vector<Attempt>& attempts);
+// The same across several hosts of one fleet: attempt i logs in on hosts[i % hosts.size()].
+Tally race_logins(const std::vector<const PamFixture*>& hosts,
+                  const std::vector<Attempt>& attempts);
+
+// A second host of f's fleet: its own directory, PAM service directory and config file, the
+// same settings over the same store (the same SQLite file, or the same PostgreSQL database), its
+// own copy of f's key file. Its module arguments are the default ones. destroy_test_env(host.env)
+// removes only its own directory.
+PamFixture another_host(const PamFixture& f);
 
 // `config_lines` are appended to the config file; `module_args` go on the service's auth line.
 PamFixture make_pam_fixture(std::string_view config_lines = "", std::string_view module_args = "");
