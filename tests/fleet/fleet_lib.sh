@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
+# What the fleet tests (issue 12: many hosts, one PostgreSQL store) share on top of the
+# throwaway-sshd harness and the e2e checks (tests/e2e/e2e_lib.sh) and the throwaway PostgreSQL
+# (harness/postgres_lib.sh): "hosts", each a directory $E2E_TMP/NAME with its own sshotp.conf
+# (store = postgresql), its own copy of the fleet's key file, its own PAM service and, for the
+# sshd tests, its own sshd (port, host key, config); and one login through libpam on a host,
+# timed, for the fault tests.
+
+# shellcheck source=tests/e2e/e2e_lib.sh
+. "${SSHOTP_SRCDIR:?}/tests/e2e/e2e_lib.sh"
+# shellcheck source=harness/postgres_lib.sh
+. "$SSHOTP_SRCDIR/harness/postgres_lib.sh"
+
+FLEET_SERVICE=sshotp-fleet
+
+# fleet_preamble PREFIX: root (else skip 77), the e2e preamble (tools, E2E_TMP, the syslog
+# capture), and a throwaway PostgreSQL with the schema applied.
+fleet_preamble() {
+  e2e_test_preamble "$1"
+  [[ -f ${SSHOTP_PG_PLUGIN:-} ]] || e2e_die "SSHOTP_PG_PLUGIN is not a file: ${SSHOTP_PG_PLUGIN:-}"
+  pg_start_server
+  pg_apply_schema
+  # What e2e_finish shows when a case failed: the module's lines (and sshd's, if any).
+  E2E_SSHD_LOG=$E2E_SYSLOG
+  echo "PostgreSQL on 127.0.0.1:$PG_PORT"
+}
+
+# fleet_host_dir NAME: the host's directory.
+fleet_host_dir() { printf '%s\n' "$E2E_TMP/host-$1"; }
+
+# fleet_write_host NAME CONNINFO [SETTING...]: host NAME's sshotp.conf (the PostgreSQL store
+# over CONNINFO, key file sshotp.key in its directory, the built plugin, the SETTINGs), and its
+# PAM service directory for libpam logins (fleet_login). The key file is created by the first
+# enrollment (sshotp-enroll), or copied with fleet_share_key.
+fleet_write_host() {
+  local dir conninfo=$2
+  dir=$(fleet_host_dir "$1")
+  shift 2
+  mkdir -m 0700 "$dir" "$dir/pam.d" || e2e_die "cannot create $dir"
+  e2e_write_module_config "$dir/sshotp.conf" "" "$dir/sshotp.key" "store = postgresql" \
+    "pg_conninfo = \"$conninfo\"" "pg_plugin = $SSHOTP_PG_PLUGIN" "$@"
+  printf 'auth required %s config=%s\n' "$PAM_SSHOTP_MODULE" "$dir/sshotp.conf" \
+    >"$dir/pam.d/$FLEET_SERVICE"
+}
+
+# fleet_share_key FROM TO: host TO gets a copy of host FROM's key file (every host of a fleet
+# needs the same key).
+fleet_share_key() {
+  install -m 0600 "$(fleet_host_dir "$1")/sshotp.key" "$(fleet_host_dir "$2")/sshotp.key" ||
+    e2e_die "cannot copy the key of host $1 to host $2"
+}
+
+# fleet_start_sshd NAME USER...: host NAME's sshd (its own port, host key and PAM service
+# sshd-sshotp-NAME-TAG running the module with the host's config), for the USERs. Its pid,
+# port and service are kept in FLEET_SSHD_PID_NAME, FLEET_PORT_NAME, FLEET_SERVICE_NAME.
+fleet_start_sshd() {
+  local name=$1 pid_var="FLEET_SSHD_PID_$1" service="sshd-sshotp-$1-$E2E_TAG" dir
+  shift
+  dir=$(fleet_host_dir "$name")
+  printf -v "$pid_var" '%s' ""
+  e2e_on_exit e2e_stop_child "$pid_var"
+  e2e_install_pam_service "$service" "auth  required  $PAM_SSHOTP_MODULE config=$dir/sshotp.conf"
+  [[ -n ${E2E_ASKPASS:-} ]] || e2e_write_askpass
+  E2E_SSHD_DIR=$dir e2e_start_sshd "$service" "$@"
+  # The harness's own cleanup stops E2E_SSHD_PID: hand this sshd over to the host's variable.
+  printf -v "$pid_var" '%s' "$E2E_SSHD_PID"
+  E2E_SSHD_PID=""
+  printf -v "FLEET_PORT_$name" '%s' "$E2E_PORT"
+  printf -v "FLEET_SERVICE_$name" '%s' "$service"
+  echo "host $name: sshd on 127.0.0.1:$E2E_PORT, PAM service $service"
+}
+
+# fleet_use_host NAME: what follows (e2e_login, the audit checks, e2e_enroll_cli) is on host
+# NAME: its sshd, its PAM service's log lines, its config.
+fleet_use_host() {
+  local port="FLEET_PORT_$1" service="FLEET_SERVICE_$1"
+  E2E_PORT=${!port:-}
+  E2E_SERVICE=${!service:-$FLEET_SERVICE}
+  E2E_CONF="$(fleet_host_dir "$1")/sshotp.conf"
+}
+
+# fleet_login NAME USER < CODE: one login through libpam and the built module on host NAME
+# (tests/cli/pam_login.py, in the harness's private namespace so the module's lines reach the
+# syslog capture). Sets FLEET_RC (the PAM result) and FLEET_MS (how long libpam took, from
+# pam_start to pam_end, in ms; "none" if the login never got that far).
+# shellcheck disable=SC2034 # FLEET_RC and FLEET_MS are for the scripts
+fleet_login() {
+  local dir
+  dir=$(fleet_host_dir "$1")
+  E2E_SYSLOG_MARK=$(wc -l <"$E2E_SYSLOG")
+  FLEET_RC=0
+  timeout 60 "${E2E_PRIVATE[@]}" /usr/bin/python3 "$SSHOTP_SRCDIR/tests/cli/pam_login.py" \
+    "$dir/pam.d" "$FLEET_SERVICE" "$2" >"$E2E_TMP/login.out" 2>&1 || FLEET_RC=$?
+  FLEET_MS=$(sed -n 's/^took_ms: \([0-9]*\)$/\1/p' "$E2E_TMP/login.out")
+  FLEET_MS=${FLEET_MS:-none}
+}
+
+# fleet_cause_line: the first line the module logged during the last
+# fleet_login that is not its audit line (the cause of a refusal), or nothing.
+fleet_cause_line() {
+  local waited
+  for ((waited = 0; waited < 20; waited++)); do
+    e2e_module_lines "$E2E_SYSLOG_MARK" | grep -v '^decision=' | grep -q . && break
+    sleep 0.1
+  done
+  e2e_module_lines "$E2E_SYSLOG_MARK" | grep -v '^decision=' | head -1
+}
