@@ -106,3 +106,73 @@ fleet_cause_line() {
   done
   e2e_module_lines "$E2E_SYSLOG_MARK" | grep -v '^decision=' | head -1
 }
+
+# --- the libpam fault and failover tests ----------------------------------------------------
+
+# fleet_libpam_preamble PREFIX [SETTING...]: fleet_preamble, then the host "enrolling" (the
+# host role's conninfo, pg_timeout_ms = FLEET_TIMEOUT_MS, the SETTINGs) and a throwaway user
+# FLEET_USER enrolled there with the secret FLEET_SECRET (its recovery codes in FLEET_RECOVERY,
+# one a line). window = 10: twenty steps of codes usable now, so each login can use a code of
+# its own (a consumed step must grow) without waiting for the clock (fleet_next_code).
+# shellcheck disable=SC2034 # FLEET_BOUND_MS is for the scripts
+fleet_libpam_preamble() {
+  fleet_preamble "$1"
+  shift
+  FLEET_TIMEOUT_MS=1500
+  FLEET_BOUND_MS=$((FLEET_TIMEOUT_MS + 1000))
+  FLEET_SETTINGS=("pg_timeout_ms = $FLEET_TIMEOUT_MS" "window = 10" "$@")
+  FLEET_USER="sshotp-fl-$E2E_TAG"
+  FLEET_SECRET="$E2E_TMP/$FLEET_USER.secret"
+  FLEET_RECOVERY="$E2E_TMP/recovery"
+  fleet_write_host enrolling "$PG_HOST_CONNINFO" "${FLEET_SETTINGS[@]}"
+  fleet_use_host enrolling
+  e2e_create_user "$FLEET_USER"
+  e2e_new_secret "$FLEET_SECRET"
+  e2e_import "$FLEET_USER" "$FLEET_SECRET"
+  grep -E '^[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}$' "$E2E_TMP/import-$FLEET_USER.out" \
+    >"$FLEET_RECOVERY" || e2e_die "sshotp-enroll import printed no recovery codes"
+}
+
+# fleet_conninfo_with KEY VALUE...: the host role's conninfo with each KEY's value replaced (or
+# the KEY added).
+fleet_conninfo_with() {
+  local conninfo=$PG_HOST_CONNINFO
+  while (($# >= 2)); do
+    if [[ " $conninfo" == *" $1="* ]]; then
+      conninfo=$(sed -E "s#(^| )$1=[^ ]*#\\1$1=$2#" <<<"$conninfo")
+    else
+      conninfo+=" $1=$2"
+    fi
+    shift 2
+  done
+  printf '%s\n' "$conninfo"
+}
+
+# fleet_next_code: FLEET_CODE, a TOTP code of a step after every one fleet_next_code gave
+# before (the steps walk up from nine steps ago).
+FLEET_OFFSET=-270
+fleet_next_code() {
+  FLEET_CODE=$(e2e_totp "$FLEET_SECRET" "$FLEET_OFFSET")
+  FLEET_OFFSET=$((FLEET_OFFSET + 30))
+}
+
+# fleet_timed_login LABEL HOST EXPECTED_RC: a login with a new code on HOST; prints its PAM
+# result, its time and the module's line that is not the audit line (the cause of a refusal),
+# and keeps "LABEL: result in time" in FLEET_FIGURES. True if it ended in EXPECTED_RC within
+# FLEET_BOUND_MS; FLEET_CAUSE is the logged line.
+FLEET_FIGURES=()
+fleet_timed_login() {
+  fleet_next_code
+  fleet_login "$2" "$FLEET_USER" <<<"$FLEET_CODE"
+  FLEET_CAUSE=""
+  [[ $FLEET_RC == 0 ]] || FLEET_CAUSE=$(fleet_cause_line)
+  echo "  $1: PAM result $FLEET_RC in $FLEET_MS ms (bound $FLEET_BOUND_MS ms)${FLEET_CAUSE:+; logged: $FLEET_CAUSE}"
+  FLEET_FIGURES+=("$1: PAM result $FLEET_RC in $FLEET_MS ms")
+  [[ $FLEET_RC == "$3" && $FLEET_MS != none ]] && ((FLEET_MS <= FLEET_BOUND_MS))
+}
+
+# fleet_print_figures WHAT: the times kept by fleet_timed_login, for the test's log.
+fleet_print_figures() {
+  printf '%s figures (pg_timeout_ms = %s):\n' "$1" "$FLEET_TIMEOUT_MS"
+  printf '  %s\n' "${FLEET_FIGURES[@]}"
+}

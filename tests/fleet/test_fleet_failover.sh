@@ -16,17 +16,9 @@ set -euo pipefail
 # shellcheck source=tests/fleet/fleet_lib.sh
 . "$SSHOTP_SRCDIR/tests/fleet/fleet_lib.sh"
 
-fleet_preamble sshotp-fleet-failover
-timeout_ms=1500
-bound_ms=$((timeout_ms + 1000))
-user="sshotp-fo-$E2E_TAG"
-secret="$E2E_TMP/$user.secret"
-settings=("pg_timeout_ms = $timeout_ms" "window = 10")
-
 # first_host_then_server PORT: the host role's conninfo with 127.0.0.1:PORT first, then the server.
 first_host_then_server() {
-  sed -E "s#(^| )host=[^ ]*#\\1host=127.0.0.1,127.0.0.1#; s#(^| )port=[^ ]*#\\1port=$1,$PG_PORT#" \
-    <<<"$PG_HOST_CONNINFO"
+  fleet_conninfo_with host 127.0.0.1,127.0.0.1 port "$1,$PG_PORT"
 }
 
 # start_frozen_listener: FROZEN_PORT, a port on 127.0.0.1 that accepts connections (the kernel's
@@ -57,36 +49,16 @@ signal.pause()' "$E2E_TMP/frozen.port" &
   FROZEN_PORT=$(cat "$E2E_TMP/frozen.port" 2>/dev/null) || e2e_die "the frozen listener did not start"
 }
 
-fleet_write_host enrolling "$PG_HOST_CONNINFO" "${settings[@]}"
-fleet_use_host enrolling
-e2e_create_user "$user"
-e2e_new_secret "$secret"
-e2e_import "$user" "$secret"
+fleet_libpam_preamble sshotp-fleet-failover
 start_frozen_listener
-fleet_write_host first-down "$(first_host_then_server "$(pg_free_port)")" "${settings[@]}"
-fleet_write_host first-frozen "$(first_host_then_server "$FROZEN_PORT")" "${settings[@]}"
+fleet_write_host first-down "$(first_host_then_server "$(pg_free_port)")" "${FLEET_SETTINGS[@]}"
+fleet_write_host first-frozen "$(first_host_then_server "$FROZEN_PORT")" "${FLEET_SETTINGS[@]}"
 fleet_share_key enrolling first-down
 fleet_share_key enrolling first-frozen
 
-offset=-270
-figures=()
-
-# served_in_time LABEL HOST: a new code on HOST logs in within the bound; prints the time.
-served_in_time() {
-  local code
-  code=$(e2e_totp "$secret" "$offset")
-  offset=$((offset + 30))
-  fleet_login "$2" "$user" <<<"$code"
-  echo "  $1: PAM result $FLEET_RC in $FLEET_MS ms (bound $bound_ms ms)"
-  figures+=("$1: PAM result $FLEET_RC in $FLEET_MS ms")
-  [[ $FLEET_RC == 0 && $FLEET_MS != none ]] && ((FLEET_MS <= bound_ms)) && return 0
-  echo "  logged: $(fleet_cause_line)"
-  return 1
-}
-
-first_down() { served_in_time "first host down" first-down; }
+first_down() { fleet_timed_login "first host down" first-down 0; }
 first_frozen() {
-  served_in_time "first host frozen" first-frozen && return 0
+  fleet_timed_login "first host frozen" first-frozen 0 && return 0
   echo "  (expected to fail until the connection layer connects host by host, each with its own"
   echo "   share of pg_timeout_ms, so that a frozen first host does not use up the budget)"
   return 1
@@ -94,6 +66,5 @@ first_frozen() {
 
 e2e_case "first host in host= down: the second serves the login in time" first_down
 e2e_case "first host in host= frozen: the second serves the login in time" first_frozen
-printf 'failover figures (pg_timeout_ms = %s):\n' "$timeout_ms"
-printf '  %s\n' "${figures[@]}"
+fleet_print_figures failover
 e2e_finish
