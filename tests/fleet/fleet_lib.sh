@@ -71,6 +71,21 @@ fleet_start_sshd() {
   echo "host $name: sshd on 127.0.0.1:$E2E_PORT, PAM service $service"
 }
 
+# fleet_finish: e2e_finish, the hosts' sshds stopped first in a sanitizer build (and their
+# namespaces empty), so that e2e_finish's check of the sanitizer reports sees all of them.
+fleet_finish() {
+  local pid_var namespace
+  if [[ -n ${E2E_SANITIZER_DIR:-} ]]; then
+    for pid_var in "${!FLEET_SSHD_PID_@}"; do
+      namespace=""
+      [[ -n ${!pid_var} ]] && namespace=$(readlink "/proc/${!pid_var}/ns/mnt" 2>/dev/null)
+      e2e_stop_child "$pid_var"
+      [[ -z $namespace ]] || e2e_wait_until_no_process_in "$namespace"
+    done
+  fi
+  e2e_finish
+}
+
 # fleet_use_host NAME: what follows (e2e_login, the audit checks, e2e_enroll_cli) is on host
 # NAME: its sshd, its PAM service's log lines, its config.
 fleet_use_host() {

@@ -67,4 +67,4 @@ first_frozen() {
 e2e_case "first host in host= down: the second serves the login in time" first_down
 e2e_case "first host in host= frozen: the second serves the login in time" first_frozen
 fleet_print_figures failover
-e2e_finish
+fleet_finish

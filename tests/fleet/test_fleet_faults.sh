@@ -90,4 +90,4 @@ e2e_case "wrong host name: refused in time" wrong_name
 e2e_case "wrong key file: refused in time" wrong_key
 e2e_case "after the host faults, logins on a good host are back and nothing is lost" logins_back
 fleet_print_figures fault
-e2e_finish
+fleet_finish

@@ -109,4 +109,4 @@ e2e_case "a recovery code used on A is refused on B" recovery_on_a_then_b
 e2e_case "failures split across A and B lock the user at max_failures on both" failures_split_lock
 e2e_case "an unlock through B's CLI lets the user in on A" unlock_on_b_works_on_a
 e2e_case "no code appears in either host's module log lines" no_code_logged
-e2e_finish
+fleet_finish
