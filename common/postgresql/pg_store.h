@@ -9,6 +9,18 @@
 // out between transactions. The schema is created and migrated by the owner role
 // (common/postgresql/sql/); a host only checks, on every connection, that the schema is the
 // one it understands. Internal to the plugin: the core reaches it through store_plugin.h.
+//
+// Round trips of a login (measured with log_statement=all; a "connect" is TCP, SSLRequest, the
+// TLS 1.3 handshake and the startup with certificate authentication, about 4 round trips; no
+// query for target_session_attrs against a server >= 14, which reports its state unasked):
+//   before the prompt:  connect; BEGIN + schema check (one simple-query message); find.
+//                       No ROLLBACK: closing the connection rolls the transaction back.
+//   after the prompt:   connect; BEGIN + schema check; find FOR UPDATE; then
+//                       accepted: consume_step, COMMIT (+ set_lockout after earlier failures);
+//                       refused (wrong code): record_failure, COMMIT.
+//   So 2 connects + 6 statement round trips, where one long-lived connection took 1 connect + 8
+//   (a separate schema check, BEGIN/SELECT/ROLLBACK before the prompt). Pipeline mode (libpq
+//   >= 14) could send each BEGIN with its first statement, saving one more per connection.
 #pragma once
 
 #include <memory>
