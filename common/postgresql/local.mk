@@ -6,8 +6,11 @@ dist_pgsql_DATA = common/postgresql/sql/roles.sql common/postgresql/sql/schema_0
 
 PG_STORE_SOURCES = \
 	common/postgresql/pg_columns.cc common/postgresql/pg_columns.h \
+	common/postgresql/pg_connect.cc common/postgresql/pg_connect.h \
 	common/postgresql/pg_connection.cc common/postgresql/pg_connection.h \
-	common/postgresql/pg_key_check.cc common/postgresql/pg_rows.cc common/postgresql/pg_rows.h \
+	common/postgresql/pg_conninfo.cc common/postgresql/pg_conninfo.h \
+	common/postgresql/pg_key_check.cc common/postgresql/pg_resolve.cc common/postgresql/pg_resolve.h \
+	common/postgresql/pg_rows.cc common/postgresql/pg_rows.h \
 	common/postgresql/pg_store.cc common/postgresql/pg_store.h \
 	common/postgresql/pg_transaction.cc common/postgresql/pg_transaction.h
 if WITH_POSTGRESQL
@@ -15,8 +18,10 @@ if WITH_POSTGRESQL
 # or the CLI (a SQLite host must not map libpq).
 noinst_LTLIBRARIES += common/postgresql/libsshotp_pg.la
 common_postgresql_libsshotp_pg_la_SOURCES = $(PG_STORE_SOURCES)
-common_postgresql_libsshotp_pg_la_CXXFLAGS = $(AM_CXXFLAGS) $(LIBPQ_CFLAGS)
-common_postgresql_libsshotp_pg_la_LIBADD = $(LIBPQ_LIBS)
+# -pthread: host names are looked up on threads of their own (pg_resolve.h); glibc before 2.34
+# keeps std::thread's pthread_create in libpthread.
+common_postgresql_libsshotp_pg_la_CXXFLAGS = $(AM_CXXFLAGS) $(LIBPQ_CFLAGS) -pthread
+common_postgresql_libsshotp_pg_la_LIBADD = $(LIBPQ_LIBS) -lpthread
 
 # The plugin the core dlopen()s for `store = postgresql` (store_plugin.h). It carries the few
 # pure core files it needs (the row checks), not the core, and, like pam_sshotp.so, a private

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // One libpq connection driven only through libpq's non-blocking API (PQconnectStartParams and
-// PQconnectPoll, PQsendQueryParams, PQflush and PQconsumeInput), every wait a poll() bounded by
-// one Deadline. libpq's own time limits are no bound for a login: connect_timeout applies per
-// host (and is ignored by PQconnectPoll), and statement_timeout is the server's, which a frozen
-// or cut-off server never enforces. A wait that runs out, or any error, leaves the connection
-// unusable (it may be in the middle of a reply), so every later call fails at once: the store
-// fails closed. Errors name the cause and the server, never the conninfo (it may hold a
-// password). Internal to the PostgreSQL plugin.
+// PQconnectPoll in pg_connect.cc; PQsendQueryParams, PQflush and PQconsumeInput here), every
+// wait a poll() bounded by one Deadline. libpq's own time limits are no bound for a login:
+// connect_timeout applies per host (and is ignored by PQconnectPoll), and statement_timeout is the
+// server's, which a frozen or cut-off server never enforces. A wait that runs out, or any error,
+// leaves the connection unusable (it may be in the middle of a reply), so every later call fails at
+// once: the store fails closed. Errors name the cause and the server, never the conninfo (it may
+// hold a password). Internal to the PostgreSQL plugin.
 #pragma once
 
 #include <libpq-fe.h>
@@ -76,7 +76,7 @@ struct Param {
   Param(const char* t) : text(t) {}         // NOLINT
   Param(std::int64_t n) : text(std::to_string(n)) {}  // NOLINT
   static Param of_bytes(const std::vector<std::uint8_t>& b) {
-    Param p{std::string_view{}};
+    Param p{std::string_view{}};  // send() never passes an empty vector's data() (maybe null)
     p.bytes = b;
     p.binary = true;
     return p;
@@ -90,9 +90,9 @@ struct Param {
 
 class Connection {
  public:
-  // Connects (every host of a multi-host conninfo, in turn, as libpq does) within `deadline`,
-  // which the connection keeps charging for every statement; the caller keeps it alive.
-  static Result<std::unique_ptr<Connection>> open(const std::string& conninfo, Deadline& deadline);
+  // Takes over a connection that is made and non-blocking (pg_connect.h); `deadline`, charged for
+  // every statement, must outlive it.
+  Connection(PgConn conn, Deadline& deadline);
 
   // Runs one statement; results come in binary format. `what` names it in errors.
   Result<PgResult> exec(const char* sql, const std::vector<Param>& params, const char* what);
@@ -105,15 +105,24 @@ class Connection {
   std::vector<std::string> take_warnings();
   // "host:port/dbname" of the server, for messages.
   const std::string& where() const { return where_; }
-  // The SQLSTATE of the last statement that failed on the server ("" if none did).
+  // The SQLSTATE of the last statement, if it failed on the server ("" if not).
   const std::string& last_sqlstate() const { return last_sqlstate_; }
+  // Runs several statements in one round trip (the simple query protocol: no parameters, text
+  // results), stopping at the first that fails; returns each one's result.
+  Result<std::vector<PgResult>> exec_batch(const char* sql, const char* what);
+  // Closes the connection now (the server rolls back what is open); every later call fails at
+  // once, without waiting. The object stays valid for those who hold a reference to it.
+  void close();
+  bool closed() const { return !conn_; }
 
  private:
-  explicit Connection(PgConn conn, Deadline& deadline);
   Status send(const char* sql, const std::vector<Param>& params, const char* what);
+  Status flush(const char* what);
   Status wait(bool for_write, const char* what);
   // The next result of the statement in flight, or null at its end.
   Result<PgResult> next_result(const char* what);
+  // Every result of what was sent; an error if any of them is one.
+  Result<std::vector<PgResult>> results(const char* what);
   Error fail(Errc code, const std::string& message);
   static void on_notice(void* self, const PGresult* notice);
 
@@ -127,5 +136,7 @@ class Connection {
 
 // Maps a failed result to our error classes (see pg_connection.cc).
 Error result_error(const PGresult* result, const std::string& what);
+// libpq's message on one line (they end in newlines, some span several), "unknown error" if none.
+std::string libpq_message(const char* message);
 
 }  // namespace sshotp::pg

@@ -2,81 +2,139 @@
 // Opening the PostgreSQL store and starting its transactions (see pg_store.h).
 #include "common/postgresql/pg_store.h"
 
+#include <charconv>
+#include <optional>
+#include <string_view>
+
 #include "common/postgresql/pg_columns.h"
+#include "common/postgresql/pg_connect.h"
 #include "common/postgresql/pg_connection.h"
 #include "common/postgresql/pg_transaction.h"
 
 namespace sshotp::pg {
 namespace {
 
-class PgStore final : public Store {
- public:
-  PgStore(std::unique_ptr<Deadline> deadline, std::unique_ptr<Connection> conn, bool per_txn)
-      : deadline_(std::move(deadline)), conn_(std::move(conn)), per_transaction_(per_txn) {}
-
-  // READ COMMITTED, as the consume statements need: a concurrent update of the same row is
-  // waited for and the WHERE clause re-evaluated against its result (PostgreSQL docs, 13.2.1),
-  // so exactly one of two racing consumes changes the row. REPEATABLE READ would turn the wait
-  // into serialization errors instead.
-  Result<std::unique_ptr<StoreTransaction>> begin_write() override {
-    return begin("BEGIN ISOLATION LEVEL READ COMMITTED", true);
-  }
-  // One snapshot for a listing and the look before the prompt; it never blocks writers.
-  Result<std::unique_ptr<StoreTransaction>> begin_read() override {
-    return begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", false);
-  }
-
- private:
-  Result<std::unique_ptr<StoreTransaction>> begin(const char* sql, bool write) {
-    if (per_transaction_) deadline_->restart();
-    auto begun = conn_->exec(sql, {}, "begin transaction");
-    if (!begun) return std::move(begun).error();
-    return std::unique_ptr<StoreTransaction>(std::make_unique<PgTransaction>(*conn_, write));
-  }
-
-  std::unique_ptr<Deadline> deadline_;  // the connection refers to it: declared first
-  std::unique_ptr<Connection> conn_;
-  bool per_transaction_;
-};
+// READ COMMITTED, as the consume statements need: a concurrent update of the same row is
+// waited for and the WHERE clause re-evaluated against its result (PostgreSQL docs, 13.2.1),
+// so exactly one of two racing consumes changes the row. REPEATABLE READ would turn the wait
+// into serialization errors instead.
+constexpr const char* kBeginWrite = "BEGIN ISOLATION LEVEL READ COMMITTED";
+// One snapshot for a listing and the look before the prompt; it never blocks writers.
+constexpr const char* kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+// Sent with the BEGIN, in the same round trip: every connection checks the schema, since a
+// reconnection may reach another server of the fleet.
+constexpr const char* kSchemaCheck = "SELECT max(version) FROM sshotp.schema_version";
 
 // A host never changes the schema (its role may not): it refuses one it does not know, as the
-// SQLite store refuses a newer file, and names the command that fixes an older one.
-Status check_schema(Connection& conn) {
-  auto version = conn.exec("SELECT max(version) FROM sshotp.schema_version", {}, "schema version");
-  if (!version) {
-    // undefined_table, invalid_schema_name: nobody ran the migrations on this database.
-    if (conn.last_sqlstate() == "42P01" || conn.last_sqlstate() == "3F000") {
-      return make_error(Errc::unavailable,
-                        conn.where() + ": store is not initialised (sshotp-enroll db init)");
-    }
-    return std::move(version).error();
-  }
-  auto number = PQntuples(version->get()) == 1 ? int_at(version->get(), 0, 0) : std::nullopt;
-  if (!number) {
+// SQLite store refuses a newer file, and names the command that fixes an older one. `version` is
+// kSchemaCheck's result, in text (the simple query protocol's format).
+Status check_schema(const Connection& conn, const PGresult* version) {
+  std::optional<std::string_view> text;
+  if (PQntuples(version) == 1 && PQnfields(version) >= 1) text = text_at(version, 0, 0);
+  int number = 0;
+  if (!text ||
+      std::from_chars(text->data(), text->data() + text->size(), number).ec != std::errc{}) {
     return make_error(Errc::unavailable, conn.where() + ": store is not initialised");
   }
-  if (*number > kSchemaVersion) {
+  if (number > kSchemaVersion) {
     return make_error(Errc::unavailable, conn.where() + ": schema version " +
-                                             std::to_string(*number) +
+                                             std::to_string(number) +
                                              " is newer than this pam_sshotp understands");
   }
-  if (*number < kSchemaVersion) {
+  if (number < kSchemaVersion) {
     return make_error(Errc::unavailable,
-                      conn.where() + ": schema version " + std::to_string(*number) +
+                      conn.where() + ": schema version " + std::to_string(number) +
                           " is older than this pam_sshotp needs (sshotp-enroll db upgrade)");
   }
   return Ok{};
 }
 
+class PgStore;
+
+// The transaction of a connection that lives for it alone (see pg_store.h): when it ends, the
+// store closes the connection. This destructor runs before PgTransaction's, so the ROLLBACK
+// that one would send fails at once on the closed connection, unsent: closing rolls back on the
+// server anyway, and a round trip is saved.
+class SessionTransaction final : public PgTransaction {
+ public:
+  SessionTransaction(PgStore& store, Connection& conn, bool write)
+      : PgTransaction(conn, write), store_(store) {}
+  ~SessionTransaction() override;
+  SessionTransaction(const SessionTransaction&) = delete;
+  SessionTransaction& operator=(const SessionTransaction&) = delete;
+
+ private:
+  PgStore& store_;
+};
+
+class PgStore final : public Store {
+ public:
+  PgStore(Connector connector, const StoreSettings& settings)
+      : deadline_(settings.timeout_ms),
+        connector_(std::move(connector)),
+        per_transaction_(settings.deadline_per_transaction) {}
+
+  // No exception may leave for the core (store_plugin.h): guarded() turns one into an error.
+  Result<std::unique_ptr<StoreTransaction>> begin_write() override {
+    return guarded([&] { return begin(kBeginWrite, true); });
+  }
+  Result<std::unique_ptr<StoreTransaction>> begin_read() override {
+    return guarded([&] { return begin(kBeginRead, false); });
+  }
+
+  void transaction_ended() noexcept {
+    if (conn_) conn_->close();
+    in_transaction_ = false;
+  }
+
+ private:
+  Result<std::unique_ptr<StoreTransaction>> begin(const char* begin_sql, bool write) {
+    // One connection, so one transaction at a time; the core never overlaps them.
+    if (in_transaction_) {
+      return make_error(Errc::unavailable, "postgresql: a transaction is already open");
+    }
+    if (per_transaction_) deadline_.restart();
+    auto conn = connector_.connect(deadline_);
+    if (!conn) return std::move(conn).error();
+    conn_ = std::move(conn).value();
+    const std::string batch = std::string(begin_sql) + "; " + kSchemaCheck;
+    auto begun = conn_->exec_batch(batch.c_str(), "begin transaction");
+    Status checked = Ok{};
+    if (!begun) {
+      // undefined_table, invalid_schema_name: nobody ran the migrations on this database.
+      const std::string& state = conn_->last_sqlstate();
+      checked =
+          state == "42P01" || state == "3F000"
+              ? make_error(Errc::unavailable,
+                           conn_->where() + ": store is not initialised (sshotp-enroll db init)")
+              : std::move(begun).error();
+    } else {
+      checked = check_schema(*conn_, begun->back().get());
+    }
+    if (!checked) {
+      conn_->close();
+      return std::move(checked).error();
+    }
+    in_transaction_ = true;
+    return std::unique_ptr<StoreTransaction>(
+        std::make_unique<SessionTransaction>(*this, *conn_, write));
+  }
+
+  Deadline deadline_;  // the connection refers to it: declared first
+  Connector connector_;
+  std::unique_ptr<Connection> conn_;
+  bool per_transaction_;
+  bool in_transaction_ = false;
+};
+
+SessionTransaction::~SessionTransaction() { store_.transaction_ended(); }
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> open_store(const StoreSettings& settings) {
-  auto deadline = std::make_unique<Deadline>(settings.timeout_ms);
-  auto conn = Connection::open(settings.conninfo, *deadline);
-  if (!conn) return std::move(conn).error();
-  if (auto st = check_schema(**conn); !st) return std::move(st).error();
-  return std::unique_ptr<Store>(std::make_unique<PgStore>(
-      std::move(deadline), std::move(conn).value(), settings.deadline_per_transaction));
+  auto connector = Connector::prepare(settings.conninfo);
+  if (!connector) return std::move(connector).error();
+  return std::unique_ptr<Store>(std::make_unique<PgStore>(std::move(connector).value(), settings));
 }
 
 }  // namespace sshotp::pg

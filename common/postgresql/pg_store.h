@@ -1,10 +1,26 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The PostgreSQL implementation of Store, for a fleet of hosts sharing one database: one
-// connection per store (a login opens one and closes it before returning: libpq warns against
-// forking with an open connection), every wait bounded by pg_timeout_ms, every failure closed.
-// The schema is created and migrated by the owner role (common/postgresql/sql/); a store opened
-// by a host only checks that the schema is the one it understands. Internal to the plugin:
-// the core reaches it through store_plugin.h.
+// The PostgreSQL implementation of Store, for a fleet of hosts sharing one database, every wait
+// bounded by pg_timeout_ms, every failure closed. A connection lives for one transaction: each
+// begin_*() connects (pg_connect.h) and the end of the transaction closes it. So nothing is held
+// open while a login waits at its prompt or the CLI for its user: no backend per pending prompt
+// (up to LoginGraceTime each, against max_connections fleet-wide), and no correct code refused
+// because the server, a pooler or a NAT dropped an idle session meanwhile. It costs a login a
+// second connect; libpq also warns against forking with an open connection, which this rules
+// out between transactions. The schema is created and migrated by the owner role
+// (common/postgresql/sql/); a host only checks, on every connection, that the schema is the
+// one it understands. Internal to the plugin: the core reaches it through store_plugin.h.
+//
+// Round trips of a login (measured with log_statement=all; a "connect" is TCP, SSLRequest, the
+// TLS 1.3 handshake and the startup with certificate authentication, about 4 round trips; no
+// query for target_session_attrs against a server >= 14, which reports its state unasked):
+//   before the prompt:  connect; BEGIN + schema check (one simple-query message); find.
+//                       No ROLLBACK: closing the connection rolls the transaction back.
+//   after the prompt:   connect; BEGIN + schema check; find FOR UPDATE; then
+//                       accepted: consume_step, COMMIT (+ set_lockout after earlier failures);
+//                       refused (wrong code): record_failure, COMMIT.
+//   So 2 connects + 6 statement round trips, where one long-lived connection took 1 connect + 8
+//   (a separate schema check, BEGIN/SELECT/ROLLBACK before the prompt). Pipeline mode (libpq
+//   >= 14) could send each BEGIN with its first statement, saving one more per connection.
 #pragma once
 
 #include <memory>
@@ -22,12 +38,15 @@ inline constexpr int kSchemaVersion = 1;
 struct StoreSettings {
   std::string conninfo;        // libpq keywords; may name several hosts
   unsigned timeout_ms = 3000;  // pg_timeout_ms
-  // false (a login): timeout_ms for all the store's waiting for the server, connecting
-  // included. true (a command, whose transactions may be many and large): connecting and each
-  // transaction get timeout_ms each. Either way the time between calls does not count.
+  // false (a login): timeout_ms for all the store's waiting for the server, both connections
+  // included. true (a command, whose transactions may be many and large): each transaction,
+  // its connecting included, gets timeout_ms. Either way the time between calls (a prompt)
+  // does not count.
   bool deadline_per_transaction = false;
 };
 
+// Checks the settings (pg_conninfo.h) and starts looking up the hosts' names; connects to
+// nothing yet (the first begin_*() does).
 Result<std::unique_ptr<Store>> open_store(const StoreSettings& settings);
 
 }  // namespace sshotp::pg

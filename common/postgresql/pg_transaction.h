@@ -12,7 +12,7 @@
 
 namespace sshotp::pg {
 
-class PgTransaction final : public StoreTransaction {
+class PgTransaction : public StoreTransaction {
  public:
   PgTransaction(Connection& conn, bool write) : conn_(conn), write_(write) {}
   ~PgTransaction() override;

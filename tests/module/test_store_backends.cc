@@ -3,9 +3,11 @@
 // leaves no trace of libpq in the process (the PostgreSQL store is a plugin, loaded only for
 // store = postgresql); with store = postgresql an unreachable database is refused, fail
 // closed, within pg_timeout_ms; and, when the contract suite runs this program against the
-// harness's PostgreSQL (tests/postgresql/test_pg_contract.sh), a login works through the plugin
-// and its code cannot be replayed. The order of the cases matters: once loaded, the plugin and
-// libpq stay mapped for good.
+// harness's PostgreSQL (tests/postgresql/test_pg_contract.sh), a login works through the plugin,
+// its code cannot be replayed, and it holds no connection while its user is at the prompt. The
+// order of the cases matters: once loaded, the plugin and libpq stay mapped for good.
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -65,6 +67,28 @@ void test_postgresql_login_through_libpam(void** state) {
   assert_true(mapped("libpq"));
 }
 
+void test_postgresql_login_holds_no_connection_at_the_prompt(void** state) {
+  if (!store_is_postgresql()) skip();
+  const PamFixture& f = pam_fixture(state);
+  FakeConversation conv = FakeConversation::answering({f.code()});
+  std::string held_at_prompt;
+  conv.while_prompting = [&] {
+    // The connection of the look before the prompt is closed by now; its backend exits a moment
+    // later. One kept open would stay, a backend per pending prompt up to LoginGraceTime.
+    const std::string count = "SELECT count(*) FROM pg_stat_activity WHERE usename = 'sshotp_host'";
+    for (int tries = 0; tries < 40 && (held_at_prompt = postgresql_superuser_sql(count)) != "0";
+         ++tries) {
+      usleep(25000);
+    }
+    // What idle_session_timeout, a pooler or a NAT does to an idle session meanwhile: it must
+    // not cost the user a correct code.
+    (void)postgresql_superuser_sql(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'sshotp_host'");
+  };
+  assert_int_equal(f.login("alice", conv), PAM_SUCCESS);
+  assert_string_equal(held_at_prompt.c_str(), "0");
+}
+
 }  // namespace
 }  // namespace sshotp::test
 
@@ -79,6 +103,9 @@ int main() {
       cmocka_unit_test_setup_teardown(sshotp::test::test_postgresql_login_through_libpam,
                                       sshotp::test::setup_pam_fixture,
                                       sshotp::test::teardown_pam_fixture),
+      cmocka_unit_test_setup_teardown(
+          sshotp::test::test_postgresql_login_holds_no_connection_at_the_prompt,
+          sshotp::test::setup_pam_fixture, sshotp::test::teardown_pam_fixture),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -4,7 +4,11 @@
 // (blocking libpq is fine in a test), and a store opened on it.
 #pragma once
 
+#include <arpa/inet.h>
 #include <libpq-fe.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <memory>
@@ -14,6 +18,49 @@
 #include "tests/support/cmocka.h"
 
 namespace sshotp::test {
+
+// A loopback port of our own: bound, so nobody else takes it while the test runs.
+struct LoopbackPort {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int port = 0;
+  LoopbackPort() {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    assert_int_equal(bind(fd, reinterpret_cast<sockaddr*>(&addr), len), 0);
+    assert_int_equal(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    port = ntohs(addr.sin_port);
+  }
+  ~LoopbackPort() { close(fd); }
+  LoopbackPort(const LoopbackPort&) = delete;
+  LoopbackPort& operator=(const LoopbackPort&) = delete;
+};
+
+// Accepts connections into its backlog and never answers: a frozen server.
+struct SilentServer : LoopbackPort {
+  SilentServer() { assert_int_equal(listen(fd, 16), 0); }
+};
+
+// Nothing listens: a connection is refused at once, as by a host that is down.
+using ClosedPort = LoopbackPort;
+
+// The conninfo with `key=value` replaced (or appended).
+inline std::string with_setting(std::string conninfo, const std::string& key,
+                                const std::string& value) {
+  const auto at = conninfo.find(key + "=");
+  if (at == std::string::npos) return conninfo + " " + key + "=" + value;
+  const auto end = conninfo.find(' ', at);
+  return conninfo.replace(at, end - at, key + "=" + value);
+}
+
+// The value of `key` in the conninfo ("" if absent).
+inline std::string setting_of(const std::string& conninfo, const std::string& key) {
+  const auto at = conninfo.find(key + "=");
+  if (at == std::string::npos) return "";
+  const auto from = at + key.size() + 1;
+  return conninfo.substr(from, conninfo.find(' ', from) - from);
+}
 
 // The host role over TLS, as the module would log in.
 inline std::string pg_host_conninfo() {
@@ -48,9 +95,19 @@ inline void pg_reset_store() {
       " sshotp.key_check; UPDATE sshotp.store_meta SET value = 0");
 }
 
+// The store opened and connected: it connects at each begin_*(), so a read transaction proves it.
+inline Result<std::unique_ptr<Store>> pg_open_connected(const std::string& conninfo,
+                                                        unsigned timeout_ms) {
+  auto store = pg::open_store({conninfo, timeout_ms, false});
+  if (!store) return store;
+  auto txn = (*store)->begin_read();
+  if (!txn) return std::move(txn).error();
+  return store;
+}
+
 inline std::unique_ptr<Store> pg_open_ok(unsigned timeout_ms = 3000,
                                          const std::string& conninfo = pg_host_conninfo()) {
-  auto store = pg::open_store({conninfo, timeout_ms, false});
+  auto store = pg_open_connected(conninfo, timeout_ms);
   if (!store) print_error("open: %s\n", store.error().message.c_str());
   assert_true(store.ok());
   return std::move(store).value();

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -35,35 +36,11 @@ std::string required_env(const char* name) {
   return value;
 }
 
-// Empties the PostgreSQL store as its superuser (the host role may not TRUNCATE), through psql:
-// the test programs do not link libpq, so that test_no_libpq can tell whether the module
-// loaded it.
+// Empties the PostgreSQL store as its superuser (the host role may not TRUNCATE).
 void reset_postgresql_store() {
-  const std::string super = required_env("SSHOTP_TEST_PG_SUPER");
-  const char* argv[] = {"psql",
-                        "-X",
-                        "-q",
-                        "-v",
-                        "ON_ERROR_STOP=1",
-                        "-d",
-                        super.c_str(),
-                        "-c",
-                        "TRUNCATE sshotp.enrollments, sshotp.recovery_codes,"
-                        " sshotp.pending_enrollments, sshotp.key_check;"
-                        " UPDATE sshotp.store_meta SET value = 0",
-                        nullptr};
-  // A clean environment: in sanitizer builds the tests' LD_PRELOAD carries the sanitizer
-  // runtime, whose leak check would fail psql itself.
-  const char* envp[] = {"PATH=/usr/bin:/bin", nullptr};
-  pid_t pid = 0;
-  if (posix_spawnp(&pid, "psql", nullptr, nullptr, const_cast<char* const*>(argv),
-                   const_cast<char* const*>(envp)) != 0) {
-    die("cannot run psql");
-  }
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    die("psql could not empty the PostgreSQL store");
-  }
+  (void)postgresql_superuser_sql(
+      "TRUNCATE sshotp.enrollments, sshotp.recovery_codes, sshotp.pending_enrollments,"
+      " sshotp.key_check; UPDATE sshotp.store_meta SET value = 0");
 }
 
 // The config lines that point a test environment at its store.
@@ -75,6 +52,41 @@ std::string store_config(const TestEnv& env) {
 }
 
 }  // namespace
+
+// Through psql: the test programs do not link libpq, so that test_store_backends can tell
+// whether the module loaded it.
+std::string postgresql_superuser_sql(const std::string& sql) {
+  const std::string super = required_env("SSHOTP_TEST_PG_SUPER");
+  const char* argv[] = {"psql", "-X",          "-Atq", "-v",        "ON_ERROR_STOP=1",
+                        "-d",   super.c_str(), "-c",   sql.c_str(), nullptr};
+  // A clean environment: in sanitizer builds the tests' LD_PRELOAD carries the sanitizer
+  // runtime, whose leak check would fail psql itself.
+  const char* envp[] = {"PATH=/usr/bin:/bin", nullptr};
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) die("pipe");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  pid_t pid = 0;
+  const int spawned = posix_spawnp(&pid, "psql", &actions, nullptr, const_cast<char* const*>(argv),
+                                   const_cast<char* const*>(envp));
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  if (spawned != 0) die("cannot run psql");
+  std::string printed;
+  char buffer[256];
+  for (ssize_t n; (n = read(out[0], buffer, sizeof buffer)) != 0;) {
+    if (n > 0) printed.append(buffer, static_cast<std::size_t>(n));
+    if (n < 0 && errno != EINTR) break;
+  }
+  close(out[0]);
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    die("psql failed: " + sql);
+  }
+  while (!printed.empty() && printed.back() == '\n') printed.pop_back();
+  return printed;
+}
 
 bool store_is_postgresql() {
   const char* kind = std::getenv("SSHOTP_TEST_STORE");

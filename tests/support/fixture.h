@@ -31,6 +31,10 @@ TestEnv make_test_env(std::string_view extra_config = "");
 // Whether this run's stores are PostgreSQL (tests of SQLite's own behaviour skip then).
 bool store_is_postgresql();
 
+// Under the contract suite: runs `sql` as the harness's superuser and returns what it printed
+// (unaligned, one row a line, no trailing newline); aborts the test program if it fails.
+std::string postgresql_superuser_sql(const std::string& sql);
+
 // The env's store as its config names it (store_factory.h), as a command would open it.
 std::unique_ptr<Store> open_env_store(const TestEnv& env);
 void destroy_test_env(const TestEnv& env);

@@ -48,6 +48,7 @@ int fake_conv(int num_msg, const struct pam_message** msg, struct pam_response**
   if (answers == nullptr) return PAM_BUF_ERR;
   for (int i = 0; i < num_msg; ++i) {
     if (!is_prompt(msg[i]->msg_style)) continue;
+    if (conv->while_prompting) conv->while_prompting();
     if (conv->mode == FakeConversation::Mode::null_reply) continue;  // resp stays NULL
     if (conv->next_reply >= conv->replies.size()) {
       for (int j = 0; j < i; ++j) std::free(answers[j].resp);

@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,9 @@ struct FakeConversation {
   std::vector<std::string> replies;
   std::size_t next_reply = 0;
   std::vector<Message> received;  // every message, prompts and notices, in order
+  // Runs while the module waits for the answer to a prompt, before it is given (the user
+  // typing: what the world may do meanwhile).
+  std::function<void()> while_prompting;
 
   static FakeConversation answering(std::vector<std::string> answers);
 

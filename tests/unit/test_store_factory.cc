@@ -6,6 +6,7 @@
 // if it is a well-guarded file from this very build (tests/support/foreign_plugin.cc is one
 // from "another build").
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <string>
@@ -133,6 +134,14 @@ void test_plugin_file_must_be_guarded_like_our_other_files(void** state) {
   test::write_file(dir + "/open.so", "x", 0666);
   chmod((dir + "/open.so").c_str(), 0666);
   assert_says(refusal(postgresql_config(dir + "/open.so")), "open.so");
+  // A symbolic link is refused as one, not as "too many levels of symbolic links".
+  assert_int_equal(symlink((dir + "/text.so").c_str(), (dir + "/link.so").c_str()), 0);
+  assert_says(refusal(postgresql_config(dir + "/link.so")), "link.so: is a symbolic link");
+  // A FIFO: opening it must not wait for a writer (the alarm ends the test if it does).
+  assert_int_equal(mkfifo((dir + "/fifo.so").c_str(), 0644), 0);
+  alarm(10);
+  assert_says(refusal(postgresql_config(dir + "/fifo.so")), "not a regular file");
+  alarm(0);
 }
 
 void test_sqlite_config_opens_the_sqlite_store(void** state) {
