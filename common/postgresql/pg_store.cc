@@ -2,6 +2,8 @@
 // Opening the PostgreSQL store and starting its transactions (see pg_store.h).
 #include "common/postgresql/pg_store.h"
 
+#include <string_view>
+
 #include "common/postgresql/pg_columns.h"
 #include "common/postgresql/pg_connection.h"
 #include "common/postgresql/pg_transaction.h"
@@ -39,10 +41,37 @@ class PgStore final : public Store {
   bool per_transaction_;
 };
 
+// The session's durability, as the role, the database or `options=-c` left it: a COMMIT
+// acknowledged before it is safe would let a crash (synchronous_commit = off) or a failover to
+// a standby that never got it (local, with standbys named) hand a consumed code back.
+// remote_write and on with a standby are the administrator's informed choice; they are kept.
+Status check_durability(const Connection& conn, std::string_view synchronous_commit,
+                        std::string_view standby_names) {
+  if (synchronous_commit == "off") {
+    return make_error(Errc::unavailable,
+                      conn.where() +
+                          ": synchronous_commit is off (set for the role, the database or in "
+                          "options): a consumed code could be used again after a "
+                          "crash; set it to on");
+  }
+  if (synchronous_commit == "local" && !standby_names.empty()) {
+    return make_error(Errc::unavailable,
+                      conn.where() +
+                          ": synchronous_commit is local although "
+                          "synchronous_standby_names names standbys: a consumed code "
+                          "could be used again after a failover; set it to on");
+  }
+  return Ok{};
+}
+
 // A host never changes the schema (its role may not): it refuses one it does not know, as the
-// SQLite store refuses a newer file, and names the command that fixes an older one.
+// SQLite store refuses a newer file, and names the command that fixes an older one. The same
+// round trip reads the session's durability settings.
 Status check_schema(Connection& conn) {
-  auto version = conn.exec("SELECT max(version) FROM sshotp.schema_version", {}, "schema version");
+  auto version = conn.exec(
+      "SELECT max(version), current_setting('synchronous_commit'),"
+      " current_setting('synchronous_standby_names') FROM sshotp.schema_version",
+      {}, "schema version");
   if (!version) {
     // undefined_table, invalid_schema_name: nobody ran the migrations on this database.
     if (conn.last_sqlstate() == "42P01" || conn.last_sqlstate() == "3F000") {
@@ -65,7 +94,12 @@ Status check_schema(Connection& conn) {
                       conn.where() + ": schema version " + std::to_string(*number) +
                           " is older than this pam_sshotp needs (sshotp-enroll db upgrade)");
   }
-  return Ok{};
+  const auto synchronous_commit = text_at(version->get(), 0, 1);
+  const auto standby_names = text_at(version->get(), 0, 2);
+  if (!synchronous_commit || !standby_names) {
+    return make_error(Errc::unavailable, conn.where() + ": cannot read the durability settings");
+  }
+  return check_durability(conn, *synchronous_commit, *standby_names);
 }
 
 }  // namespace
