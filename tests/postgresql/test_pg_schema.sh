@@ -11,6 +11,15 @@ set -uo pipefail
 # as_host SQL: runs SQL as the host role; its status is psql's (errors on stderr).
 as_host() { psql -X "$PG_HOST_CONNINFO" -v ON_ERROR_STOP=1 -Atqc "$1"; }
 
+# refused_as_host SQL: SQL fails for the host role for want of a privilege (SQLSTATE 42501,
+# insufficient_privilege), not for any other reason (a typo, a missing table, no connection).
+refused_as_host() {
+  local said
+  said=$(psql -X "$PG_HOST_CONNINFO" -v ON_ERROR_STOP=1 -v VERBOSITY=sqlstate -Atqc "$1" 2>&1) &&
+    return 1
+  [[ $said == *"ERROR:  42501"* ]] || { echo "not refused for a privilege: $said"; return 1; }
+}
+
 pg_test_preamble sshotp-pg-schema
 pg_apply_schema
 
@@ -37,7 +46,7 @@ for sql in 'CREATE TABLE sshotp.extra (x int)' 'CREATE TABLE public.extra (x int
   'CREATE INDEX ON sshotp.enrollments (state)' 'INSERT INTO sshotp.schema_version VALUES (99)' \
   'DELETE FROM sshotp.schema_version' 'DELETE FROM sshotp.key_check' \
   'DELETE FROM sshotp.store_meta' 'CREATE FUNCTION sshotp.f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql'; do
-  ! as_host "$sql" 2>/dev/null
+  refused_as_host "$sql"
   verdict "the host role may not: $sql" $?
 done
 
