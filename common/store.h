@@ -132,7 +132,11 @@ class StoreTransaction {
   // The user's recovery codes that have not been used yet.
   virtual Result<std::vector<RecoveryCodeRow>> unused_recovery_codes(std::string_view user) = 0;
   // Marks one code used, only if it is still unused (the guard against two logins racing with
-  // the same code). Returns false if it was already used.
+  // the same code). Returns false if it was already used. `id` names a code of the set that
+  // unused_recovery_codes() returned only while no other transaction can replace the set
+  // (replace_recovery_codes() numbers each new set 1..N again): so every writer of a user's
+  // codes first holds the user's enrollment row, by find() or put() in its write transaction
+  // (PostgreSQL: FOR UPDATE or the upsert's row lock; SQLite: its single writer).
   virtual Result<bool> consume_recovery_code(std::string_view user, std::int64_t id,
                                              std::int64_t now) = 0;
   // Replaces the user's whole set (ids 1..N in order).
