@@ -6,6 +6,7 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -46,6 +47,20 @@ inline void pg_reset_store() {
   pg_super_sql(
       "TRUNCATE sshotp.enrollments, sshotp.recovery_codes, sshotp.pending_enrollments,"
       " sshotp.key_check; UPDATE sshotp.store_meta SET value = 0");
+}
+
+// A short pg_timeout_ms, and the scheduling slack on a loaded 2-core machine: a bound is kept if
+// the refusal comes within both.
+inline constexpr unsigned kPgShortMs = 400;
+inline constexpr auto kPgSlack = std::chrono::milliseconds(700);
+
+// An enrollment whose secret is never opened: for the store's own behaviour.
+inline Enrollment pg_sample(const std::string& user) {
+  Enrollment e;
+  e.user = user;
+  e.sealed_secret.assign(40, 0x5a);
+  e.created_at = 1700000000;
+  return e;
 }
 
 inline std::unique_ptr<Store> pg_open_ok(unsigned timeout_ms = 3000,

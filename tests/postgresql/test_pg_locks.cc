@@ -13,21 +13,12 @@ namespace sshotp {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr unsigned kShortMs = 400;
-// Scheduling slack on a loaded 2-core machine: a bound is kept if the refusal comes within it.
-constexpr auto kSlack = std::chrono::milliseconds(700);
-
-Enrollment sample(const std::string& user) {
-  Enrollment e;
-  e.user = user;
-  e.sealed_secret.assign(40, 0x5a);
-  e.created_at = 1700000000;
-  return e;
-}
+constexpr unsigned kShortMs = test::kPgShortMs;
+constexpr auto kSlack = test::kPgSlack;
 
 void put_sample(Store& store, const std::string& user) {
   auto txn = store.begin_write();
-  assert_true(txn.ok() && (*txn)->put(sample(user)).ok() && (*txn)->commit().ok());
+  assert_true(txn.ok() && (*txn)->put(test::pg_sample(user)).ok() && (*txn)->commit().ok());
 }
 
 void test_pg_row_lock_makes_another_host_wait_within_the_bound(void**) {

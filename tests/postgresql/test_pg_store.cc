@@ -21,9 +21,8 @@ namespace sshotp {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr unsigned kShortMs = 400;
-// Scheduling slack on a loaded 2-core machine: a bound is kept if the refusal comes within it.
-constexpr auto kSlack = std::chrono::milliseconds(700);
+constexpr unsigned kShortMs = test::kPgShortMs;
+constexpr auto kSlack = test::kPgSlack;
 
 // A loopback port of our own: bound, so nobody else takes it while the test runs.
 struct LoopbackPort {
@@ -201,20 +200,12 @@ void test_pg_schema_must_be_the_one_this_build_knows(void**) {
   assert_true(missing.error().message.find("not initialised") != std::string::npos);
 }
 
-Enrollment sample(const std::string& user) {
-  Enrollment e;
-  e.user = user;
-  e.sealed_secret.assign(40, 0x5a);
-  e.created_at = 1700000000;
-  return e;
-}
-
 void test_pg_column_of_another_type_is_refused(void**) {
   // Eight bytes of a float8 are not an int8: a column whose type is not the schema's is a
   // corrupt row, never reinterpreted (5.0 read as an integer is a step far in the future).
   test::pg_reset_store();
   auto store = test::pg_open_ok();
-  Enrollment e = sample("alice");
+  Enrollment e = test::pg_sample("alice");
   e.last_step = 5;
   {
     auto txn = store->begin_write();
@@ -245,7 +236,7 @@ void test_pg_commit_with_a_warning_is_a_failure(void**) {
   auto store = test::pg_open_ok();
   {
     auto txn = store->begin_write();
-    assert_true(txn.ok() && (*txn)->put(sample("alice")).ok() && (*txn)->commit().ok());
+    assert_true(txn.ok() && (*txn)->put(test::pg_sample("alice")).ok() && (*txn)->commit().ok());
   }
   auto txn = store->begin_write();
   assert_true(txn.ok());
