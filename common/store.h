@@ -132,7 +132,11 @@ class StoreTransaction {
   // The user's recovery codes that have not been used yet.
   virtual Result<std::vector<RecoveryCodeRow>> unused_recovery_codes(std::string_view user) = 0;
   // Marks one code used, only if it is still unused (the guard against two logins racing with
-  // the same code). Returns false if it was already used.
+  // the same code). Returns false if it was already used. `id` names a code of the set that
+  // unused_recovery_codes() returned only while no other transaction can replace the set
+  // (replace_recovery_codes() numbers each new set 1..N again): so every writer of a user's
+  // codes first holds the user's enrollment row, by find() or put() in its write transaction
+  // (PostgreSQL: FOR UPDATE or the upsert's row lock; SQLite: its single writer).
   virtual Result<bool> consume_recovery_code(std::string_view user, std::int64_t id,
                                              std::int64_t now) = 0;
   // Replaces the user's whole set (ids 1..N in order).
@@ -146,6 +150,11 @@ class StoreTransaction {
   virtual Result<KeyCheckFacts> key_check_facts() = 0;
   // Records the key check value, replacing any recorded one.
   virtual Status set_key_check(const KeyCheckValue& value) = 0;
+  // The store's own clock (unix seconds) when the last find() read a row, from a store that
+  // serves a fleet of hosts, each with a clock of its own: the verifier refuses a login on a
+  // host whose clock is too far from it. Absent when that find() found nothing, and always from
+  // a store on the host itself (SQLite): its clock is the host's, so no skew is possible.
+  virtual std::optional<std::int64_t> store_time() const = 0;
   // Counts a refused attempt by a user who is not enrolled (see verifier.cc for why).
   virtual Status record_unenrolled_attempt() = 0;
   // Makes the transaction visible to other logins and waits until it is on disk: a power cut

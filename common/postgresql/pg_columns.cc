@@ -20,11 +20,31 @@ std::optional<std::span<const std::uint8_t>> bytes_at(const PGresult* r, int row
       static_cast<std::size_t>(PQgetlength(r, row, column)));
 }
 
-std::optional<std::int64_t> int_at(const PGresult* r, int row, int column) {
-  auto bytes = bytes_at(r, row, column);
-  if (!bytes || (bytes->size() != 2 && bytes->size() != 4 && bytes->size() != 8)) {
-    return std::nullopt;
+namespace {
+
+// The integer types' OIDs (pg_type.dat; fixed since PostgreSQL 7, libpq has no header for them)
+// and their binary widths.
+std::size_t integer_width(Oid type) {
+  switch (type) {
+    case 21:  // int2
+      return 2;
+    case 23:  // int4
+      return 4;
+    case 20:  // int8
+      return 8;
+    default:
+      return 0;
   }
+}
+
+}  // namespace
+
+std::optional<std::int64_t> int_at(const PGresult* r, int row, int column) {
+  // The column's type decides, not its length alone: 8 bytes of a float8 or of a bytea are not
+  // an integer.
+  const std::size_t width = integer_width(PQftype(r, column));
+  auto bytes = bytes_at(r, row, column);
+  if (width == 0 || !bytes || bytes->size() != width) return std::nullopt;
   std::uint64_t value = (*bytes)[0] & 0x80 ? ~std::uint64_t{0} : 0;  // sign-extend
   for (std::uint8_t b : *bytes) value = (value << 8) | b;
   return static_cast<std::int64_t>(value);

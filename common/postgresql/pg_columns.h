@@ -18,7 +18,7 @@ namespace sshotp::pg {
 // Absent for SQL NULL.
 std::optional<std::string_view> text_at(const PGresult* r, int row, int column);
 std::optional<std::span<const std::uint8_t>> bytes_at(const PGresult* r, int row, int column);
-// Absent for SQL NULL or a value that is not a 2, 4 or 8 byte integer.
+// Absent for SQL NULL or a value that is not an int2, int4 or int8 of its type's width.
 std::optional<std::int64_t> int_at(const PGresult* r, int row, int column);
 // An integer column that must not be NULL; `what` names it in the error.
 Result<std::int64_t> required_int(const PGresult* r, int row, int column, const char* what);

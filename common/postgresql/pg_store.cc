@@ -23,14 +23,41 @@ constexpr const char* kBeginWrite = "BEGIN ISOLATION LEVEL READ COMMITTED";
 constexpr const char* kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 // Sent with the BEGIN, in the same round trip: every connection checks the schema, since a
 // reconnection may reach another server of the fleet.
-constexpr const char* kSchemaCheck = "SELECT max(version) FROM sshotp.schema_version";
+// It also reads the session's durability settings (check_durability).
+constexpr const char* kSchemaCheck =
+    "SELECT max(version), current_setting('synchronous_commit'),"
+    " current_setting('synchronous_standby_names') FROM sshotp.schema_version";
+
+// The session's durability, as the role, the database or `options=-c` left it: a COMMIT
+// acknowledged before it is safe would let a crash (synchronous_commit = off) or a failover to
+// a standby that never got it (local, with standbys named) hand a consumed code back.
+// remote_write and on with a standby are the administrator's informed choice; they are kept.
+Status check_durability(const Connection& conn, std::string_view synchronous_commit,
+                        std::string_view standby_names) {
+  if (synchronous_commit == "off") {
+    return make_error(Errc::unavailable,
+                      conn.where() +
+                          ": synchronous_commit is off (set for the role, the database or in "
+                          "options): a consumed code could be used again after a "
+                          "crash; set it to on");
+  }
+  if (synchronous_commit == "local" && !standby_names.empty()) {
+    return make_error(Errc::unavailable,
+                      conn.where() +
+                          ": synchronous_commit is local although "
+                          "synchronous_standby_names names standbys: a consumed code "
+                          "could be used again after a failover; set it to on");
+  }
+  return Ok{};
+}
 
 // A host never changes the schema (its role may not): it refuses one it does not know, as the
 // SQLite store refuses a newer file, and names the command that fixes an older one. `version` is
-// kSchemaCheck's result, in text (the simple query protocol's format).
+// kSchemaCheck's result, in text (the simple query protocol's format), with the durability
+// settings beside the version.
 Status check_schema(const Connection& conn, const PGresult* version) {
   std::optional<std::string_view> text;
-  if (PQntuples(version) == 1 && PQnfields(version) >= 1) text = text_at(version, 0, 0);
+  if (PQntuples(version) == 1 && PQnfields(version) >= 3) text = text_at(version, 0, 0);
   int number = 0;
   if (!text ||
       std::from_chars(text->data(), text->data() + text->size(), number).ec != std::errc{}) {
@@ -46,7 +73,12 @@ Status check_schema(const Connection& conn, const PGresult* version) {
                       conn.where() + ": schema version " + std::to_string(number) +
                           " is older than this pam_sshotp needs (sshotp-enroll db upgrade)");
   }
-  return Ok{};
+  const auto synchronous_commit = text_at(version, 0, 1);
+  const auto standby_names = text_at(version, 0, 2);
+  if (!synchronous_commit || !standby_names) {
+    return make_error(Errc::unavailable, conn.where() + ": cannot read the durability settings");
+  }
+  return check_durability(conn, *synchronous_commit, *standby_names);
 }
 
 class PgStore;

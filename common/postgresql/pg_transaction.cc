@@ -10,8 +10,11 @@
 namespace sshotp::pg {
 namespace {
 
-const std::string kFindEnrollment =
-    std::string("SELECT ") + kEnrollmentColumns + " FROM sshotp.enrollments WHERE username = $1";
+// With the server's clock (its transaction's start, whole seconds as time() gives them): the
+// fleet's, which the verifier holds the host's to (store.h).
+const std::string kFindEnrollment = std::string("SELECT ") + kEnrollmentColumns +
+                                    ", floor(extract(epoch FROM now()))::bigint AS store_now"
+                                    " FROM sshotp.enrollments WHERE username = $1";
 // In a write transaction: the row lock that serialises one user's logins across hosts.
 const std::string kFindEnrollmentForUpdate = kFindEnrollment + " FOR UPDATE";
 constexpr const char* kFindPending =
@@ -44,8 +47,13 @@ constexpr const char* kRecordFailure =
     "   ELSE lockouts END"
     " WHERE username = $1 RETURNING failures, locked_until, lockouts";
 
-// The enrollment, the pending one and the codes in one statement; the answer is whether there
-// was an enrollment or a pending one.
+// The user's row first, as every writer takes it (store.h): deleting the codes before it
+// would take locks in the other order than a login, which holds the row and then consumes a
+// code, and the two could deadlock. In a CTE the executor, not the text, would choose the order.
+constexpr const char* kLockEnrollment =
+    "SELECT 1 FROM sshotp.enrollments WHERE username = $1 FOR UPDATE";
+// Then the enrollment, the pending one and the codes in one statement; the answer is whether
+// there was an enrollment or a pending one.
 constexpr const char* kRemove =
     "WITH codes AS (DELETE FROM sshotp.recovery_codes WHERE username = $1),"
     " pending AS (DELETE FROM sshotp.pending_enrollments WHERE username = $1 RETURNING 1),"
@@ -66,12 +74,17 @@ PgTransaction::~PgTransaction() {
 
 Result<std::optional<Enrollment>> PgTransaction::find(std::string_view user) {
   return guarded([&]() -> Result<std::optional<Enrollment>> {
+    store_time_.reset();
     auto rows = conn_.exec((write_ ? kFindEnrollmentForUpdate : kFindEnrollment).c_str(), {user},
                            "reading enrollments");
     if (!rows) return std::move(rows).error();
     if (PQntuples(rows->get()) == 0) return std::optional<Enrollment>();
     auto e = enrollment_at(rows->get(), 0, conn_.where());
     if (!e) return std::move(e).error();
+    // By name, not number: the enrollment's columns come first, however many they are.
+    auto now = required_int(rows->get(), 0, PQfnumber(rows->get(), "store_now"), "store_now");
+    if (!now) return std::move(now).error();
+    store_time_ = *now;
     return std::optional<Enrollment>(std::move(e).value());
   });
 }
@@ -143,6 +156,8 @@ Result<std::optional<std::size_t>> PgTransaction::insert_many(
 
 Result<bool> PgTransaction::remove(std::string_view user) {
   return guarded([&]() -> Result<bool> {
+    auto locked = conn_.exec(kLockEnrollment, {user}, "removing enrollment");
+    if (!locked) return std::move(locked).error();
     auto removed = conn_.exec(kRemove, {user}, "removing enrollment");
     if (!removed) return std::move(removed).error();
     auto count = required_int(removed->get(), 0, 0, "removed rows");
@@ -233,9 +248,11 @@ Status PgTransaction::replace_recovery_codes(std::string_view user,
 
 Status PgTransaction::record_unenrolled_attempt() {
   return guarded([&]() -> Status {
-    auto counted =
-        change("UPDATE sshotp.store_meta SET value = value + 1 WHERE key = 'refused_unenrolled'",
-               {}, "recording attempt");
+    // One shard of the counter, not one row for the fleet (schema_001.sql says why).
+    auto counted = change(
+        "UPDATE sshotp.store_meta SET value = value + 1"
+        " WHERE key = 'refused_unenrolled' AND shard = pg_backend_pid() % 64",
+        {}, "recording attempt");
     if (!counted) return std::move(counted).error();
     return Ok{};
   });

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -103,6 +104,20 @@ inline Result<std::unique_ptr<Store>> pg_open_connected(const std::string& conni
   auto txn = (*store)->begin_read();
   if (!txn) return std::move(txn).error();
   return store;
+}
+
+// A short pg_timeout_ms, and the scheduling slack on a loaded 2-core machine: a bound is kept if
+// the refusal comes within both.
+inline constexpr unsigned kPgShortMs = 400;
+inline constexpr auto kPgSlack = std::chrono::milliseconds(700);
+
+// An enrollment whose secret is never opened: for the store's own behaviour.
+inline Enrollment pg_sample(const std::string& user) {
+  Enrollment e;
+  e.user = user;
+  e.sealed_secret.assign(40, 0x5a);
+  e.created_at = 1700000000;
+  return e;
 }
 
 inline std::unique_ptr<Store> pg_open_ok(unsigned timeout_ms = 3000,

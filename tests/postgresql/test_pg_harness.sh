@@ -11,6 +11,14 @@ set -uo pipefail
 # psql_as CONNINFO SQL: one value, or nothing (and psql's error on stderr) if refused.
 psql_as() { PGCONNECT_TIMEOUT=10 psql -X "$1" -Atqc "$2"; }
 
+# refused_by_server CONNINFO WHY: the server, not the client, turns the connection away, with a
+# FATAL that says WHY (a client that gives up on its own proves nothing about the server).
+refused_by_server() {
+  local said
+  said=$(psql_as "$1" 'SELECT 1' 2>&1) && return 1
+  [[ $said == *"FATAL:  $2"* ]] || { echo "not the server's refusal ($2): $said"; return 1; }
+}
+
 # A server started by a child script that then ends, normally, by SIGTERM, or with its server
 # frozen by SIGSTOP (a fault test that failed half-way), must leave neither a process nor a
 # directory behind, and a frozen server must not hold the exit up for pg_ctl's whole wait. The
@@ -43,16 +51,17 @@ verdict "the host role logs in over TLS with its client certificate (verify-full
 [[ $(psql_as "$PG_OWNER_CONNINFO" 'SELECT current_user') == sshotp_owner ]]
 verdict "the owner role logs in with its certificate" $?
 
-no_cert="host=127.0.0.1 port=$PG_PORT dbname=sshotp user=sshotp_host sslmode=verify-full sslrootcert=$PG_TLS_DIR/ca.crt sslcert=/dev/null sslkey=/dev/null"
-[[ -z $(psql_as "$no_cert" 'SELECT 1' 2>/dev/null) ]]
+# libpq sends no certificate when sslcert names no file (/dev/null would fail in the client).
+no_cert="host=127.0.0.1 port=$PG_PORT dbname=sshotp user=sshotp_host sslmode=verify-full sslrootcert=$PG_TLS_DIR/ca.crt sslcert=$PG_TLS_DIR/none.crt sslkey=$PG_TLS_DIR/none.key"
+refused_by_server "$no_cert" "connection requires a valid client certificate"
 verdict "without a client certificate the host role is refused" $?
 
 plain="host=127.0.0.1 port=$PG_PORT dbname=sshotp user=sshotp_host sslmode=disable"
-[[ -z $(psql_as "$plain" 'SELECT 1' 2>/dev/null) ]]
+refused_by_server "$plain" "no pg_hba.conf entry"
 verdict "without TLS the host role is refused" $?
 
 wrong_role="${PG_HOST_CONNINFO/user=sshotp_host/user=sshotp_owner}"
-[[ -z $(psql_as "$wrong_role" 'SELECT 1' 2>/dev/null) ]]
+refused_by_server "$wrong_role" "certificate authentication failed"
 verdict "the host's certificate does not log in as the owner" $?
 
 listening=$(ss -Htlnp | grep "pid=$(head -1 "$PG_DIR/data/postmaster.pid")," | awk '{print $4}')

@@ -5,8 +5,8 @@
 // waiting for the server counts; a refused first host
 // falls through to the next; TLS and schema problems fail closed and say why, never with the
 // password; a COMMIT that draws a warning (as a cancelled wait for synchronous replication does)
-// is a failure; and one user's row lock makes another host wait, within the bound. Run by
-// test_pg_store.sh against the harness's server.
+// is a failure. (Row locks: test_pg_locks.cc; the real replication wait: test_pg_durability.cc.)
+// Run by test_pg_store.sh against the harness's server.
 #include <unistd.h>
 
 #include <chrono>
@@ -21,9 +21,8 @@ using Clock = std::chrono::steady_clock;
 using test::ClosedPort;
 using test::SilentServer;
 using test::with_setting;
-constexpr unsigned kShortMs = 400;
-// Scheduling slack on a loaded 2-core machine: a bound is kept if the refusal comes within it.
-constexpr auto kSlack = std::chrono::milliseconds(700);
+constexpr unsigned kShortMs = test::kPgShortMs;
+constexpr auto kSlack = test::kPgSlack;
 
 // The host conninfo without `key=value`.
 std::string without_setting(std::string conninfo, const std::string& key) {
@@ -179,12 +178,27 @@ void test_pg_schema_must_be_the_one_this_build_knows(void**) {
   assert_true(missing.error().message.find("not initialised") != std::string::npos);
 }
 
-Enrollment sample(const std::string& user) {
-  Enrollment e;
-  e.user = user;
-  e.sealed_secret.assign(40, 0x5a);
-  e.created_at = 1700000000;
-  return e;
+void test_pg_column_of_another_type_is_refused(void**) {
+  // Eight bytes of a float8 are not an int8: a column whose type is not the schema's is a
+  // corrupt row, never reinterpreted (5.0 read as an integer is a step far in the future).
+  test::pg_reset_store();
+  auto store = test::pg_open_ok();
+  Enrollment e = test::pg_sample("alice");
+  e.last_step = 5;
+  {
+    auto txn = store->begin_write();
+    assert_true(txn.ok() && (*txn)->put(e).ok() && (*txn)->commit().ok());
+  }
+  test::pg_super_sql("ALTER TABLE sshotp.enrollments ALTER COLUMN last_step TYPE float8");
+  auto txn = store->begin_read();
+  assert_true(txn.ok());
+  auto found = (*txn)->find("alice");
+  txn->reset();
+  test::pg_super_sql("ALTER TABLE sshotp.enrollments ALTER COLUMN last_step TYPE bigint");
+  if (found.ok() && found->has_value())
+    print_error("last_step read as %lld\n", static_cast<long long>((*found)->last_step));
+  assert_false(found.ok());
+  assert_true(found.error().message.find("alice") != std::string::npos);
 }
 
 void test_pg_commit_with_a_warning_is_a_failure(void**) {
@@ -200,7 +214,7 @@ void test_pg_commit_with_a_warning_is_a_failure(void**) {
   auto store = test::pg_open_ok();
   {
     auto txn = store->begin_write();
-    assert_true(txn.ok() && (*txn)->put(sample("alice")).ok() && (*txn)->commit().ok());
+    assert_true(txn.ok() && (*txn)->put(test::pg_sample("alice")).ok() && (*txn)->commit().ok());
   }
   auto txn = store->begin_write();
   assert_true(txn.ok());
@@ -212,30 +226,6 @@ void test_pg_commit_with_a_warning_is_a_failure(void**) {
       " DROP FUNCTION sshotp.warn_at_commit()");
   assert_false(committed.ok());
   assert_true(committed.error().message.find("synchronous replication") != std::string::npos);
-}
-
-void test_pg_row_lock_makes_another_host_wait_within_the_bound(void**) {
-  test::pg_reset_store();
-  auto first = test::pg_open_ok();
-  {
-    auto txn = first->begin_write();
-    assert_true(txn.ok() && (*txn)->put(sample("bob")).ok() && (*txn)->commit().ok());
-  }
-  auto held = first->begin_write();
-  assert_true(held.ok() && (*held)->find("bob").ok());  // FOR UPDATE: bob's row is locked
-  auto second = test::pg_open_ok(kShortMs);
-  auto waiting = second->begin_write();
-  assert_true(waiting.ok());
-  const auto started = Clock::now();
-  auto blocked = (*waiting)->find("bob");
-  const auto took = Clock::now() - started;
-  assert_false(blocked.ok());
-  assert_true(blocked.error().message.find("timed out") != std::string::npos);
-  assert_true(took < std::chrono::milliseconds(kShortMs) + kSlack);
-  // Other users are not held up by bob's lock.
-  auto third = test::pg_open_ok();
-  auto other = third->begin_write();
-  assert_true(other.ok() && (*other)->find("carol").ok());
 }
 
 }  // namespace
@@ -251,8 +241,8 @@ int main() {
       cmocka_unit_test(sshotp::test_pg_errors_name_the_cause_never_the_password),
       cmocka_unit_test(sshotp::test_pg_transport_defaults_fail_safe),
       cmocka_unit_test(sshotp::test_pg_schema_must_be_the_one_this_build_knows),
+      cmocka_unit_test(sshotp::test_pg_column_of_another_type_is_refused),
       cmocka_unit_test(sshotp::test_pg_commit_with_a_warning_is_a_failure),
-      cmocka_unit_test(sshotp::test_pg_row_lock_makes_another_host_wait_within_the_bound),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

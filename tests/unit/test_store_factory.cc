@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -124,24 +126,46 @@ void test_plugin_from_another_build_is_refused(void**) {
   assert_says(refusal(postgresql_config(foreign)), "built for another pam_sshotp");
 }
 
+// A copy of a real shared object (the foreign plugin: loaded, it is refused for its stamp),
+// with `mode` whatever the umask.
+void copy_elf(const std::string& to, unsigned mode) {
+  const char* elf = std::getenv("SSHOTP_FOREIGN_PLUGIN");
+  assert_non_null(elf);
+  std::ifstream in(elf, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  assert_true(bytes.compare(0, 4, "\177ELF") == 0);
+  test::write_file(to, bytes, mode);
+}
+
 void test_plugin_file_must_be_guarded_like_our_other_files(void** state) {
   const std::string dir = test::env_state(state).dir;
   assert_says(refusal(postgresql_config(dir + "/missing.so")), "missing.so");
   // Not a shared object at all.
   test::write_file(dir + "/text.so", "not an ELF file", 0644);
   assert_says(refusal(postgresql_config(dir + "/text.so")), "cannot load");
+  // A well-guarded copy is loaded, and refused only for its stamp: so each refusal below is the
+  // guard's, not the loader's or the stamp's.
+  copy_elf(dir + "/guarded.so", 0644);
+  assert_says(refusal(postgresql_config(dir + "/guarded.so")), "built for another pam_sshotp");
   // Writable by others: whoever can write it would run code as root.
-  test::write_file(dir + "/open.so", "x", 0666);
-  chmod((dir + "/open.so").c_str(), 0666);
-  assert_says(refusal(postgresql_config(dir + "/open.so")), "open.so");
-  // A symbolic link is refused as one, not as "too many levels of symbolic links".
-  assert_int_equal(symlink((dir + "/text.so").c_str(), (dir + "/link.so").c_str()), 0);
+  copy_elf(dir + "/open.so", 0666);
+  assert_says(refusal(postgresql_config(dir + "/open.so")),
+              "open.so: is writable by group or others");
+  // A symbolic link, even to the well-guarded copy: it could be pointed elsewhere.
+  assert_int_equal(symlink((dir + "/guarded.so").c_str(), (dir + "/link.so").c_str()), 0);
   assert_says(refusal(postgresql_config(dir + "/link.so")), "link.so: is a symbolic link");
   // A FIFO: opening it must not wait for a writer (the alarm ends the test if it does).
   assert_int_equal(mkfifo((dir + "/fifo.so").c_str(), 0644), 0);
   alarm(10);
   assert_says(refusal(postgresql_config(dir + "/fifo.so")), "not a regular file");
   alarm(0);
+  // In a directory that others may write to: they could put another file in its place.
+  const std::string shared = dir + "/shared";
+  assert_int_equal(mkdir(shared.c_str(), 0775), 0);
+  assert_int_equal(chmod(shared.c_str(), 0775), 0);
+  copy_elf(shared + "/store.so", 0644);
+  assert_says(refusal(postgresql_config(shared + "/store.so")),
+              "shared: is writable by group or others");
 }
 
 void test_sqlite_config_opens_the_sqlite_store(void** state) {

@@ -43,12 +43,20 @@ CREATE TABLE sshotp.recovery_codes (
   PRIMARY KEY (username, id)
 );
 
--- Counters about the store itself (refused_unenrolled: see StoreTransaction).
+-- Counters about the store itself (refused_unenrolled: see StoreTransaction), each the sum of
+-- its shards. Every refusal of an unenrolled or disabled name on every host adds one, holding
+-- the row it adds to until its COMMIT (a wait for a standby, perhaps): on one row that would
+-- queue every such refusal fleet-wide, so they would cost more than a wrong code, which waits
+-- for its own user's row only. A refusal adds to the shard of its backend (pg_backend_pid()
+-- % 64): two only wait for each other when their backends' numbers agree modulo 64.
 CREATE TABLE sshotp.store_meta (
-  key text PRIMARY KEY,
-  value bigint NOT NULL
+  key text NOT NULL,
+  shard integer NOT NULL CHECK (shard >= 0 AND shard < 64),
+  value bigint NOT NULL,
+  PRIMARY KEY (key, shard)
 );
-INSERT INTO sshotp.store_meta (key, value) VALUES ('refused_unenrolled', 0);
+INSERT INTO sshotp.store_meta (key, shard, value)
+  SELECT 'refused_unenrolled', shard, 0 FROM generate_series(0, 63) AS shard;
 
 -- New secrets waiting for their confirming code, beside the active enrollment.
 CREATE TABLE sshotp.pending_enrollments (
