@@ -11,8 +11,8 @@ namespace {
 
 class PgStore final : public Store {
  public:
-  PgStore(std::unique_ptr<Deadline> deadline, std::unique_ptr<Connection> conn, bool per_txn)
-      : deadline_(std::move(deadline)), conn_(std::move(conn)), per_transaction_(per_txn) {}
+  PgStore(std::unique_ptr<Deadline> deadline, std::unique_ptr<Connection> conn)
+      : deadline_(std::move(deadline)), conn_(std::move(conn)) {}
 
   // READ COMMITTED, as the consume statements need: a concurrent update of the same row is
   // waited for and the WHERE clause re-evaluated against its result (PostgreSQL docs, 13.2.1),
@@ -28,7 +28,6 @@ class PgStore final : public Store {
 
  private:
   Result<std::unique_ptr<StoreTransaction>> begin(const char* sql, bool write) {
-    if (per_transaction_) deadline_->restart();
     auto begun = conn_->exec(sql, {}, "begin transaction");
     if (!begun) return std::move(begun).error();
     return std::unique_ptr<StoreTransaction>(std::make_unique<PgTransaction>(*conn_, write));
@@ -36,7 +35,6 @@ class PgStore final : public Store {
 
   std::unique_ptr<Deadline> deadline_;  // the connection refers to it: declared first
   std::unique_ptr<Connection> conn_;
-  bool per_transaction_;
 };
 
 // A host never changes the schema (its role may not): it refuses one it does not know, as the
@@ -71,12 +69,13 @@ Status check_schema(Connection& conn) {
 }  // namespace
 
 Result<std::unique_ptr<Store>> open_store(const StoreSettings& settings) {
-  auto deadline = std::make_unique<Deadline>(settings.timeout_ms);
+  auto deadline =
+      std::make_unique<Deadline>(settings.timeout_ms, settings.deadline_per_transaction);
   auto conn = Connection::open(settings.conninfo, *deadline);
   if (!conn) return std::move(conn).error();
   if (auto st = check_schema(**conn); !st) return std::move(st).error();
-  return std::unique_ptr<Store>(std::make_unique<PgStore>(
-      std::move(deadline), std::move(conn).value(), settings.deadline_per_transaction));
+  return std::unique_ptr<Store>(
+      std::make_unique<PgStore>(std::move(deadline), std::move(conn).value()));
 }
 
 }  // namespace sshotp::pg
