@@ -37,11 +37,9 @@ constexpr Command kCommands[] = {
      "take users over from google-authenticator or pam_oath; report what does not carry over "
      "(root only)",
      run_migrate},
-    {"db",
-     "(init | upgrade) --conninfo OWNER | check [--conninfo CONNINFO] | copy FILE.db "
-     "[--replace]",
-     "PostgreSQL store: create or migrate the schema as the owner role, check this host's "
-     "access, or copy a SQLite store in (root only)",
+    {"db", "(init | upgrade) --conninfo OWNER | check [--conninfo CONNINFO]",
+     "PostgreSQL store: create or migrate the schema as the owner role, or check this host's "
+     "access (root only)",
      run_db},
     {"sshd-config", "[--group GROUP] [--output FILE | --install]",
      "print the sshd drop-in (key, then code), write it, or install it and check it with sshd "
@@ -82,8 +80,7 @@ void print_usage(std::FILE* out) {
       "                      enroll: also write the QR code to a new FILE (mode 0600)\n"
       "  --json              list: print a JSON array instead of a table\n"
       "  --count N           recovery: how many codes, 1 to 100 (default: the config's)\n"
-      "  --replace           migrate: overwrite an enrollment that has another key;\n"
-      "                      db copy: overwrite a user whose secret differs\n"
+      "  --replace           migrate: overwrite an enrollment that has another key\n"
       "  --conninfo CONNINFO db: libpq keywords to connect with instead of pg_conninfo\n"
       "                      (init, upgrade: the owner role; never a password)\n"
       "  --group GROUP       sshd-config: ask only members of GROUP for a code\n"

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "common/enrollment_row.h"
+#include "common/host_name.h"
 #include "common/postgresql/pg_columns.h"
 #include "common/postgresql/pg_rows.h"
 
@@ -23,19 +24,19 @@ constexpr const char* kFindPending =
 
 constexpr const char* kInsertEnrollment =
     "INSERT INTO sshotp.enrollments (username, algorithm, digits, period, sealed_secret,"
-    " last_step, created_at, last_used_at, failures, locked_until, lockouts, state)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+    " last_step, created_at, last_used_at, failures, locked_until, lockouts, state, last_host)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 
 // An upsert, not DELETE + INSERT, so nothing keyed on the user vanishes on the way.
 const std::string kPutEnrollment =
     std::string(kInsertEnrollment) +
     " ON CONFLICT (username) DO UPDATE SET algorithm = $2, digits = $3, period = $4,"
     " sealed_secret = $5, last_step = $6, created_at = $7, last_used_at = $8, failures = $9,"
-    " locked_until = $10, lockouts = $11, state = $12";
+    " locked_until = $10, lockouts = $11, state = $12, last_host = $13";
 
-// insert_many()'s statement for `rows` rows: kInsertEnrollment's columns, ($1..$12), ($13..$24)...
-// 12 parameters a row, 1000 rows a statement: well under the protocol's 65535 parameters.
-constexpr std::size_t kEnrollmentParams = 12;
+// insert_many()'s statement for `rows` rows: kInsertEnrollment's columns, ($1..$13), ($14..)...
+// 13 parameters a row, 1000 rows a statement: well under the protocol's 65535 parameters.
+constexpr std::size_t kEnrollmentParams = 13;
 constexpr std::size_t kRowsPerInsert = 1000;
 std::string insert_rows_sql(std::size_t rows) {
   std::string sql(kInsertEnrollment, std::string_view(kInsertEnrollment).find(" VALUES"));
@@ -213,9 +214,9 @@ Result<bool> PgTransaction::consume_step(std::string_view user, std::int64_t ste
   // lock, re-reads the row and finds the step taken (READ COMMITTED, see pg_store.cc).
   return guarded([&] {
     return change(
-        "UPDATE sshotp.enrollments SET last_step = $2, last_used_at = $3"
+        "UPDATE sshotp.enrollments SET last_step = $2, last_used_at = $3, last_host = $4"
         " WHERE username = $1 AND last_step < $2 RETURNING last_step",
-        {user, step, now}, "consuming a code");
+        {user, step, now, this_host_name()}, "consuming a code");
   });
 }
 
@@ -262,9 +263,13 @@ Result<bool> PgTransaction::consume_recovery_code(std::string_view user, std::in
                                                   std::int64_t now) {
   return guarded([&] {
     return change(
-        "UPDATE sshotp.recovery_codes SET used_at = $3"
-        " WHERE username = $1 AND id = $2 AND used_at IS NULL RETURNING id",
-        {user, id, now}, "consuming a recovery code");
+        // The code, and (a login, as a TOTP one is) the user's last use: one round trip.
+        "WITH used AS (UPDATE sshotp.recovery_codes SET used_at = $3"
+        "   WHERE username = $1 AND id = $2 AND used_at IS NULL RETURNING id),"
+        " noted AS (UPDATE sshotp.enrollments SET last_used_at = $3, last_host = $4"
+        "   WHERE username = $1 AND EXISTS (SELECT 1 FROM used))"
+        " SELECT id FROM used",
+        {user, id, now, this_host_name()}, "consuming a recovery code");
   });
 }
 

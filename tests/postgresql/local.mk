@@ -4,10 +4,11 @@
 # The C++ programs are run by a script that starts the server (pg_test_lib.sh's pg_run_program).
 PG_TESTS = tests/postgresql/test_pg_harness.sh tests/postgresql/test_pg_schema.sh
 EXTRA_DIST += tests/postgresql/pg_test_lib.sh tests/postgresql/test_pg_store.sh \
-	tests/postgresql/test_pg_contract.sh tests/postgresql/test_pg_db.sh
+	tests/postgresql/test_pg_contract.sh tests/postgresql/test_pg_db.sh \
+	tests/postgresql/test_pg_cli.sh
 if WITH_POSTGRESQL
 PG_TESTS += tests/postgresql/test_pg_store.sh tests/postgresql/test_pg_contract.sh \
-	tests/postgresql/test_pg_db.sh
+	tests/postgresql/test_pg_db.sh tests/postgresql/test_pg_cli.sh
 check_PROGRAMS += tests/postgresql/test_pg_store
 tests_postgresql_test_pg_store_SOURCES = tests/postgresql/test_pg_store.cc \
 	tests/postgresql/pg_test_support.h
