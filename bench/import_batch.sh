@@ -4,6 +4,7 @@
 # random 160-bit keys into a fresh store, in one transaction, and prints the wall time, the CPU
 # time and the peak memory. Not a test (make check never runs it): run it by hand, e.g.
 #   SSHOTP_ENROLL=_build/enroll/sshotp-enroll bench/import_batch.sh 1000000
+# (on PostgreSQL: see SSHOTP_BENCH_STORE_SETTINGS below).
 # Also times `list --json` over the result and a second, refused batch (every user is already
 # enrolled), which shows what the all-or-nothing check costs. Everything lives in a mktemp -d
 # directory under $TMPDIR (the file system there decides the fsync cost; it is printed).
@@ -15,6 +16,11 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/sshotp-bench-import.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 chmod 700 "$work"
 printf 'db = %s/store/sshotp.db\nkey_file = %s/sshotp.key\n' "$work" "$work" >"$work/sshotp.conf"
+# Another store: SSHOTP_BENCH_STORE_SETTINGS names a file of settings appended to the config
+# (store = postgresql, pg_conninfo, pg_plugin; an initialised, empty schema).
+if [ -n "${SSHOTP_BENCH_STORE_SETTINGS:-}" ]; then
+  cat "$SSHOTP_BENCH_STORE_SETTINGS" >>"$work/sshotp.conf"
+fi
 
 # USER BASE32 lines, the users in random order (nothing sorts a real export for us). The keys
 # are throwaway random bytes; the file is private and removed on exit.

@@ -2,6 +2,8 @@
 // Checking an enrollment row's columns (see enrollment_row.h).
 #include "common/enrollment_row.h"
 
+#include <algorithm>
+
 namespace sshotp {
 
 namespace {
@@ -41,7 +43,16 @@ Status add_active_columns(Enrollment& e, const ActiveColumns& c, const std::stri
   e.created_at = c.created_at;
   e.last_used_at = c.last_used_at;
   e.lockout = c.lockout;
-  if (e.lockout.failures < 0 || e.lockout.lockouts < 0) return corrupt_row(where, e.user, "lockout");
+  if (e.lockout.failures < 0 || e.lockout.lockouts < 0)
+    return corrupt_row(where, e.user, "lockout");
+  if (c.last_host) {
+    // Printed by `list` and `status`: what host_name.h writes, nothing a terminal would act on.
+    const bool printable =
+        c.last_host->size() <= 255 && std::all_of(c.last_host->begin(), c.last_host->end(),
+                                                  [](char ch) { return ch > 0x20 && ch < 0x7f; });
+    if (!printable) return corrupt_row(where, e.user, "last_host");
+    e.last_host = std::string(*c.last_host);
+  }
   const std::string_view state = c.state.value_or("");
   if (state == state_name(EnrollmentState::active)) {
     e.state = EnrollmentState::active;

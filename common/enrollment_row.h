@@ -33,6 +33,7 @@ struct ActiveColumns {
   std::optional<std::int64_t> last_used_at;
   LockoutState lockout;
   std::optional<std::string_view> state;
+  std::optional<std::string_view> last_host;
 };
 
 // "<where>: corrupt enrollment row for user '<user>' (<field>)", Errc::unavailable.

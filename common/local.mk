@@ -5,7 +5,8 @@ noinst_LTLIBRARIES += common/libsshotp.la
 common_libsshotp_la_SOURCES = \
 	common/account.cc common/account.h common/audit.cc common/audit.h common/base32.cc \
 	common/base32.h common/clock.h common/config.cc common/config.h common/crypto.cc \
-	common/crypto.h common/enrollment_row.cc common/enrollment_row.h common/file_checks.cc common/file_checks.h common/key_check.cc \
+	common/crypto.h common/enrollment_row.cc common/enrollment_row.h common/file_checks.cc \
+	common/file_checks.h common/host_name.cc common/host_name.h common/key_check.cc \
 	common/key_check.h common/lockout.cc common/lockout.h common/log.cc common/log.h \
 	common/login_policy.cc common/login_policy.h common/otpauth_uri.cc common/otpauth_uri.h \
 	common/policy.cc common/policy.h common/recovery_codes.cc common/recovery_codes.h \

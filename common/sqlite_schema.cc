@@ -55,6 +55,8 @@ constexpr std::array<const char*, kSchemaVersion> kMigrations = {
     "  id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),"
     "  value BLOB NOT NULL"
     ") STRICT;",
+    // 4 -> 5: where each user last logged in (host_name.h), for the audit trail of a fleet.
+    "ALTER TABLE enrollments ADD COLUMN last_host TEXT;",
 };
 
 }  // namespace

@@ -12,7 +12,7 @@ namespace sshotp {
 
 // The version this build writes and understands. It lives with the migrations that define it
 // (sqlite_schema.cc), not with the store that opens the file, which includes this header.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 }  // namespace sshotp
 

@@ -5,6 +5,7 @@
 #include <span>
 
 #include "common/enrollment_row.h"
+#include "common/host_name.h"
 #include "common/sqlite_support.h"
 
 namespace sshotp::sqlite {
@@ -13,7 +14,7 @@ namespace {
 // Both tables start with the same five columns (the secret and its parameters).
 constexpr const char* kFindEnrollment =
     "SELECT user, algorithm, digits, period, sealed_secret, last_step, created_at, last_used_at,"
-    " failures, locked_until, lockouts, state FROM enrollments WHERE user = ?1";
+    " failures, locked_until, lockouts, state, last_host FROM enrollments WHERE user = ?1";
 constexpr const char* kFindPending =
     "SELECT user, algorithm, digits, period, sealed_secret, created_at FROM pending_enrollments"
     " WHERE user = ?1";
@@ -48,6 +49,7 @@ Result<Enrollment> row_to_enrollment(sqlite3_stmt* s, const std::string& path) {
   active.lockout = {sqlite3_column_int64(s, 8), sqlite3_column_int64(s, 9),
                     sqlite3_column_int64(s, 10)};
   active.state = column_text(s, 11);
+  active.last_host = column_text(s, 12);
   if (auto st = add_active_columns(*parsed, active, path); !st) return std::move(st).error();
   return parsed;
 }
@@ -62,8 +64,8 @@ using RowReader = Result<Enrollment> (*)(sqlite3_stmt*, const std::string&);
 
 // Runs a SELECT keyed on the user (?1, the primary key, so at most one row) and reads the row
 // with `read`.
-Result<std::optional<Enrollment>> find_row(sqlite3* db, StatementCache& statements,
-                                           const char* sql, std::string_view user, RowReader read,
+Result<std::optional<Enrollment>> find_row(sqlite3* db, StatementCache& statements, const char* sql,
+                                           std::string_view user, RowReader read,
                                            const std::string& path) {
   auto stmt = statements.get(sql);
   if (!stmt) return std::move(stmt).error();
@@ -87,10 +89,10 @@ void bind_secret_columns(sqlite3_stmt* s, const Enrollment& e) {
 
 constexpr const char* kInsertEnrollment =
     "INSERT INTO enrollments (user, algorithm, digits, period, sealed_secret, last_step,"
-    " created_at, last_used_at, failures, locked_until, lockouts, state)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+    " created_at, last_used_at, failures, locked_until, lockouts, state, last_host)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 
-// ?1..?12 of kInsertEnrollment.
+// ?1..?13 of kInsertEnrollment.
 void bind_enrollment(sqlite3_stmt* s, const Enrollment& e) {
   bind_secret_columns(s, e);
   sqlite3_bind_int64(s, 6, e.last_step);
@@ -104,6 +106,11 @@ void bind_enrollment(sqlite3_stmt* s, const Enrollment& e) {
   sqlite3_bind_int64(s, 10, e.lockout.locked_until);
   sqlite3_bind_int64(s, 11, e.lockout.lockouts);
   bind_text(s, 12, state_name(e.state));
+  if (e.last_host) {
+    bind_text(s, 13, *e.last_host);
+  } else {
+    sqlite3_bind_null(s, 13);
+  }
 }
 
 std::vector<std::uint8_t> column_bytes(sqlite3_stmt* s, int column) {
@@ -160,7 +167,8 @@ Status SqliteTransaction::put(const Enrollment& e) {
       prepare(db_, (std::string(kInsertEnrollment) +
                     " ON CONFLICT (user) DO UPDATE SET algorithm = ?2, digits = ?3, period = ?4,"
                     " sealed_secret = ?5, last_step = ?6, created_at = ?7, last_used_at = ?8,"
-                    " failures = ?9, locked_until = ?10, lockouts = ?11, state = ?12")
+                    " failures = ?9, locked_until = ?10, lockouts = ?11, state = ?12,"
+                    " last_host = ?13")
                        .c_str());
   if (!stmt) return std::move(stmt).error();
   bind_enrollment(stmt->get(), e);
@@ -197,8 +205,9 @@ Result<bool> SqliteTransaction::remove(std::string_view user) {
 Result<bool> SqliteTransaction::consume_step(std::string_view user, std::int64_t step,
                                              std::int64_t now) {
   return change(
-      "UPDATE enrollments SET last_step = ?2, last_used_at = ?3 WHERE user = ?1 AND last_step < ?2",
-      user, {step, now});
+      "UPDATE enrollments SET last_step = ?2, last_used_at = ?3, last_host = ?4"
+      " WHERE user = ?1 AND last_step < ?2",
+      user, {step, now}, this_host_name());
 }
 
 Status SqliteTransaction::set_lockout(std::string_view user, const LockoutState& state) {
@@ -269,9 +278,15 @@ Result<std::vector<RecoveryCodeRow>> SqliteTransaction::unused_recovery_codes(
 
 Result<bool> SqliteTransaction::consume_recovery_code(std::string_view user, std::int64_t id,
                                                       std::int64_t now) {
-  return change(
+  auto used = change(
       "UPDATE recovery_codes SET used_at = ?3 WHERE user = ?1 AND id = ?2 AND used_at IS NULL",
       user, {id, now});
+  if (!used || !*used) return used;
+  // A login, as a TOTP one is: its time and host are the user's last use (store.h).
+  auto noted = change("UPDATE enrollments SET last_used_at = ?2, last_host = ?3 WHERE user = ?1",
+                      user, {now}, this_host_name());
+  if (!noted) return std::move(noted).error();
+  return true;
 }
 
 Status SqliteTransaction::replace_recovery_codes(std::string_view user,
@@ -316,12 +331,14 @@ Status SqliteTransaction::commit() {
 
 // Runs a write keyed by user, binding extra integers from ?2 on; returns whether a row changed.
 Result<bool> SqliteTransaction::change(const char* sql, std::string_view user,
-                                       std::initializer_list<std::int64_t> ints) {
+                                       std::initializer_list<std::int64_t> ints,
+                                       std::optional<std::string_view> text) {
   auto stmt = statements_.get(sql);
   if (!stmt) return std::move(stmt).error();
   bind_text(stmt->get(), 1, user);
   int i = 2;
   for (std::int64_t v : ints) sqlite3_bind_int64(stmt->get(), i++, v);
+  if (text) bind_text(stmt->get(), i, *text);
   if (auto st = step_done(db_, stmt->get(), "updating store"); !st) return std::move(st).error();
   return sqlite3_changes(db_) > 0;
 }
@@ -336,12 +353,12 @@ namespace {
 
 constexpr const char* kSelectListing =
     "SELECT user, algorithm, digits, period, sealed_secret, last_step, created_at, last_used_at,"
-    " failures, locked_until, lockouts, state, 0,"
+    " failures, locked_until, lockouts, state, last_host, 0,"
     " (SELECT count(*) FROM recovery_codes r WHERE r.user = e.user AND r.used_at IS NULL)"
     " FROM enrollments e"
     " UNION ALL"
     " SELECT user, algorithm, digits, period, sealed_secret, -1, created_at, NULL, 0, 0, 0,"
-    " 'active', 1,"
+    " 'active', NULL, 1,"
     " (SELECT count(*) FROM recovery_codes r WHERE r.user = p.user AND r.used_at IS NULL)"
     " FROM pending_enrollments p WHERE p.user NOT IN (SELECT user FROM enrollments)"
     " ORDER BY 1";
@@ -357,9 +374,9 @@ Status SqliteTransaction::for_each_listing(
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     auto e = row_to_enrollment(s, path_);
     if (!e) return std::move(e).error();
-    const sqlite3_int64 unused = sqlite3_column_int64(s, 13);
+    const sqlite3_int64 unused = sqlite3_column_int64(s, 14);
     if (unused < 0) return corrupt_row(path_, e->user, "recovery codes");
-    EnrollmentListing listing{std::move(e).value(), sqlite3_column_int64(s, 12) != 0,
+    EnrollmentListing listing{std::move(e).value(), sqlite3_column_int64(s, 13) != 0,
                               static_cast<std::size_t>(unused)};
     if (auto st = visit(listing); !st) return st;
   }

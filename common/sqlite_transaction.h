@@ -51,8 +51,10 @@ class SqliteTransaction final : public StoreTransaction {
   Status commit_unsynced() override;
 
  private:
+  // Binds ?1 = user, then `ints`, then `text` (if any) after them.
   Result<bool> change(const char* sql, std::string_view user,
-                      std::initializer_list<std::int64_t> ints);
+                      std::initializer_list<std::int64_t> ints,
+                      std::optional<std::string_view> text = std::nullopt);
 
   sqlite3* db_;
   const std::string& path_;

@@ -47,6 +47,8 @@ struct Enrollment {
   std::int64_t last_step = -1;  // newest accepted time step; a code at or before it is a replay
   std::int64_t created_at = 0;
   std::optional<std::int64_t> last_used_at;
+  // The host (host_name.h) of the login that last consumed a code: on a fleet store, where.
+  std::optional<std::string> last_host;
   LockoutState lockout;  // consecutive failures and lock, persisted across connections
 };
 
@@ -116,7 +118,8 @@ class StoreTransaction {
   virtual Result<std::optional<Enrollment>> find_pending(std::string_view user) = 0;
   virtual Result<bool> remove_pending(std::string_view user) = 0;
   // Records `step` as used, but only if it is newer than the stored last step: the conditional
-  // update is the replay guard. Returns false if nothing changed (already used).
+  // update is the replay guard. Returns false if nothing changed (already used). The same
+  // statement records `now` and this host (host_name.h) as the last use.
   virtual Result<bool> consume_step(std::string_view user, std::int64_t step,
                                     std::int64_t now) = 0;
   // Sets the lockout state outright: a success's reset, and `sshotp-enroll unlock`.
@@ -137,6 +140,7 @@ class StoreTransaction {
   // (replace_recovery_codes() numbers each new set 1..N again): so every writer of a user's
   // codes first holds the user's enrollment row, by find() or put() in its write transaction
   // (PostgreSQL: FOR UPDATE or the upsert's row lock; SQLite: its single writer).
+  // Like consume_step(), it records `now` and this host as the user's last use.
   virtual Result<bool> consume_recovery_code(std::string_view user, std::int64_t id,
                                              std::int64_t now) = 0;
   // Replaces the user's whole set (ids 1..N in order).

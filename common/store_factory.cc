@@ -12,12 +12,16 @@ Result<std::unique_ptr<Store>> open_store(const Config& config, OpenMode mode, S
   if (config.store == StoreKind::sqlite) {
     return open_sqlite_store(config.db, mode, config.busy_timeout_ms);
   }
-  auto plugin =
-      load_store_plugin(config.pg_plugin.empty() ? default_postgresql_plugin() : config.pg_plugin);
+  auto plugin = postgresql_plugin(config);
   if (!plugin) return std::move(plugin).error();
   // OpenMode does not matter here: the host role creates nothing (`sshotp-enroll db init`
   // makes the schema, as the owner).
   return (*plugin)->open({config.pg_conninfo, config.pg_timeout_ms, use == StoreUse::command});
+}
+
+Result<const StorePlugin*> postgresql_plugin(const Config& config) {
+  return load_store_plugin(config.pg_plugin.empty() ? default_postgresql_plugin()
+                                                    : config.pg_plugin);
 }
 
 std::string store_name(const Config& config) {

@@ -10,16 +10,21 @@
 #include "common/config.h"
 #include "common/result.h"
 #include "common/store.h"
+#include "common/store_plugin.h"
 
 namespace sshotp {
 
 // How long a PostgreSQL store may wait for the server (pg_timeout_ms): a login gets one bound
-// for all its waiting, connecting included; a command, whose transactions may be many and large,
-// one bound for connecting and one for each transaction. The time between calls (the prompt)
-// is never the database's.
+// for all its waiting, connecting included; a command, whose statements may be many and large,
+// one bound for connecting and one for each statement (pg_store.h). The time between calls (the
+// prompt) is never the database's.
 enum class StoreUse { login, command };
 
 Result<std::unique_ptr<Store>> open_store(const Config& config, OpenMode mode, StoreUse use);
+
+// The PostgreSQL plugin the configuration names (pg_plugin, else the installed one), loaded:
+// for `sshotp-enroll db`, which asks it for more than a store.
+Result<const StorePlugin*> postgresql_plugin(const Config& config);
 
 // The store in messages: the SQLite file, or "the PostgreSQL store" (never pg_conninfo, which
 // may hold a password).

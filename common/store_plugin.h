@@ -19,6 +19,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "common/store.h"
@@ -33,9 +34,35 @@ struct StorePluginRequest {
   bool deadline_per_transaction = false;  // see pg_store.h's StoreSettings
 };
 
+// `sshotp-enroll db init | upgrade` (run as the owner role): the schema migrations, compiled into
+// the plugin, applied in one transaction. init wants an empty database, upgrade an initialised
+// one; both end at the newest version.
+enum class SchemaAction { init, upgrade };
+struct SchemaChange {
+  int from = 0;  // 0: nothing was there
+  int to = 0;
+};
+
+// `sshotp-enroll db check`: what the plugin found out about the server and the role it logs in
+// as. Facts only; the CLI words them and decides the exit status (the key check is the core's).
+struct DatabaseFacts {
+  std::string server;            // host:port/dbname
+  std::string server_version;    // server_version
+  std::string role;              // current_user
+  std::string tls;               // "TLSv1.3 TLS_AES_256_GCM_SHA384", empty without TLS
+  bool server_verified = false;  // sslmode verify-ca or verify-full on TLS
+  std::string sslmode;           // as it applies (our default: verify-full)
+  int schema_version = 0;        // 0: not initialised
+  int known_version = 0;         // the newest this build understands
+  // Each privilege the role has but a host must not (DDL, TRUNCATE, ...), or lacks but needs.
+  std::vector<std::string> privilege_problems;
+};
+
 struct StorePlugin {
   const char* build_stamp;  // must equal kStoreBuildStamp, compared before anything else
   Result<std::unique_ptr<Store>> (*open)(const StorePluginRequest& request) noexcept;
+  Result<SchemaChange> (*migrate)(const StorePluginRequest& request, SchemaAction action) noexcept;
+  Result<DatabaseFacts> (*inspect)(const StorePluginRequest& request) noexcept;
 };
 
 // The plugin's one exported symbol: extern "C" const StorePlugin* sshotp_store_plugin_v1().

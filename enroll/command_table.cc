@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "enroll/admin/admin_commands.h"
+#include "enroll/database/db_commands.h"
 #include "enroll/enrollment/enrollment_commands.h"
 #include "enroll/import/import_command.h"
 #include "enroll/migrate/migrate_command.h"
@@ -36,6 +37,10 @@ constexpr Command kCommands[] = {
      "take users over from google-authenticator or pam_oath; report what does not carry over "
      "(root only)",
      run_migrate},
+    {"db", "(init | upgrade) --conninfo OWNER | check [--conninfo CONNINFO]",
+     "PostgreSQL store: create or migrate the schema as the owner role, or check this host's "
+     "access (root only)",
+     run_db},
     {"sshd-config", "[--group GROUP] [--output FILE | --install]",
      "print the sshd drop-in (key, then code), write it, or install it and check it with sshd "
      "(--install: root only)",
@@ -76,6 +81,8 @@ void print_usage(std::FILE* out) {
       "  --json              list: print a JSON array instead of a table\n"
       "  --count N           recovery: how many codes, 1 to 100 (default: the config's)\n"
       "  --replace           migrate: overwrite an enrollment that has another key\n"
+      "  --conninfo CONNINFO db: libpq keywords to connect with instead of pg_conninfo\n"
+      "                      (init, upgrade: the owner role; never a password)\n"
       "  --group GROUP       sshd-config: ask only members of GROUP for a code\n"
       "  --output FILE       sshd-config: write the drop-in to FILE (atomically, mode 0644)\n"
       "  --install           sshd-config: install it in /etc/ssh/sshd_config.d, check the\n"

@@ -37,7 +37,8 @@ enroll_libsshotp_enroll_la_SOURCES = enroll/program_name.h \
 	enroll/sshd/file_replace.cc enroll/sshd/file_replace.h enroll/sshd/install.cc \
 	enroll/sshd/install.h enroll/sshd/pam_stack_check.cc enroll/sshd/pam_stack_check.h \
 	enroll/sshd/probe.cc enroll/sshd/probe.h enroll/sshd/sshd_config_command.cc enroll/sshd/sshd_config_command.h \
-	enroll/sshd/users.cc enroll/sshd/users.h
+	enroll/sshd/users.cc enroll/sshd/users.h \
+	enroll/database/db_check.cc enroll/database/db_command.cc enroll/database/db_commands.h
 enroll_libsshotp_enroll_la_CXXFLAGS = $(AM_CXXFLAGS) $(QRENCODE_CFLAGS) $(PNG_CFLAGS)
 enroll_libsshotp_enroll_la_LIBADD = $(QRENCODE_LIBS) $(PNG_LIBS)
 

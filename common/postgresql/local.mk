@@ -2,7 +2,18 @@
 # common/postgresql/: the PostgreSQL store. Its SQL is installed for administrators (the roles)
 # and for `sshotp-enroll db init/upgrade` (the schema migrations).
 pgsqldir = $(pkgdatadir)/postgresql
-dist_pgsql_DATA = common/postgresql/sql/roles.sql common/postgresql/sql/schema_001.sql
+PG_MIGRATIONS = common/postgresql/sql/schema_001.sql
+dist_pgsql_DATA = common/postgresql/sql/roles.sql $(PG_MIGRATIONS)
+
+# The migrations compiled into the plugin for `sshotp-enroll db init/upgrade` (pg_admin.h).
+common/postgresql/pg_migrations.h: $(PG_MIGRATIONS:%=$(top_srcdir)/%) \
+		$(top_srcdir)/common/postgresql/sql/embed_migrations.awk
+	$(AM_V_GEN)$(MKDIR_P) common/postgresql && \
+	$(AWK) -f $(top_srcdir)/common/postgresql/sql/embed_migrations.awk \
+	  $(PG_MIGRATIONS:%=$(top_srcdir)/%) >$@-t && mv $@-t $@
+BUILT_SOURCES += common/postgresql/pg_migrations.h
+CLEANFILES += common/postgresql/pg_migrations.h
+EXTRA_DIST += common/postgresql/sql/embed_migrations.awk
 
 PG_STORE_SOURCES = \
 	common/postgresql/pg_columns.cc common/postgresql/pg_columns.h \
@@ -11,6 +22,8 @@ PG_STORE_SOURCES = \
 	common/postgresql/pg_conninfo.cc common/postgresql/pg_conninfo.h \
 	common/postgresql/pg_key_check.cc common/postgresql/pg_resolve.cc common/postgresql/pg_resolve.h \
 	common/postgresql/pg_rows.cc common/postgresql/pg_rows.h \
+	common/postgresql/pg_admin.h common/postgresql/pg_inspect.cc \
+	common/postgresql/pg_schema_admin.cc \
 	common/postgresql/pg_store.cc common/postgresql/pg_store.h \
 	common/postgresql/pg_transaction.cc common/postgresql/pg_transaction.h
 if WITH_POSTGRESQL
@@ -29,7 +42,7 @@ common_postgresql_libsshotp_pg_la_LIBADD = $(LIBPQ_LIBS) -lpthread
 # entry point alone. libtool installs its .la beside it, as for any dlopen()ed module.
 pkglib_LTLIBRARIES = common/postgresql/store_postgresql.la
 common_postgresql_store_postgresql_la_SOURCES = common/postgresql/pg_plugin.cc \
-	common/enrollment_row.cc common/totp_params.cc
+	common/enrollment_row.cc common/host_name.cc common/totp_params.cc
 common_postgresql_store_postgresql_la_CXXFLAGS = $(AM_CXXFLAGS) $(LIBPQ_CFLAGS)
 common_postgresql_store_postgresql_la_LDFLAGS = $(AM_LDFLAGS) $(MODULE_LDFLAGS) -module \
 	-avoid-version -shared -Wl,--version-script=$(top_srcdir)/common/postgresql/store_postgresql.map

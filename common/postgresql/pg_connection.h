@@ -28,7 +28,10 @@ namespace sshotp::pg {
 // the code at the prompt, not the database's, and must not use the bound up.
 class Deadline {
  public:
-  explicit Deadline(unsigned timeout_ms) : timeout_ms_(timeout_ms) {}
+  // per_call (a command's bound, review i12 #14): every call gets timeout_ms of its own, so a
+  // bulk command of many statements is bounded in each wait, not in its total.
+  explicit Deadline(unsigned timeout_ms, bool per_call = false)
+      : timeout_ms_(timeout_ms), per_call_(per_call) {}
   // A fresh bound (a command's next transaction).
   void restart() { spent_ = {}; }
   unsigned timeout_ms() const { return timeout_ms_; }
@@ -38,7 +41,10 @@ class Deadline {
   // Charges one call's time to the bound, from construction to destruction.
   class Call {
    public:
-    explicit Call(Deadline& d) : deadline_(d) { d.call_started_ = Clock::now(); }
+    explicit Call(Deadline& d) : deadline_(d) {
+      if (d.per_call_) d.spent_ = {};
+      d.call_started_ = Clock::now();
+    }
     ~Call() { deadline_.spent_ += Clock::now() - deadline_.call_started_; }
     Call(const Call&) = delete;
     Call& operator=(const Call&) = delete;
@@ -50,6 +56,7 @@ class Deadline {
  private:
   using Clock = std::chrono::steady_clock;
   unsigned timeout_ms_;
+  bool per_call_;
   Clock::duration spent_{};
   Clock::time_point call_started_;
 };

@@ -24,7 +24,7 @@ const std::string kSelectListing =
     " FROM sshotp.enrollments e"
     " UNION ALL"
     " SELECT username, algorithm, digits, period, sealed_secret, -1, created_at, NULL, 0, 0, 0,"
-    " 'active', 1, (SELECT count(*) FROM sshotp.recovery_codes r"
+    " 'active', NULL, 1, (SELECT count(*) FROM sshotp.recovery_codes r"
     "      WHERE r.username = p.username AND r.used_at IS NULL)"
     " FROM sshotp.pending_enrollments p WHERE NOT EXISTS"
     "   (SELECT 1 FROM sshotp.enrollments e WHERE e.username = p.username)"
@@ -50,8 +50,8 @@ Status PgTransaction::for_each_listing(
         kSelectListing.c_str(), "reading enrollments", [&](const PGresult* r) -> Status {
           auto e = enrollment_at(r, 0, conn_.where());
           if (!e) return std::move(e).error();
-          auto pending = int_at(r, 0, 12);
-          auto unused = int_at(r, 0, 13);
+          auto pending = int_at(r, 0, 13);
+          auto unused = int_at(r, 0, 14);
           if (!pending || !unused || *unused < 0) {
             return make_error(Errc::unavailable, conn_.where() + ": corrupt listing row");
           }

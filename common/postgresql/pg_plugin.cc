@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The PostgreSQL plugin's entry point (store_plugin.h): the one symbol store_postgresql.so
 // exports. Everything else in the plugin is hidden (store_postgresql.map).
+#include "common/postgresql/pg_admin.h"
 #include "common/postgresql/pg_store.h"
 #include "common/postgresql/pg_transaction.h"
 #include "common/store_plugin.h"
@@ -14,7 +15,17 @@ Result<std::unique_ptr<Store>> open_for_core(const StorePluginRequest& request) 
   });
 }
 
-constexpr StorePlugin kPlugin = {kStoreBuildStamp, &open_for_core};
+Result<SchemaChange> migrate_for_core(const StorePluginRequest& request,
+                                      SchemaAction action) noexcept {
+  return guarded([&] { return migrate(request, action); });
+}
+
+Result<DatabaseFacts> inspect_for_core(const StorePluginRequest& request) noexcept {
+  return guarded([&] { return inspect(request); });
+}
+
+constexpr StorePlugin kPlugin = {kStoreBuildStamp, &open_for_core, &migrate_for_core,
+                                 &inspect_for_core};
 
 }  // namespace
 }  // namespace sshotp::pg

@@ -19,8 +19,10 @@ std::vector<Param> enrollment_params(const Enrollment& e) {
                                e.lockout.failures,
                                e.lockout.locked_until,
                                e.lockout.lockouts,
-                               Param(state_name(e.state))};
+                               Param(state_name(e.state)),
+                               Param::null()};
   if (e.last_used_at) params[7] = Param(*e.last_used_at);
+  if (e.last_host) params[12] = Param(*e.last_host);
   return params;
 }
 
@@ -57,6 +59,7 @@ Result<Enrollment> enrollment_at(const PGresult* r, int row, const std::string& 
   if (!lockout) return std::move(lockout).error();
   active.lockout = *lockout;
   active.state = text_at(r, row, 11);
+  active.last_host = text_at(r, row, 12);
   if (auto st = add_active_columns(*e, active, where); !st) return std::move(st).error();
   return e;
 }

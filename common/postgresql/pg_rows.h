@@ -15,17 +15,17 @@
 
 namespace sshotp::pg {
 
-// Columns 0-11 of every statement that reads an active enrollment.
+// Columns 0-12 of every statement that reads an active enrollment.
 inline constexpr const char* kEnrollmentColumns =
     "username, algorithm, digits, period, sealed_secret, last_step, created_at, last_used_at,"
-    " failures, locked_until, lockouts, state";
+    " failures, locked_until, lockouts, state, last_host";
 
-// $1..$12 for the columns above, in that order.
+// $1..$13 for the columns above, in that order.
 std::vector<Param> enrollment_params(const Enrollment& e);
 
 // Columns 0-4 (what active and pending enrollments share), checked.
 Result<Enrollment> secret_at(const PGresult* r, int row, const std::string& where);
-// Columns 0-11, checked.
+// Columns 0-12, checked.
 Result<Enrollment> enrollment_at(const PGresult* r, int row, const std::string& where);
 // failures, locked_until, lockouts from `first_column` on.
 Result<LockoutState> lockout_at(const PGresult* r, int row, int first_column,

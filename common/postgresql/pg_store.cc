@@ -102,7 +102,7 @@ class SessionTransaction final : public PgTransaction {
 class PgStore final : public Store {
  public:
   PgStore(Connector connector, const StoreSettings& settings)
-      : deadline_(settings.timeout_ms),
+      : deadline_(settings.timeout_ms, settings.deadline_per_transaction),
         connector_(std::move(connector)),
         per_transaction_(settings.deadline_per_transaction) {}
 

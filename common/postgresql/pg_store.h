@@ -39,9 +39,11 @@ struct StoreSettings {
   std::string conninfo;        // libpq keywords; may name several hosts
   unsigned timeout_ms = 3000;  // pg_timeout_ms
   // false (a login): timeout_ms for all the store's waiting for the server, both connections
-  // included. true (a command, whose transactions may be many and large): each transaction,
-  // its connecting included, gets timeout_ms. Either way the time between calls (a prompt)
-  // does not count.
+  // included. true (a command, whose statements may be many and large: `import --batch` of a
+  // million users, `list` of as many): each connection and each statement's round trip get
+  // timeout_ms each, so a dead or frozen server still ends every command within timeout_ms of
+  // its last answer, while bulk work is not cut off by its size. Either way the time between
+  // calls (a prompt) does not count.
   bool deadline_per_transaction = false;
 };
 

@@ -3,7 +3,11 @@
 // unless it says otherwise.
 #include "common/postgresql/pg_transaction.h"
 
+#include <algorithm>
+#include <set>
+
 #include "common/enrollment_row.h"
+#include "common/host_name.h"
 #include "common/postgresql/pg_columns.h"
 #include "common/postgresql/pg_rows.h"
 
@@ -23,16 +27,32 @@ constexpr const char* kFindPending =
 
 constexpr const char* kInsertEnrollment =
     "INSERT INTO sshotp.enrollments (username, algorithm, digits, period, sealed_secret,"
-    " last_step, created_at, last_used_at, failures, locked_until, lockouts, state)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+    " last_step, created_at, last_used_at, failures, locked_until, lockouts, state, last_host)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 
 // An upsert, not DELETE + INSERT, so nothing keyed on the user vanishes on the way.
 const std::string kPutEnrollment =
     std::string(kInsertEnrollment) +
     " ON CONFLICT (username) DO UPDATE SET algorithm = $2, digits = $3, period = $4,"
     " sealed_secret = $5, last_step = $6, created_at = $7, last_used_at = $8, failures = $9,"
-    " locked_until = $10, lockouts = $11, state = $12";
-const std::string kAddEnrollment = std::string(kInsertEnrollment) + " ON CONFLICT DO NOTHING";
+    " locked_until = $10, lockouts = $11, state = $12, last_host = $13";
+
+// insert_many()'s statement for `rows` rows: kInsertEnrollment's columns, ($1..$13), ($14..)...
+// 13 parameters a row, 1000 rows a statement: well under the protocol's 65535 parameters.
+constexpr std::size_t kEnrollmentParams = 13;
+constexpr std::size_t kRowsPerInsert = 1000;
+std::string insert_rows_sql(std::size_t rows) {
+  std::string sql(kInsertEnrollment, std::string_view(kInsertEnrollment).find(" VALUES"));
+  sql += " VALUES ";
+  for (std::size_t row = 0; row < rows; ++row) {
+    sql += row == 0 ? "(" : ", (";
+    for (std::size_t column = 1; column <= kEnrollmentParams; ++column) {
+      sql += (column == 1 ? "$" : ", $") + std::to_string(row * kEnrollmentParams + column);
+    }
+    sql += ")";
+  }
+  return sql + " ON CONFLICT DO NOTHING RETURNING username";
+}
 
 // after_failure() (lockout.h) in SQL: every SET expression sees the row as it was, and the
 // row's lock makes a concurrent count wait and then count on top of this one.
@@ -142,16 +162,53 @@ Status PgTransaction::put(const Enrollment& e) {
 
 Result<std::optional<std::size_t>> PgTransaction::insert_many(
     std::span<const Enrollment> enrollments) {
-  // One round trip per row. XXX(issue 12): COPY or multi-row batches for import --batch.
+  // Multi-row INSERTs of kRowsPerInsert rows, one round trip each: a million users in 1000
+  // statements instead of a million. The rows a conflict skipped are the ones missing from
+  // RETURNING; the first of them, in order, is the answer.
   return guarded([&]() -> Result<std::optional<std::size_t>> {
-    for (std::size_t i = 0; i < enrollments.size(); ++i) {
-      const Enrollment& e = enrollments[i];
-      auto added = change(kAddEnrollment.c_str(), enrollment_params(e), "saving enrollments");
+    for (std::size_t first = 0; first < enrollments.size(); first += kRowsPerInsert) {
+      const auto batch =
+          enrollments.subspan(first, std::min(kRowsPerInsert, enrollments.size() - first));
+      std::vector<Param> params;
+      params.reserve(batch.size() * kEnrollmentParams);
+      for (const Enrollment& e : batch) {
+        for (Param& p : enrollment_params(e)) params.push_back(std::move(p));
+      }
+      auto added = conn_.exec(insert_rows_sql(batch.size()).c_str(), params, "saving enrollments");
       if (!added) return std::move(added).error();
-      if (!*added) return std::optional<std::size_t>(i);  // already enrolled
+      const int inserted = PQntuples(added->get());
+      if (static_cast<std::size_t>(inserted) == batch.size()) continue;
+      // A name twice in one batch is returned once: count the names, claim them in order.
+      std::multiset<std::string_view> written;
+      for (int row = 0; row < inserted; ++row) {
+        if (auto user = text_at(added->get(), row, 0)) written.insert(*user);
+      }
+      std::size_t conflict = 0;
+      while (conflict < batch.size()) {
+        auto claimed = written.find(batch[conflict].user);
+        if (claimed == written.end()) break;
+        written.erase(claimed);
+        ++conflict;
+      }
+      // As the contract says: nothing after the conflict is left written (store.h).
+      if (auto st = remove_added_after(batch.subspan(conflict + 1), written); !st) {
+        return std::move(st).error();
+      }
+      return std::optional<std::size_t>(first + conflict);
     }
     return std::optional<std::size_t>();
   });
+}
+
+Status PgTransaction::remove_added_after(std::span<const Enrollment> rest,
+                                         const std::multiset<std::string_view>& written) {
+  for (const Enrollment& e : rest) {
+    if (!written.contains(e.user)) continue;
+    auto removed = change("DELETE FROM sshotp.enrollments WHERE username = $1", {e.user},
+                          "saving enrollments");
+    if (!removed) return std::move(removed).error();
+  }
+  return Ok{};
 }
 
 Result<bool> PgTransaction::remove(std::string_view user) {
@@ -172,9 +229,9 @@ Result<bool> PgTransaction::consume_step(std::string_view user, std::int64_t ste
   // lock, re-reads the row and finds the step taken (READ COMMITTED, see pg_store.cc).
   return guarded([&] {
     return change(
-        "UPDATE sshotp.enrollments SET last_step = $2, last_used_at = $3"
+        "UPDATE sshotp.enrollments SET last_step = $2, last_used_at = $3, last_host = $4"
         " WHERE username = $1 AND last_step < $2 RETURNING last_step",
-        {user, step, now}, "consuming a code");
+        {user, step, now, this_host_name()}, "consuming a code");
   });
 }
 
@@ -221,9 +278,13 @@ Result<bool> PgTransaction::consume_recovery_code(std::string_view user, std::in
                                                   std::int64_t now) {
   return guarded([&] {
     return change(
-        "UPDATE sshotp.recovery_codes SET used_at = $3"
-        " WHERE username = $1 AND id = $2 AND used_at IS NULL RETURNING id",
-        {user, id, now}, "consuming a recovery code");
+        // The code, and (a login, as a TOTP one is) the user's last use: one round trip.
+        "WITH used AS (UPDATE sshotp.recovery_codes SET used_at = $3"
+        "   WHERE username = $1 AND id = $2 AND used_at IS NULL RETURNING id),"
+        " noted AS (UPDATE sshotp.enrollments SET last_used_at = $3, last_host = $4"
+        "   WHERE username = $1 AND EXISTS (SELECT 1 FROM used))"
+        " SELECT id FROM used",
+        {user, id, now, this_host_name()}, "consuming a recovery code");
   });
 }
 

@@ -7,6 +7,9 @@
 // store_plugin.h): each body runs inside guarded(), which turns one into an error.
 #pragma once
 
+#include <set>
+#include <string_view>
+
 #include "common/postgresql/pg_connection.h"
 #include "common/store.h"
 
@@ -47,6 +50,9 @@ class PgTransaction : public StoreTransaction {
   Status commit_unsynced() override;
 
  private:
+  // insert_many()'s undo after a conflict: the rows of `rest` that `written` says went in.
+  Status remove_added_after(std::span<const Enrollment> rest,
+                            const std::multiset<std::string_view>& written);
   // Runs a statement whose changed-row count is the answer.
   Result<bool> change(const char* sql, const std::vector<Param>& params, const char* what);
 

@@ -34,6 +34,7 @@ UserReport report_of(const Enrollment& e, bool pending, std::int64_t now) {
             : locked                             ? "locked"
                                                  : state_name(e.state);
   r.last_used_at = e.last_used_at;
+  r.last_host = e.last_host;
   r.failures = e.lockout.failures;
   if (locked) r.locked_until = e.lockout.locked_until;
   r.lockouts = e.lockout.lockouts;
@@ -85,19 +86,19 @@ ReportSource all_reports(StoreTransaction& txn, std::int64_t now) {
 void print_status(std::FILE* out, const UserReport& r) {
   std::fprintf(out,
                "user: %s\nstate: %s\nalgorithm: %s\ndigits: %u\nperiod: %u\ncreated: %s\n"
-               "last used: %s\nconsecutive failures: %lld\nlocked until: %s\nlockouts: %lld\n"
-               "recovery codes left: %zu\n",
+               "last used: %s\nlast host: %s\nconsecutive failures: %lld\nlocked until: %s\n"
+               "lockouts: %lld\nrecovery codes left: %zu\n",
                r.user.c_str(), r.state.c_str(), algorithm_name(r.totp.algorithm), r.totp.digits,
                r.totp.period, iso8601_utc(r.created_at).c_str(),
-               time_or(r.last_used_at, "never").c_str(), static_cast<long long>(r.failures),
-               time_or(r.locked_until, "no").c_str(), static_cast<long long>(r.lockouts),
-               r.recovery_codes_left);
+               time_or(r.last_used_at, "never").c_str(), r.last_host.value_or("-").c_str(),
+               static_cast<long long>(r.failures), time_or(r.locked_until, "no").c_str(),
+               static_cast<long long>(r.lockouts), r.recovery_codes_left);
 }
 
 Status print_table(std::FILE* out, const ReportSource& source) {
-  using Row = std::array<std::string, 8>;
-  const Row header = {"USER",      "STATE",    "TOTP",         "CREATED",
-                      "LAST USED", "FAILURES", "LOCKED UNTIL", "CODES LEFT"};
+  using Row = std::array<std::string, 9>;
+  const Row header = {"USER",      "STATE",    "TOTP",         "CREATED",   "LAST USED",
+                      "LAST HOST", "FAILURES", "LOCKED UNTIL", "CODES LEFT"};
   // Two passes over the store (widths, then output) rather than keeping the rows: a million
   // users' cells would cost far more memory than reading the snapshot again.
   auto row_of = [](const UserReport& r) -> Row {
@@ -106,11 +107,12 @@ Status print_table(std::FILE* out, const ReportSource& source) {
             params_of(r.totp),
             iso8601_utc(r.created_at),
             time_or(r.last_used_at, "never"),
+            r.last_host.value_or("-"),
             std::to_string(r.failures),
             time_or(r.locked_until, "-"),
             std::to_string(r.recovery_codes_left)};
   };
-  std::array<std::size_t, 8> width{};
+  std::array<std::size_t, 9> width{};
   auto widen = [&](const Row& row) {
     for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
   };
@@ -142,11 +144,13 @@ Status print_json(std::FILE* out, const ReportSource& source) {
   auto printed = source([&](const UserReport& r) -> Status {
     std::fprintf(out,
                  "%s  {\"user\": %s, \"state\": %s, \"algorithm\": %s, \"digits\": %u, "
-                 "\"period\": %u, \"created\": %s, \"last_used\": %s, \"failures\": %lld, "
-                 "\"locked_until\": %s, \"lockouts\": %lld, \"recovery_codes_left\": %zu}",
+                 "\"period\": %u, \"created\": %s, \"last_used\": %s, \"last_host\": %s, "
+                 "\"failures\": %lld, \"locked_until\": %s, \"lockouts\": %lld, "
+                 "\"recovery_codes_left\": %zu}",
                  first ? "\n" : ",\n", json_string(r.user).c_str(), json_string(r.state).c_str(),
                  json_string(algorithm_name(r.totp.algorithm)).c_str(), r.totp.digits,
                  r.totp.period, json_time(r.created_at).c_str(), json_time(r.last_used_at).c_str(),
+                 r.last_host ? json_string(*r.last_host).c_str() : "null",
                  static_cast<long long>(r.failures), json_time(r.locked_until).c_str(),
                  static_cast<long long>(r.lockouts), r.recovery_codes_left);
     first = false;

@@ -25,6 +25,7 @@ struct UserReport {
   TotpParams totp;
   std::int64_t created_at = 0;
   std::optional<std::int64_t> last_used_at;
+  std::optional<std::string> last_host;      // where that was (host_name.h), if recorded
   std::int64_t failures = 0;                 // consecutive failed attempts
   std::optional<std::int64_t> locked_until;  // only while a lockout is in force
   std::int64_t lockouts = 0;                 // since the last success

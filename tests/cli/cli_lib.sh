@@ -28,6 +28,11 @@ setup_work() {
   KEY="$WORK/sshotp.key"
   ISSUER="Test Co"
   printf 'db = %s\nkey_file = %s\nissuer = "%s"\n' "$DB" "$KEY" "$ISSUER" >"$CONF"
+  # The store switch (tests/postgresql/test_pg_cli.sh): these settings point the config at a
+  # PostgreSQL store instead of $DB.
+  if [ -n "${SSHOTP_TEST_STORE_SETTINGS:-}" ]; then
+    cat "$SSHOTP_TEST_STORE_SETTINGS" >>"$CONF" || exit 99
+  fi
 }
 
 note() { printf '    %s\n' "$*"; }
@@ -127,12 +132,19 @@ pam_service() {
 # pam_login SERVICE USER CODE: one login through libpam (pam_login.py), CODE typed at the
 # prompt (on stdin, never in argv). The PAM return code goes to $rc, the transcript to
 # $WORK/out: 0 PAM_SUCCESS, 7 PAM_AUTH_ERR, 11 PAM_MAXTRIES.
+# With PAM_LOGIN_HOST set (as root), the login runs in a UTS namespace of its own whose host name
+# is that: another "host" of a fleet sharing one store (test_audit_hosts.sh).
 pam_login() {
   with_input "$3\n"
   rc=0
-  SSHOTP_NSS_USERS="$2" sh "$CLI_DIR/../support/with_nss.sh" \
-    "$PY" "$CLI_DIR/pam_login.py" "$WORK/pam.d" "$1" "$2" <"$WORK/in" >"$WORK/out" \
-    2>"$WORK/err" || rc=$?
+  login_service=$1
+  login_user=$2
+  set --
+  [ -n "${PAM_LOGIN_HOST:-}" ] &&
+    set -- unshare --uts sh -c 'hostname "$0" && exec "$@"' "$PAM_LOGIN_HOST"
+  SSHOTP_NSS_USERS="$login_user" "$@" sh "$CLI_DIR/../support/with_nss.sh" \
+    "$PY" "$CLI_DIR/pam_login.py" "$WORK/pam.d" "$login_service" "$login_user" <"$WORK/in" \
+    >"$WORK/out" 2>"$WORK/err" || rc=$?
 }
 
 # totp_code BASE32 [wrong]: the current code of a SHA1/6-digit/30 s key by pyotp (an
@@ -174,6 +186,16 @@ run_case() {
 
 skip_case() {
   echo "SKIP: $1 ($2)"
+}
+
+# sqlite_case NAME FUNCTION [ARGS...]: run_case for a case about the SQLite file itself (it
+# reads or edits it with sqlite3); skipped under the PostgreSQL store switch (setup_work).
+sqlite_case() {
+  if [ -n "${SSHOTP_TEST_STORE_SETTINGS:-}" ]; then
+    skip_case "$1" "about the SQLite file"
+  else
+    run_case "$@"
+  fi
 }
 
 # The last line is the summary the CI greps for; the exit status fails the test on any failure.

@@ -293,16 +293,16 @@ run_case "config and store problems exit 1 naming the path" config_problems_exit
 run_case "status before any store exists says not enrolled (exit 5)" \
   status_without_store_is_not_enrolled
 run_case "import from stdin, status shows user, SHA1, 6 digits, 30 s" import_then_status
-run_case "import with --algorithm/--digits/--period replaces the enrollment" \
+sqlite_case "import with --algorithm/--digits/--period replaces the enrollment" \
   import_with_params_replaces
 run_case "import accepts a 128-bit key" import_accepts_128_bits
 run_case "import refuses bad base32, empty, short, multi-line, long input (exit 2)" \
   import_rejects_bad_input
-run_case "key file and store are mode 0600, store directory 0700" store_files_are_private
+sqlite_case "key file and store are mode 0600, store directory 0700" store_files_are_private
 run_case "remove, then status and a second remove exit 5" remove_then_status
-run_case "a non-root caller cannot import, remove, enroll, unlock or query others (exit 4)" \
+sqlite_case "a non-root caller cannot import, remove, enroll, unlock or query others (exit 4)" \
   non_root_is_refused
-run_case "a non-root caller is told that only root can open root's store (exit 1)" \
+sqlite_case "a non-root caller is told that only root can open root's store (exit 1)" \
   non_root_cannot_open_roots_store
 run_case "recovery replaces the whole set; piped output is the codes only" \
   recovery_replaces_the_set
@@ -315,19 +315,19 @@ run_case "import's recovery codes log in as that user only" import_codes_log_in
 run_case "lockout after max_failures shows in status; unlock ends it" unlock_ends_a_lockout
 run_case "recovery for yourself takes a current TOTP code, counted like a login" \
   non_root_recovery_needs_a_code
-run_case "enroll: wrong code refused and nothing stored, right code enrolls (default QR)" \
+sqlite_case "enroll: wrong code refused and nothing stored, right code enrolls (default QR)" \
   session confirm default erin
-run_case "enroll --qr=ansi: QR matches qrencode and decodes" session confirm ansi frank
-run_case "enroll --qr=utf8: EOF at the prompt exits 3, enrollment untouched" \
+sqlite_case "enroll --qr=ansi: QR matches qrencode and decodes" session confirm ansi frank
+sqlite_case "enroll --qr=utf8: EOF at the prompt exits 3, enrollment untouched" \
   session eof utf8 erin
-run_case "enroll --qr=invert: Ctrl-C at the prompt exits 3, enrollment untouched" \
+sqlite_case "enroll --qr=invert: Ctrl-C at the prompt exits 3, enrollment untouched" \
   session interrupt invert frank
 run_case "enroll: three wrong codes exit 3, enrollment untouched" session exhaust none erin
-run_case "enroll with SHA256/8 digits/60 s from the config: URI and code agree" \
+sqlite_case "enroll with SHA256/8 digits/60 s from the config: URI and code agree" \
   session_with_params grace
 run_case "enroll without a terminal: three bad answers exit 3, nothing stored" \
   enroll_without_terminal
-run_case "store still mode 0600 after interactive enrollments" store_files_are_private
+sqlite_case "store still mode 0600 after interactive enrollments" store_files_are_private
 
 if private_root_available; then
   run_in_namespace

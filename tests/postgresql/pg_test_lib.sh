@@ -44,3 +44,10 @@ pg_run_program() {
     SSHOTP_TEST_PG_SUPER="host=$PG_SOCKET_DIR port=$PG_PORT user=$PG_SUPERUSER dbname=$PG_DATABASE" \
     "$@"
 }
+
+# pg_store_settings: the sshotp.conf lines of a store on the harness's server, as the host role,
+# through the plugin as built (SSHOTP_PG_PLUGIN).
+pg_store_settings() {
+  printf 'store = postgresql\npg_conninfo = "%s"\npg_timeout_ms = 30000\npg_plugin = %s\n' \
+    "$PG_HOST_CONNINFO" "${SSHOTP_PG_PLUGIN:?}"
+}

@@ -10,7 +10,9 @@ sshotp::Result<std::unique_ptr<sshotp::Store>> never_called(
   return sshotp::make_error(sshotp::Errc::unavailable, "the foreign plugin was called");
 }
 
-constexpr sshotp::StorePlugin kForeign = {"pam_sshotp 0.0.0 gcc 1.0 abi 0000", &never_called};
+// Only the stamp matters: the core compares it before anything else is called.
+constexpr sshotp::StorePlugin kForeign = {"pam_sshotp 0.0.0 gcc 1.0 abi 0000", &never_called,
+                                          nullptr, nullptr};
 
 }  // namespace
 

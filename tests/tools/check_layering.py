@@ -45,7 +45,7 @@ ENROLL_LAYERS = (
     ("enroll/cli",),
     ("enroll/qr",),
     ("enroll/enrollment",),
-    ("enroll/admin", "enroll/import", "enroll/migrate", "enroll/sshd"),
+    ("enroll/admin", "enroll/database", "enroll/import", "enroll/migrate", "enroll/sshd"),
 )
 ENROLL_LEAF = "enroll/program_name.h"
 # The plugin's folder, and who may include its files besides itself.

@@ -30,7 +30,9 @@ CREATE TABLE sshotp.enrollments (
   failures bigint NOT NULL DEFAULT 0,
   locked_until bigint NOT NULL DEFAULT 0,
   lockouts bigint NOT NULL DEFAULT 0,
-  state text NOT NULL DEFAULT 'active'
+  state text NOT NULL DEFAULT 'active',
+  -- The host of the last login that consumed a code (the fleet's audit trail, `list`).
+  last_host text
 );
 
 -- Hashed one-time recovery codes; used_at IS NULL while unused.

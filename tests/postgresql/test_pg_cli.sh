@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# The sshotp-enroll commands on a PostgreSQL store: the CLI's own tests (tests/cli/), run again
+# with the store switch of cli_lib.sh's setup_work (SSHOTP_TEST_STORE_SETTINGS), against a fresh
+# schema each (db init as the owner role). Each script's own PASS/FAIL lines are this test's
+# output. Cases about the SQLite file itself skip there (cli_lib.sh's sqlite_case).
+set -uo pipefail
+# shellcheck source=tests/postgresql/pg_test_lib.sh
+. "${BASH_SOURCE[0]%/*}/pg_test_lib.sh"
+pg_test_preamble sshotp-pg-cli
+
+settings="$E2E_TMP/store.conf"
+pg_store_settings >"$settings"
+status=0
+# Not here: test_key_check.sh is about the SQLite file throughout (test_pg_db.sh and the
+# contract suite cover the key check on PostgreSQL); test_selfservice.sh uses the default paths
+# (private_default_paths), not setup_work's config, and checks the SQLite file and its
+# descriptor. XXX(issue 12): make its store checks go through the CLI, then add it.
+for script in test_cli.sh test_admin.sh test_import_batch.sh test_migrate.sh \
+  test_audit_hosts.sh; do
+  echo "--- $script against PostgreSQL"
+  pg_super_sql 'SET client_min_messages = warning; DROP SCHEMA IF EXISTS sshotp CASCADE'
+  printf 'store = postgresql\npg_plugin = %s\n' "$SSHOTP_PG_PLUGIN" >"$E2E_TMP/owner.conf"
+  "${SSHOTP_ENROLL:?}" --config "$E2E_TMP/owner.conf" db init --conninfo "$PG_OWNER_CONNINFO" ||
+    e2e_die "db init failed"
+  SSHOTP_TEST_STORE_SETTINGS=$settings sh "$SSHOTP_SRCDIR/tests/cli/$script" || status=1
+done
+exit "$status"
