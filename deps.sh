@@ -24,7 +24,9 @@ BUILD_AND_RUN="
 # release tarball and read back (tests/package/test_dist_packages.sh).
 # postgresql: the throwaway server of the PostgreSQL store's tests (harness/postgres_lib.sh;
 # Debian's package also sets up a system cluster, which the tests never touch); libpq-dev: the
-# store's PostgreSQL backend, which configure builds when it finds libpq.
+# PostgreSQL store plugin, which run-tests.sh and every package build insist on
+# (--with-postgresql; debian/control's Build-Depends). The demo builds without it: configure
+# then leaves the plugin out, and SQLite needs none of it.
 TESTS_ONLY="
   zbar-tools sqlite3 python3-pyotp python3-pexpect fail2ban librsvg2-bin
   libpam-google-authenticator libnss-wrapper postgresql libpq-dev

@@ -42,5 +42,13 @@ bench: $(BENCH_INPUTS)
 	SSHOTP_SRCDIR='$(abs_top_srcdir)' SSHD='$(SSHD)' \
 	$(SHELL) '$(abs_top_srcdir)/bench/run.sh' $(BENCH_FLAGS)
 .PHONY: bench
-EXTRA_DIST += bench/run.sh bench/e2e.sh bench/with-syslog.sh bench/README.md bench/FINDINGS.md \
+# This build's module against another build's on a SQLite host (bench/compare_builds.sh):
+# `make bench-compare BASELINE=OTHER/pam_module/.libs/pam_sshotp.so [CALLS=60]`.
+bench-compare: bench/pam-once$(EXEEXT) pam_module/pam_sshotp.la enroll/sshotp-enroll$(EXEEXT)
+	BENCH_PAM_ONCE='$(abs_top_builddir)/bench/pam-once' \
+	PAM_SSHOTP_MODULE='$(abs_top_builddir)/pam_module/.libs/pam_sshotp.so' \
+	SSHOTP_ENROLL='$(abs_top_builddir)/enroll/sshotp-enroll' SSHOTP_SRCDIR='$(abs_top_srcdir)' \
+	$(SHELL) '$(abs_top_srcdir)/bench/compare_builds.sh' '$(BASELINE)' $(CALLS)
+.PHONY: bench-compare
+EXTRA_DIST += bench/run.sh bench/compare_builds.sh bench/e2e.sh bench/with-syslog.sh bench/README.md bench/FINDINGS.md \
 	bench/import_batch.sh

@@ -50,6 +50,7 @@ PamCallResult timed_pam_call(const PamCall& call) {
   const std::int64_t start = monotonic_ns();
   pam_handle_t* pamh = nullptr;
   result.rc = pam_start_confdir(call.service, call.user, &conv, call.confdir, &pamh);
+  result.start_nanoseconds = monotonic_ns() - start;
   if (result.rc == PAM_SUCCESS) {
     // sshd sets the remote host before authenticating; the modules log it.
     pam_set_item(pamh, PAM_RHOST, "127.0.0.1");

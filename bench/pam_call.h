@@ -20,6 +20,8 @@ struct PamCallResult {
   int rc = -1;                   // pam_authenticate's return code (or pam_start's, if that failed)
   std::int64_t nanoseconds = 0;  // CLOCK_MONOTONIC from before pam_start to after pam_end
   int prompts = 0;               // how many questions the module asked
+  // pam_start alone, where libpam loads the module and every library it links (cold in pam-once).
+  std::int64_t start_nanoseconds = 0;
 };
 
 // Not inlined, so callgrind can count exactly this (--toggle-collect='*timed_pam_call*').

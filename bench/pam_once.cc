@@ -5,7 +5,8 @@
 //
 //   pam-once CONFDIR SERVICE USER UNIX_TIME   < code
 //
-// The code is read from stdin (never argv); prints "<pam rc> <nanoseconds>".
+// The code is read from stdin (never argv); prints "<pam rc> <nanoseconds> <nanoseconds in
+// pam_start>" (the module's load; bench/compare_builds.sh reads it, the driver the first two).
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   code[std::strcspn(code, "\n")] = '\0';
   sshotp::bench::set_fake_time(std::strtoll(argv[4], nullptr, 10));
   const auto result = sshotp::bench::timed_pam_call({argv[1], argv[2], argv[3], code});
-  std::printf("%d %lld\n", result.rc, static_cast<long long>(result.nanoseconds));
+  std::printf("%d %lld %lld\n", result.rc, static_cast<long long>(result.nanoseconds),
+              static_cast<long long>(result.start_nanoseconds));
   return 0;
 }

@@ -8,4 +8,4 @@
 TESTS += tests/package/test_pam_stacks.sh
 EXTRA_DIST += tests/package/test_pam_stacks.sh tests/package/test_deb.sh \
 	tests/package/package_lib.sh tests/package/run_autopkgtest.sh \
-	tests/package/test_dist_packages.sh
+	tests/package/test_dist_packages.sh tests/package/dist_file_lists.sh

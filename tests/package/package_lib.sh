@@ -16,6 +16,9 @@
 
 PKG=libpam-sshotp
 PKG_DOC=/usr/share/doc/$PKG
+# The PostgreSQL store plugin's package, and (pkg_find_module_dir) where the module loads the
+# plugin from: pkglibdir of Debian's multiarch libdir.
+PKG_PG=libpam-sshotp-postgresql
 PKG_ENROLL=/usr/sbin/sshotp-enroll
 # shellcheck disable=SC2034 # for the scripts
 PKG_KEY=/etc/security/sshotp.key
@@ -40,12 +43,15 @@ pkg_preamble() {
 }
 
 # pkg_find_module_dir: PKG_MODULE_DIR, where Debian's libpam keeps its modules (pam_unix.so's
-# directory), which is where the package installs pam_sshotp.so.
+# directory, /lib/<multiarch>/security), which is where the package installs pam_sshotp.so; and
+# PKG_PLUGIN, /usr/lib/<multiarch>/pam_sshotp/store_postgresql.so.
 pkg_find_module_dir() {
-  local pam_unix
+  local pam_unix multiarch
   pam_unix=$(dpkg-query -L libpam-modules | grep '/security/pam_unix\.so$') ||
     e2e_die "libpam-modules has no pam_unix.so"
   PKG_MODULE_DIR=${pam_unix%/*}
+  multiarch=${PKG_MODULE_DIR%/security}
+  PKG_PLUGIN=/usr/lib/${multiarch##*/}/pam_sshotp/store_postgresql.so
 }
 
 # pkg_known_to_dpkg: dpkg has the package installed, or its conffiles (removed, not purged).
@@ -72,7 +78,7 @@ pkg_skip_unless_untouched() {
     exit 77
   fi
   for path in /etc/security/sshotp.conf "$PKG_KEY" "$PKG_STORE_DIR" "$PKG_ENROLL" \
-    "$PKG_MODULE_DIR/pam_sshotp.so"; do
+    "$PKG_MODULE_DIR/pam_sshotp.so" "$PKG_PLUGIN"; do
     [[ -e $path ]] || continue
     echo "SKIP: $path exists: a real installation's files are not touched"
     exit 77
@@ -113,11 +119,27 @@ pkg_expected_files() {
 EOF
 }
 
-# pkg_actual_files: the same for what dpkg says the package installed (its directories left
-# out), plus the store's directory, from the files themselves.
+# pkg_pg_expected_files: the same for the PostgreSQL plugin's package: the plugin, its
+# documentation directory, and the SQL of the roles and the schema (every file of the source's
+# sql/ directory).
+pkg_pg_expected_files() {
+  local doc=/usr/share/doc/$PKG_PG sql
+  echo "644 root:root $PKG_PLUGIN"
+  echo "644 root:root $doc/changelog.gz"
+  echo "644 root:root $doc/copyright"
+  for sql in "$SSHOTP_SRCDIR"/common/postgresql/sql/*.sql; do
+    echo "644 root:root /usr/share/pam_sshotp/postgresql/${sql##*/}"
+  done
+}
+
+# pkg_actual_files PACKAGE: the same for what dpkg says PACKAGE installed (its directories left
+# out), plus, for PKG, the store's directory, from the files themselves.
 pkg_actual_files() {
-  local path
-  { dpkg-query -L "$PKG" && echo "$PKG_STORE_DIR"; } | while IFS= read -r path; do
+  local path package=$1
+  {
+    dpkg-query -L "$package"
+    if [[ $package == "$PKG" ]]; then echo "$PKG_STORE_DIR"; fi
+  } | while IFS= read -r path; do
     [[ -d $path && $path != "$PKG_STORE_DIR" ]] && continue
     stat -c '%a %U:%G %n' "$path"
   done
@@ -128,7 +150,7 @@ pkg_actual_files() {
 # where libpam keeps pam_unix.so; sshotp-enroll's version is the package's.
 pkg_files_are_installed() {
   local actual="$E2E_TMP/files.actual" version
-  pkg_actual_files >"$actual"
+  pkg_actual_files "$PKG" >"$actual"
   if ! diff -u <(pkg_expected_files) "$actual" >"$E2E_TMP/files.diff"; then
     echo "  $E2E_CASE: the installed files differ from the expected ones:"
     sed 's/^/    /' "$E2E_TMP/files.diff"

@@ -3,7 +3,8 @@
 # The Debian package on this machine, as an admin meets it: built as nobody with dpkg-source and
 # dpkg-buildpackage from a clean copy of the source and checked with lintian; installed with
 # apt-get, its files, modes and setuid bit checked (and an admin's dpkg-statoverride honoured), a
-# first purge leaving nothing behind; then a user who enrolls themselves through the installed
+# first purge leaving nothing behind; a SQLite host that gets neither libpq nor the PostgreSQL
+# store plugin, which libpam-sshotp-postgresql installs where the module loads it from; then a user who enrolls themselves through the installed
 # setuid sshotp-enroll and one imported by root, logging in through a real sshd whose PAM service
 # loads the installed module; an upgrade going through while a PAM service loads the module, but
 # a remove refused; then done, keeping the settings, key and store, with logins now failing
@@ -81,7 +82,8 @@ if ! (cd "$src" && as_builder dpkg-source -b . &&
   e2e_die "dpkg-buildpackage failed"
 fi
 deb=$(echo "$E2E_TMP"/build/"$PKG"_*.deb)
-[[ -f $deb ]] || e2e_die "dpkg-buildpackage made no $PKG .deb"
+pg_deb=$(echo "$E2E_TMP"/build/"$PKG_PG"_*.deb)
+[[ -f $deb && -f $pg_deb ]] || e2e_die "dpkg-buildpackage made no $PKG or no $PKG_PG .deb"
 echo "built ${deb##*/} in $((SECONDS - started)) s"
 if [[ -n ${SSHOTP_DEB_OUT:-} ]]; then
   cp "$E2E_TMP"/build/*.deb "$SSHOTP_DEB_OUT"/ || e2e_die "cannot copy the packages"
@@ -93,6 +95,9 @@ pkg_skip_unless_untouched
 # Undone last, after the harness's users, sshd and PAM service: the package, an override this
 # test left, and the key and store the test's enrollments created.
 leave_machine_as_found() {
+  if dpkg-query -W -f='${Status}' "$PKG_PG" 2>/dev/null | grep -qv not-installed; then
+    pkg_apt purge "$PKG_PG" >/dev/null 2>&1 || e2e_warn "warning: could not purge $PKG_PG"
+  fi
   if pkg_known_to_dpkg; then
     pkg_apt purge "$PKG" >/dev/null 2>&1 || e2e_warn "warning: could not purge $PKG"
   fi
@@ -200,6 +205,61 @@ statoverride_is_honoured() {
     [[ $(stat -c %a "$PKG_ENROLL") == 4755 ]] || { echo "  $E2E_CASE: setuid bit not back"; return 1; }
 }
 
+# dependency_closure PACKAGE: every package PACKAGE needs, recursively (Depends and Pre-Depends),
+# as apt resolves them here.
+dependency_closure() {
+  apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+    --no-replaces --no-enhances "$1" | grep -v '^ '
+}
+# What libpq brings into a process: itself, LDAP, GSSAPI, Kerberos, SASL.
+libpq_family='^(libpq|libldap|libgssapi|libkrb5|libsasl2)'
+
+# plugin_probe: sshotp-enroll with store = postgresql and no pg_plugin (so the plugin the module
+# loads by default) against a server socket that does not exist; its message in E2E_TMP/probe.
+plugin_probe() {
+  local dir=$E2E_TMP/probe.d
+  [[ -d $dir ]] || mkdir -m 0700 "$dir"
+  printf '%s\n' 'store = postgresql' 'pg_conninfo = "host=/nonexistent dbname=sshotp"' \
+    'pg_timeout_ms = 1000' "key_file = $dir/key" >"$dir/sshotp.conf"
+  ! "$PKG_ENROLL" --config "$dir/sshotp.conf" status nobody >"$E2E_TMP/probe" 2>&1 ||
+    { echo "  $E2E_CASE: sshotp-enroll status succeeded without a database"; return 1; }
+  sed 's/^/    | /' "$E2E_TMP/probe"
+}
+
+# A SQLite host: libpam-sshotp alone installs no plugin, none of its files links libpq, nothing
+# it depends on is libpq or what libpq pulls in; and with store = postgresql the loader looks for
+# the plugin in PKG_PLUGIN's directory and fails closed.
+sqlite_host_gets_no_libpq() {
+  local file
+  expect_paths absent "$PKG_PLUGIN" "${PKG_PLUGIN%/*}" || return 1
+  for file in "$module" "$PKG_ENROLL"; do
+    ! readelf -d "$file" | grep -E "NEEDED.*\[(${libpq_family#^})" ||
+      { echo "  $E2E_CASE: $file links libpq"; return 1; }
+  done
+  ! dependency_closure "$PKG" | grep -E "$libpq_family" ||
+    { echo "  $E2E_CASE: $PKG pulls in libpq"; return 1; }
+  plugin_probe && grep -qF "${PKG_PLUGIN%/*}" "$E2E_TMP/probe" ||
+    { echo "  $E2E_CASE: the refusal does not name the plugin's directory"; return 1; }
+}
+
+# libpam-sshotp-postgresql: the plugin and the SQL, their modes and owners, libpq among its
+# dependencies (so the check above can fail); the loader takes the plugin (its checks of owner,
+# mode and directory pass) and libpq tries the socket. Purged, libpam-sshotp stays.
+postgresql_package_installs_plugin() {
+  apt_step install "$pg_deb" || return 1
+  pkg_actual_files "$PKG_PG" >"$E2E_TMP/pg-files.actual"
+  diff -u <(pkg_pg_expected_files) "$E2E_TMP/pg-files.actual" ||
+    { echo "  $E2E_CASE: the plugin package's files differ from the expected ones"; return 1; }
+  sed 's/^/    /' "$E2E_TMP/pg-files.actual"
+  dependency_closure "$PKG_PG" | grep -qx libpq5 ||
+    { echo "  $E2E_CASE: libpq5 is not among $PKG_PG's dependencies"; return 1; }
+  plugin_probe && grep -qF '/nonexistent/.s.PGSQL' "$E2E_TMP/probe" &&
+    ! grep -qF "${PKG_PLUGIN%/*}" "$E2E_TMP/probe" ||
+    { echo "  $E2E_CASE: the plugin was not loaded, or libpq did not try the socket"; return 1; }
+  apt_step purge "$PKG_PG" || return 1
+  expect_state "install ok installed" && expect_paths absent "$PKG_PLUGIN"
+}
+
 # Nothing enrolled yet: purge leaves nothing of the package, not even the store's directory.
 purge_of_unused_installation() {
   apt_step purge "$PKG" || return 1
@@ -294,6 +354,10 @@ e2e_case "apt-get install: the files, their modes and owners, the setuid bit" \
   install_shows_files_and_modes
 e2e_case "dpkg-statoverride on sshotp-enroll is honoured at install, and undone" \
   statoverride_is_honoured
+e2e_case "a SQLite host: no plugin, no libpq among the dependencies; the loader's path named" \
+  sqlite_host_gets_no_libpq
+e2e_case "libpam-sshotp-postgresql: the plugin where the loader takes it, libpq; purged alone" \
+  postgresql_package_installs_plugin
 e2e_case "purge of an installation nobody used leaves nothing behind" \
   purge_of_unused_installation
 e2e_case "enrollment through the installed sshotp-enroll: by the user (setuid) and by root" \

@@ -71,7 +71,9 @@ else
     "spec '$spec_version', tarball '$tarball_version'"
 fi
 deb=$(find "$deb_dir" -maxdepth 1 -name "libpam-sshotp_${version}_*.deb" | head -n 1)
-[[ -n $deb ]] || { echo "ERROR: no libpam-sshotp_${version}_*.deb in $deb_dir"; exit 99; }
+pg_deb=$(find "$deb_dir" -maxdepth 1 -name "libpam-sshotp-postgresql_${version}_*.deb" | head -n 1)
+[[ -n $deb && -n $pg_deb ]] ||
+  { echo "ERROR: no libpam-sshotp(-postgresql)_${version}_*.deb in $deb_dir"; exit 99; }
 
 # --- the builds -------------------------------------------------------------------------------
 
@@ -131,137 +133,26 @@ echo "built: makepkg $arch_seconds s, then rpmbuild $((SECONDS - started - arch_
   "(make -j$jobs; ccache: $(as_builder "$tmp" ccache --print-stats 2>/dev/null |
     awk -F'\t' '$1 ~ /^(direct|preprocessed)_cache_hit$/ { h += $2 } $1 == "cache_miss" { m = $2 }
       END { printf "%d hits, %d misses", h, m }'))"
+# Each format's two packages: pam_sshotp and pam_sshotp-postgresql (the plugin).
 pkg=$(find "$arch/out" -name "pam_sshotp-$version-*.pkg.tar.zst" | head -n 1)
+pg_pkg=$(find "$arch/out" -name "pam_sshotp-postgresql-$version-*.pkg.tar.zst" | head -n 1)
 rpm_file=$(find "$rpm_top/RPMS" -name "pam_sshotp-$version-*.rpm" | head -n 1)
-if [[ $arch_rc != 0 || -z $pkg || $rpm_rc != 0 || -z $rpm_file ]]; then
-  [[ $arch_rc == 0 && -n $pkg ]] || { tail -n 40 "$tmp/arch.log"; fail "makepkg (exit $arch_rc)"; }
-  [[ $rpm_rc == 0 && -n $rpm_file ]] || { tail -n 40 "$tmp/rpm.log"; fail "rpmbuild (exit $rpm_rc)"; }
+pg_rpm_file=$(find "$rpm_top/RPMS" -name "pam_sshotp-postgresql-$version-*.rpm" | head -n 1)
+if [[ $arch_rc != 0 || -z $pkg || -z $pg_pkg || $rpm_rc != 0 || -z $rpm_file ||
+  -z $pg_rpm_file ]]; then
+  [[ $arch_rc == 0 && -n $pkg && -n $pg_pkg ]] ||
+    { tail -n 40 "$tmp/arch.log"; fail "makepkg (exit $arch_rc)"; }
+  [[ $rpm_rc == 0 && -n $rpm_file && -n $pg_rpm_file ]] ||
+    { tail -n 40 "$tmp/rpm.log"; fail "rpmbuild (exit $rpm_rc)"; }
   echo "$passes passed, $failures failed"
   exit 1
 fi
 
 # --- the file lists ---------------------------------------------------------------------------
 
-# tar_files: "MODE OWNER:GROUP /PATH" for each file of the tar archive on stdin, and for the
-# directories named in $keep_dirs (the others say nothing the files do not); makepkg's metadata
-# (.PKGINFO, .BUILDINFO, .MTREE, .INSTALL) left out.
-keep_dirs=/var/lib/sshotp
-tar_files() {
-  python3 -c '
-import sys, tarfile
-keep = set(sys.argv[1].split())
-with tarfile.open(fileobj=sys.stdin.buffer, mode="r|") as archive:
-    for entry in archive:
-        name = entry.name[2:] if entry.name.startswith("./") else entry.name
-        path = "/" + name.rstrip("/")
-        if path == "/" or (path.startswith("/.") and "/" not in path[1:]):
-            continue
-        if entry.isdir() and path not in keep:
-            continue
-        print("%o %s:%s %s" % (entry.mode & 0o7777, entry.uname, entry.gname, path))
-' "$keep_dirs"
-}
-
-dpkg-deb --fsys-tarfile "$deb" | tar_files | sort -k3 >"$tmp/deb.raw"
-# The Debian package makes the store's directory in its postinst (so that dpkg-statoverride
-# applies to it), where the others ship it.
-if dpkg-deb -I "$deb" postinst | grep -q 'mkdir -m 0700 /var/lib/sshotp'; then
-  echo "700 root:root /var/lib/sshotp" >>"$tmp/deb.raw"
-fi
-zstd -dc "$pkg" | tar_files | sort -k3 >"$tmp/arch.raw"
-rpm -qp --qf '[%{FILEMODES:octal} %{FILEUSERNAME}:%{FILEGROUPNAME} %{FILENAMES}\n]' \
-  "$rpm_file" 2>/dev/null | awk -v keep=" $keep_dirs " '
-    { type = substr($1, 1, length($1) - 4); mode = substr($1, length($1) - 3) + 0 }
-    type == "4" && index(keep, " " $3 " ") == 0 { next }
-    { print mode, $2, $3 }' | sort -k3 >"$tmp/rpm.raw"
-
-multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
-rpm_libdir=$(rpm --eval '%{_libdir}')
-rpm_sbindir=$(rpm --eval '%{_sbindir}')
-ddoc=/usr/share/doc/libpam-sshotp
-doc=/usr/share/doc/pam_sshotp
-
-# THE TABLE: every documented difference between the three packages, and nothing else; whatever
-# it does not name must be the same in all three: path, mode and owner. One row a difference:
-#   name    a path (or a path prefix, ending in /) that each package has at its own place: its
-#           files are compared under this name. Exact paths before the prefixes that hold them.
-#   "-"     files only some packages have: each path named must be there with the mode and owner
-#           given ("-": that package has none), and is then left out of the comparison; mode "*":
-#           any number of files below the prefix, with any mode (nothing required).
-#   mode    "=": the same in every package; "D,R,A": each distribution's own (Debian, RPM, Arch).
-# Man pages need no row: dh_compress, rpm's brp-compress and makepkg's zipman all gzip them.
-dist_table() {
-  cat <<EOF
-# name            mode          Debian (.deb)                          RPM (.rpm)                              Arch (.pkg.tar.zst)
-#
-# The module, in each libpam's module directory (Debian: /lib/<multiarch>/security). Debian
-# policy makes shared libraries 0644 (dh_fixperms); rpm and makepkg keep libtool's 0755.
-@pamdir/pam_sshotp.so 644,755,755 /lib/$multiarch/security/pam_sshotp.so $rpm_libdir/security/pam_sshotp.so /usr/lib/security/pam_sshotp.so
-@pamdir/          =             /lib/$multiarch/security/              $rpm_libdir/security/                   /usr/lib/security/
-# sshotp-enroll: Arch has no separate sbin; Fedora's %{_sbindir} is /usr/bin from Fedora 42 on.
-@sbindir/         =             /usr/sbin/                             $rpm_sbindir/                           /usr/bin/
-# The README: dh_compress gzips documentation over 4 KiB.
-@doc/README.md    =             $ddoc/README.md.gz                     $doc/README.md                          $doc/README.md
-# The licence: Debian's machine-readable copyright file; LICENSE elsewhere.
-@license          =             $ddoc/copyright                        /usr/share/licenses/pam_sshotp/LICENSE  /usr/share/licenses/pam_sshotp/LICENSE
-# The documentation directory is named after the package, which is libpam-sshotp on Debian.
-@doc/             =             $ddoc/                                 $doc/                                   $doc/
-# Debian only: the changelog and the lintian overrides.
--                 644:root:root $ddoc/changelog.gz                     -                                       -
--                 644:root:root /usr/share/lintian/overrides/libpam-sshotp -                                   -
-# RPM only: the build-id links rpm adds for debuginfo lookups (one per ELF file, named by hash).
--                 *             -                                      /usr/lib/.build-id/                     -
-# Removal refused while a PAM service loads the module: Debian's prerm holds the check itself;
-# the RPM's %preun and the Arch package's pacman hook run this script.
--                 755:root:root -                                      /usr/libexec/pam_sshotp/removal-check   /usr/share/libalpm/scripts/pam_sshotp-removal-check
--                 644:root:root -                                      -                                       /usr/share/libalpm/hooks/pam_sshotp-removal.hook
-EOF
-}
-
-# canonical COLUMN RAW_LIST: the list under the table's names (COLUMN 3 Debian, 4 RPM, 5 Arch),
-# the package-only files left out; a "missing: ..." line for each package-only file that is
-# absent or has another mode or owner.
-canonical() {
-  awk -v col="$1" '
-    function is_prefix(p) { return substr(p, length(p)) == "/" }
-    function under(path, p) { return is_prefix(p) ? substr(path, 1, length(p)) == p : path == p }
-    NR == FNR {
-      if ($0 ~ /^#/ || NF < 5 || $col == "-") next
-      if ($1 == "-") { only[++n_only] = $col; only_mode[n_only] = $2; next }
-      from[++n] = $col; to[n] = $1; mode[n] = $2; next
-    }
-    {
-      path = $3; m = $1
-      for (i = 1; i <= n_only; i++) {
-        if (!under(path, only[i])) continue
-        seen[i] = 1
-        if (only_mode[i] != "*" && only_mode[i] != $1 ":" $2)
-          print "missing: " only_mode[i] " " path " (the package has " $1 " " $2 ")"
-        next
-      }
-      for (i = 1; i <= n; i++) {
-        if (!under(path, from[i])) continue
-        path = to[i] substr(path, length(from[i]) + 1)
-        if (mode[i] != "=") { split(mode[i], modes, ","); if (m == modes[col - 2]) m = mode[i] }
-        break
-      }
-      print m, $2, path
-    }
-    END {
-      for (i = 1; i <= n_only; i++)
-        if (!(i in seen) && only_mode[i] != "*") print "missing: " only_mode[i] " " only[i]
-    }
-  ' <(dist_table) "$2" | sort -k3
-}
-
-# compare NAME LIST_A LIST_B: diff of two canonical lists; fails on any difference.
-compare() {
-  if diff -u --label "Debian" --label "$1" "$2" "$3" >"$tmp/diff"; then
-    return 0
-  fi
-  sed 's/^/    /' "$tmp/diff"
-  return 1
-}
+# shellcheck source=tests/package/dist_file_lists.sh
+. "$SSHOTP_SRCDIR/tests/package/dist_file_lists.sh"
+raw_lists
 
 for name in deb rpm arch; do
   case $name in deb) column=3 ;; rpm) column=4 ;; arch) column=5 ;; esac
@@ -282,22 +173,27 @@ else
 fi
 
 # The comparison must be able to fail: a doctored RPM list (sshotp-enroll gone), Arch list (the
-# setuid bit gone) and Debian list (a stray file, a package-only file gone) must each be caught.
+# setuid bit gone, the plugin moved into the main package) and Debian list (a stray file, a
+# package-only file gone) must each be caught.
 self_check() {
   local doctored=$tmp/doctored
-  grep -v '/sshotp-enroll$' "$tmp/rpm.raw" >"$doctored.rpm"
-  sed 's|^4755 \(.*/sshotp-enroll\)$|755 \1|' "$tmp/arch.raw" >"$doctored.arch"
-  { grep -v '/changelog.gz$' "$tmp/deb.raw"; echo "644 root:root /usr/share/stray"; } >"$doctored.deb"
+  grep -v '/sshotp-enroll main$' "$tmp/rpm.raw" >"$doctored.rpm"
+  sed -e 's|^4755 \(.*/sshotp-enroll main\)$|755 \1|' \
+    -e 's|^\(.*/store_postgresql\.so\) postgresql$|\1 main|' "$tmp/arch.raw" >"$doctored.arch"
+  { grep -v "^644 root:root $ddoc/changelog.gz main$" "$tmp/deb.raw"
+    echo "644 root:root /usr/share/stray main"; } >"$doctored.deb"
   canonical 4 "$doctored.rpm" >"$doctored.rpm.list"
   canonical 5 "$doctored.arch" >"$doctored.arch.list"
   canonical 3 "$doctored.deb" >"$doctored.deb.list"
   ! compare RPM "$tmp/deb.list" "$doctored.rpm.list" >/dev/null &&
-    ! compare Arch "$tmp/deb.list" "$doctored.arch.list" >/dev/null &&
+    ! compare Arch "$tmp/deb.list" "$doctored.arch.list" >"$doctored.arch.diff" &&
+    grep -q '^    +.*/store_postgresql.so main$' "$doctored.arch.diff" &&
     ! compare Debian "$tmp/deb.list" "$doctored.deb.list" >/dev/null &&
-    grep -q '^missing: .*/changelog.gz$' "$doctored.deb.list"
+    grep -qx "missing: 644:root:root $ddoc/changelog.gz" "$doctored.deb.list"
 }
 if self_check; then
-  pass "self-check: a dropped file, a lost setuid bit and a stray file are each reported"
+  pass "self-check: a dropped file, a lost setuid bit, a plugin in the wrong package and a" \
+    "stray file are each reported"
 else
   fail "self-check: a doctored file list went unnoticed"
 fi
@@ -327,6 +223,25 @@ then
   pass "the built packages' versions: $deb_version (deb), $rpm_version (rpm), $arch_version (Arch)"
 else
   fail "built versions: deb '$deb_version', rpm '$rpm_version', Arch '$arch_version'; want $version"
+fi
+
+# A SQLite host gets no libpq: no main package names it (the RPM's requires include those rpm
+# finds in the ELF files); each plugin package names it, and its main package at this version
+# (the plugin refuses the module of another build).
+pg_pkginfo=$(zstd -dc "$pg_pkg" | bsdtar -xOf - .PKGINFO)
+main_deps="$(dpkg-deb -f "$deb" Depends Pre-Depends) $(rpm -qp --requires "$rpm_file" 2>/dev/null)
+$(grep '^depend = ' <<<"$pkginfo")"
+deb_pg_deps=$(dpkg-deb -f "$pg_deb" Depends)
+rpm_pg_deps=$(rpm -qp --requires "$pg_rpm_file" 2>/dev/null)
+arch_pg_deps=$(grep '^depend = ' <<<"$pg_pkginfo")
+if [[ $main_deps != *libpq* && $deb_pg_deps == *libpq5* && $rpm_pg_deps == *libpq.so.5* &&
+  $arch_pg_deps == *"depend = libpq.so"* && $deb_pg_deps == *"libpam-sshotp (= $version)"* &&
+  $rpm_pg_deps == *"pam_sshotp(x86-64) = $version-"* &&
+  $arch_pg_deps == *"depend = pam_sshotp=$version-"* ]]; then
+  pass "libpq: none of the main packages depends on it, every plugin package does"
+else
+  fail "dependencies: main packages '$main_deps'; plugin packages: deb '$deb_pg_deps'," \
+    "rpm '$rpm_pg_deps', Arch '$arch_pg_deps'"
 fi
 
 # --- the removal check ------------------------------------------------------------------------
