@@ -145,4 +145,10 @@ Result<std::unique_ptr<Connection>> Connector::connect(Deadline& deadline) {
   return make_error(Errc::unavailable, "postgresql: no host took the connection: " + failures);
 }
 
+Result<std::unique_ptr<Connection>> connect_once(const std::string& conninfo, Deadline& deadline) {
+  auto connector = Connector::prepare(conninfo);
+  if (!connector) return std::move(connector).error();
+  return connector->connect(deadline);
+}
+
 }  // namespace sshotp::pg

@@ -39,4 +39,8 @@ class Connector {
   std::size_t first_ = 0;
 };
 
+// One connection, for a command that needs just one (`db init`, `db check`): prepare() and
+// connect() in one step.
+Result<std::unique_ptr<Connection>> connect_once(const std::string& conninfo, Deadline& deadline);
+
 }  // namespace sshotp::pg

@@ -5,6 +5,7 @@
 
 #include "common/postgresql/pg_admin.h"
 #include "common/postgresql/pg_columns.h"
+#include "common/postgresql/pg_connect.h"
 #include "common/postgresql/pg_store.h"
 
 namespace sshotp::pg {
@@ -82,7 +83,7 @@ std::string effective_sslmode(const std::string& conninfo) {
 
 Result<DatabaseFacts> inspect(const StorePluginRequest& request) {
   Deadline deadline(request.timeout_ms, /*per_call=*/true);  // a command's bound (pg_store.h)
-  auto conn = Connection::open(request.conninfo, deadline);
+  auto conn = connect_once(request.conninfo, deadline);
   if (!conn) return std::move(conn).error();
   Connection& c = **conn;
   DatabaseFacts facts;

@@ -7,6 +7,7 @@
 
 #include "common/postgresql/pg_admin.h"
 #include "common/postgresql/pg_columns.h"
+#include "common/postgresql/pg_connect.h"
 #include "common/postgresql/pg_migrations.h"  // generated
 #include "common/postgresql/pg_store.h"
 
@@ -54,7 +55,7 @@ Result<int> schema_version(Connection& conn) {
 
 Result<SchemaChange> migrate(const StorePluginRequest& request, SchemaAction action) {
   Deadline deadline(request.timeout_ms, /*per_call=*/true);  // a command's bound (pg_store.h)
-  auto conn = Connection::open(request.conninfo, deadline);
+  auto conn = connect_once(request.conninfo, deadline);
   if (!conn) return std::move(conn).error();
   Connection& c = **conn;
   if (auto begun = c.exec("BEGIN", {}, "begin transaction"); !begun) {
