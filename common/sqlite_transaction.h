@@ -40,8 +40,6 @@ class SqliteTransaction final : public StoreTransaction {
                                      std::int64_t now) override;
   Status replace_recovery_codes(std::string_view user,
                                 const std::vector<RecoveryCodeHash>& codes) override;
-  // The host's clock is the store's: no skew to check (store.h).
-  std::optional<std::int64_t> store_time() const override { return std::nullopt; }
   Status record_unenrolled_attempt() override;
   // In sqlite_key_check.cc.
   Result<std::optional<KeyCheckValue>> recorded_key_check() override;

@@ -154,11 +154,6 @@ class StoreTransaction {
   virtual Result<KeyCheckFacts> key_check_facts() = 0;
   // Records the key check value, replacing any recorded one.
   virtual Status set_key_check(const KeyCheckValue& value) = 0;
-  // The store's own clock (unix seconds) when the last find() read a row, from a store that
-  // serves a fleet of hosts, each with a clock of its own: the verifier refuses a login on a
-  // host whose clock is too far from it. Absent when that find() found nothing, and always from
-  // a store on the host itself (SQLite): its clock is the host's, so no skew is possible.
-  virtual std::optional<std::int64_t> store_time() const = 0;
   // Counts a refused attempt by a user who is not enrolled (see verifier.cc for why).
   virtual Status record_unenrolled_attempt() = 0;
   // Makes the transaction visible to other logins and waits until it is on disk: a power cut

@@ -83,23 +83,6 @@ Status refuse_at_wrong_code_cost(StoreTransaction& txn, const SecureBytes& key,
   return txn.commit_unsynced();
 }
 
-// Every host of a fleet computes the step, the lock and its expiry from its own clock: one that
-// runs ahead would consume steps of the future (their codes then refused on every host until
-// their time) and could end a lock early; one that runs behind would accept codes past their
-// time. The store's clock is the fleet's: a host more than half a period from it (what TOTP's
-// own step tolerates) is refused, fail closed, for an administrator to fix (the caller logs
-// store errors at LOG_ALERT).
-Status check_host_clock(const StoreTransaction& txn, const Enrollment& e, std::int64_t now) {
-  const std::optional<std::int64_t> store_now = txn.store_time();
-  if (!store_now) return Ok{};
-  const std::int64_t skew = now - *store_now;
-  if (2 * (skew < 0 ? -skew : skew) <= std::int64_t{e.totp.period}) return Ok{};
-  return make_error(Errc::unavailable, "this host's clock is " + std::to_string(skew) +
-                                           " s off the store's, more than half the period (" +
-                                           std::to_string(e.totp.period) +
-                                           " s): correct its time (NTP)");
-}
-
 }  // namespace
 
 const char* outcome_reason(Outcome outcome) noexcept {
@@ -153,7 +136,6 @@ Result<Verdict> verify_and_consume(Store& store, const SecureBytes& key,
     }
     return Verdict{Outcome::disabled};
   }
-  if (auto st = check_host_clock(**txn, e, request.now); !st) return std::move(st).error();
   // While locked, the code is not even looked at: a lockout that still tested codes would let
   // an attacker learn the right one and use it the moment the lock expires.
   if (is_locked(e.lockout, request.now)) return Verdict{Outcome::locked};

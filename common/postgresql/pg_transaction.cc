@@ -14,11 +14,8 @@
 namespace sshotp::pg {
 namespace {
 
-// With the server's clock (its transaction's start, whole seconds as time() gives them): the
-// fleet's, which the verifier holds the host's to (store.h).
-const std::string kFindEnrollment = std::string("SELECT ") + kEnrollmentColumns +
-                                    ", floor(extract(epoch FROM now()))::bigint AS store_now"
-                                    " FROM sshotp.enrollments WHERE username = $1";
+const std::string kFindEnrollment =
+    std::string("SELECT ") + kEnrollmentColumns + " FROM sshotp.enrollments WHERE username = $1";
 // In a write transaction: the row lock that serialises one user's logins across hosts.
 const std::string kFindEnrollmentForUpdate = kFindEnrollment + " FOR UPDATE";
 constexpr const char* kFindPending =
@@ -94,17 +91,12 @@ PgTransaction::~PgTransaction() {
 
 Result<std::optional<Enrollment>> PgTransaction::find(std::string_view user) {
   return guarded([&]() -> Result<std::optional<Enrollment>> {
-    store_time_.reset();
     auto rows = conn_.exec((write_ ? kFindEnrollmentForUpdate : kFindEnrollment).c_str(), {user},
                            "reading enrollments");
     if (!rows) return std::move(rows).error();
     if (PQntuples(rows->get()) == 0) return std::optional<Enrollment>();
     auto e = enrollment_at(rows->get(), 0, conn_.where());
     if (!e) return std::move(e).error();
-    // By name, not number: the enrollment's columns come first, however many they are.
-    auto now = required_int(rows->get(), 0, PQfnumber(rows->get(), "store_now"), "store_now");
-    if (!now) return std::move(now).error();
-    store_time_ = *now;
     return std::optional<Enrollment>(std::move(e).value());
   });
 }

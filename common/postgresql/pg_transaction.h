@@ -40,7 +40,6 @@ class PgTransaction : public StoreTransaction {
                                      std::int64_t now) override;
   Status replace_recovery_codes(std::string_view user,
                                 const std::vector<RecoveryCodeHash>& codes) override;
-  std::optional<std::int64_t> store_time() const override { return store_time_; }
   Status record_unenrolled_attempt() override;
   // In pg_key_check.cc.
   Result<std::optional<KeyCheckValue>> recorded_key_check() override;
@@ -59,7 +58,6 @@ class PgTransaction : public StoreTransaction {
   Connection& conn_;  // the store's, which outlives every transaction
   bool write_;
   bool done_ = false;
-  std::optional<std::int64_t> store_time_;  // the server's now() at the last find() of a row
 };
 
 // Runs `body`, turning an exception (std::bad_alloc, in practice) into an error: nothing may

@@ -87,7 +87,6 @@ class ElevatedTransaction final : public StoreTransaction {
   Status set_key_check(const KeyCheckValue& value) override {
     return elevated([&] { return inner_->set_key_check(value); });
   }
-  std::optional<std::int64_t> store_time() const override { return inner_->store_time(); }
   Status record_unenrolled_attempt() override {
     return elevated([&] { return inner_->record_unenrolled_attempt(); });
   }

@@ -7,7 +7,6 @@
 #include <memory>
 #include <string>
 
-#include "common/clock.h"
 #include "common/crypto.h"
 #include "common/sqlite_store.h"
 #include "common/verifier.h"
@@ -19,9 +18,7 @@ using namespace sshotp;
 
 namespace {
 
-// A fixed instant, except against PostgreSQL: there the verifier holds the host's clock to the
-// server's (verifier.cc), so the logins happen at the real now.
-const std::int64_t kNow = test::store_is_postgresql() ? now_unix() : 1700000000;
+constexpr std::int64_t kNow = 1700000000;
 
 struct Fixture {
   test::TestEnv env = test::make_test_env();
