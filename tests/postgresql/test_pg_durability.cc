@@ -46,7 +46,7 @@ void set_standbys(const std::string& names) {
 }
 
 void assert_open_refused(const std::string& conninfo, const char* says) {
-  auto store = pg::open_store({conninfo, 3000, false});
+  auto store = test::pg_open_connected(conninfo, 3000);
   assert_false(store.ok());
   if (store.error().message.find(says) == std::string::npos) {
     print_error("'%s' does not say '%s'\n", store.error().message.c_str(), says);
@@ -60,7 +60,7 @@ void test_pg_commit_that_is_not_durable_is_refused(void**) {
   (void)test::pg_open_ok();  // the default (on) is durable
 
   test::pg_super_sql("ALTER ROLE sshotp_host SET synchronous_commit = off");
-  auto by_role = pg::open_store({host, 3000, false});
+  auto by_role = test::pg_open_connected(host, 3000);
   test::pg_super_sql("ALTER ROLE sshotp_host RESET synchronous_commit");
   assert_false(by_role.ok());
   assert_true(by_role.error().message.find("synchronous_commit is off") != std::string::npos);
@@ -72,11 +72,11 @@ void test_pg_commit_that_is_not_durable_is_refused(void**) {
   (void)test::pg_open_ok();
   // ...and not on the standby a failover would promote, once standbys are named.
   set_standbys("absent");
-  auto with_standbys = pg::open_store({host, 3000, false});
+  auto with_standbys = test::pg_open_connected(host, 3000);
   // The superuser's own COMMIT would wait for the absent standby too.
   test::pg_super_sql(
       "SET synchronous_commit = local; ALTER ROLE sshotp_host RESET synchronous_commit");
-  auto on_with_standbys = pg::open_store({host, 3000, false});
+  auto on_with_standbys = test::pg_open_connected(host, 3000);
   set_standbys("");
   assert_false(with_standbys.ok());
   assert_true(with_standbys.error().message.find("synchronous_standby_names") != std::string::npos);
