@@ -74,7 +74,21 @@ Result<std::optional<KeyCheckValue>> PgTransaction::recorded_key_check() {
   });
 }
 
+// Held by a write transaction that is about to decide a key check value it found missing or
+// different, until it commits: two hosts' first writes to a new fleet store would otherwise both
+// see "no value, no enrollments" and each seal enrollments under its own key. The second waits,
+// then reads what the first recorded (READ COMMITTED: a new statement sees the commit). The common
+// case, a recorded value equal to the key's, never gets here and never waits.
+constexpr std::int64_t kKeyCheckLock = 0x73736b6579;  // "sskey"
+
 Result<KeyCheckFacts> PgTransaction::key_check_facts() {
+  if (write_) {
+    auto locked = guarded([&] {
+      return conn_.exec("SELECT pg_advisory_xact_lock($1)", {kKeyCheckLock},
+                        "locking the key check");
+    });
+    if (!locked) return std::move(locked).error();
+  }
   auto recorded = recorded_key_check();
   if (!recorded) return std::move(recorded).error();
   return guarded([&]() -> Result<KeyCheckFacts> {

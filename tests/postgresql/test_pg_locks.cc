@@ -3,10 +3,14 @@
 // within the bound, and holds up nobody else; a host that goes silent holding a lock loses it
 // to the server's idle_in_transaction_session_timeout (roles.sql), and cannot then commit; and
 // the refusals of unenrolled names do not queue on one row fleet-wide (schema_001.sql shards
-// their counter), while the counter still counts each. Run by test_pg_store.sh.
+// their counter), while the counter still counts each; and two hosts with different keys that
+// make a new store's first writes at once cannot both record their key. Run by test_pg_store.sh.
 #include <chrono>
 #include <string>
+#include <thread>
 
+#include "common/crypto.h"
+#include "common/key_check.h"
 #include "tests/postgresql/pg_test_support.h"
 
 namespace sshotp {
@@ -110,6 +114,40 @@ void test_pg_unenrolled_refusals_do_not_queue_on_one_row(void**) {
   assert_string_equal(refused_unenrolled().c_str(), "3 in 2");
 }
 
+// A configuration-management roll-out: two hosts, each with its own (wrong for the other) key,
+// write first to a new fleet store at the same moment. The second must wait for the first's
+// decision and then refuse, not record its own key over it and seal users under it.
+void test_pg_two_keys_cannot_both_take_a_new_store(void**) {
+  test::pg_reset_store();
+  auto key_a = random_bytes(kKeyBytes);
+  auto key_b = random_bytes(kKeyBytes);
+  assert_true(key_a.ok() && key_b.ok());
+  const KeyCheckNames names{"key", "the PostgreSQL store"};
+  auto host_a = test::pg_open_ok();
+  auto host_b = test::pg_open_ok();
+  auto first = host_a->begin_write();
+  assert_true(first.ok());
+  assert_true(check_and_record_store_key(**first, *key_a, names).ok());
+  assert_true((*first)->put(test::pg_sample("bob")).ok());
+  // Host B starts while A's transaction is open, and must still be waiting when A commits.
+  Status second_said = Ok{};
+  bool second_began = false;
+  std::thread second([&] {
+    auto txn = host_b->begin_write();
+    second_began = txn.ok();
+    if (second_began) second_said = check_and_record_store_key(**txn, *key_b, names);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  assert_true((*first)->commit().ok());
+  second.join();
+  assert_true(second_began);
+  assert_false(second_said.ok());
+  if (second_said.error().message.find("is not the key") == std::string::npos) {
+    print_error("host B said: %s\n", second_said.error().message.c_str());
+  }
+  assert_true(second_said.error().message.find("is not the key") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace sshotp
 
@@ -118,6 +156,7 @@ int main() {
       cmocka_unit_test(sshotp::test_pg_row_lock_makes_another_host_wait_within_the_bound),
       cmocka_unit_test(sshotp::test_pg_silent_hosts_lock_expires),
       cmocka_unit_test(sshotp::test_pg_unenrolled_refusals_do_not_queue_on_one_row),
+      cmocka_unit_test(sshotp::test_pg_two_keys_cannot_both_take_a_new_store),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
