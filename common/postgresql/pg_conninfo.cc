@@ -127,6 +127,18 @@ Result<ConnectPlan> plan_connection(const std::string& conninfo) {
           "file is readable by others; use passfile= or a client certificate (sslcert=, "
           "sslkey=)");
     }
+    if (keyword == "sslpassword") {
+      return refused(
+          "pg_conninfo must not hold sslpassword (the client key's passphrase): the file is "
+          "readable by others; give the host an unencrypted key file readable by root only");
+    }
+    // A login reads the enrollment before the prompt: on a lagging standby a freshly enrolled
+    // nullok user would read as "not enrolled" and skip the second factor.
+    if (keyword == "target_session_attrs" && value != "read-write" && value != "primary") {
+      return refused(
+          "pg_conninfo's target_session_attrs must be read-write (the default) or primary: "
+          "a standby may not yet have an enrollment or a used code");
+    }
     if (keyword == "service") {
       return refused(
           "pg_conninfo must not name a service: a service file may send libpq to "

@@ -133,7 +133,7 @@ fleet_cause_line() {
 fleet_libpam_preamble() {
   fleet_preamble "$1"
   shift
-  FLEET_TIMEOUT_MS=1500
+  FLEET_TIMEOUT_MS=3000
   FLEET_BOUND_MS=$((FLEET_TIMEOUT_MS + 1000))
   FLEET_SETTINGS=("pg_timeout_ms = $FLEET_TIMEOUT_MS" "window = 10" "$@")
   FLEET_USER="sshotp-fl-$E2E_TAG"

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <libpq-fe.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -41,6 +42,14 @@ struct LoopbackPort {
 // Accepts connections into its backlog and never answers: a frozen server.
 struct SilentServer : LoopbackPort {
   SilentServer() { assert_int_equal(listen(fd, 16), 0); }
+  // How many connections wait in its backlog: for a listening socket, Linux reports the accept
+  // queue's length as TCP_INFO's tcpi_unacked.
+  unsigned pending() const {
+    tcp_info info{};
+    socklen_t len = sizeof info;
+    assert_int_equal(getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len), 0);
+    return info.tcpi_unacked;
+  }
 };
 
 // Nothing listens: a connection is refused at once, as by a host that is down.

@@ -60,11 +60,12 @@ void test_pg_silent_hosts_lock_expires(void**) {
   auto silent = test::pg_open_ok();  // a session that has the short timeout
   auto held = silent->begin_write();
   const bool locked = held.ok() && (*held)->find("bob").ok();
+  // The silent session's idle timer runs from here, so the wait is measured from here too.
+  const auto started = Clock::now();
   // From here on the silent host says nothing; another host waits for bob's row, and gets it
   // once the server has ended the silent one's session.
   auto other = test::pg_open_ok(5000);
   auto waiting = other->begin_write();
-  const auto started = Clock::now();
   const bool got_it = waiting.ok() && (*waiting)->find("bob").ok();
   const auto took = Clock::now() - started;
   test::pg_super_sql("ALTER ROLE sshotp_host SET idle_in_transaction_session_timeout = '" +
@@ -98,12 +99,17 @@ void test_pg_unenrolled_refusals_do_not_queue_on_one_row(void**) {
   assert_true(held.ok() && (*held)->record_unenrolled_attempt().ok());
   // Another host's refusal goes through meanwhile. (Two backends whose numbers agree modulo
   // 64 do share a shard: then the test takes another connection.)
+  // Each transaction has a connection of its own, so the check is made with both open.
   std::unique_ptr<Store> second = test::pg_open_ok(kShortMs);
-  for (int tries = 0; tries < 5 && !sessions_use_different_shards(); ++tries) {
-    second = test::pg_open_ok(kShortMs);
-  }
   auto other = second->begin_write();
+  bool distinct = false;
+  for (int tries = 0; tries < 5 && other.ok(); ++tries) {
+    if ((distinct = sessions_use_different_shards())) break;
+    (*other).reset();  // ends the transaction and closes its connection
+    other = second->begin_write();
+  }
   assert_true(other.ok());
+  assert_true(distinct);
   const auto started = Clock::now();
   assert_true((*other)->record_unenrolled_attempt().ok());
   assert_true((*other)->record_unenrolled_attempt().ok());

@@ -123,6 +123,8 @@ void test_pg_conninfo_errors_never_echo_the_password(void**) {
   assert_conninfo_refused(host + " password='correct horse'", "password", "horse");
   assert_conninfo_refused("postgresql://sshotp_host:correct%20horse@127.0.0.1/sshotp", "password",
                           "horse");
+  // The client key's passphrase is a password too.
+  assert_conninfo_refused(host + " sslpassword='correct horse'", "sslpassword", "horse");
 }
 
 void test_pg_errors_name_the_cause_never_the_password(void**) {
@@ -138,6 +140,18 @@ void test_pg_errors_name_the_cause_never_the_password(void**) {
   const std::string wrong_ca = with_setting(conninfo, "sslrootcert", client_cert);
   auto untrusted = open_timed(wrong_ca, took);
   assert_refused_within_bound(untrusted, took, "certificate");
+}
+
+void test_pg_standbys_are_never_asked(void**) {
+  // A standby may not have the newest enrollment or used code yet: only the primary is read.
+  const std::string host = test::pg_host_conninfo();
+  for (const char* attrs : {"any", "standby", "prefer-standby", "read-only"}) {
+    assert_conninfo_refused(with_setting(host, "target_session_attrs", attrs),
+                            "target_session_attrs", "horse");
+  }
+  auto primary =
+      test::pg_open_connected(with_setting(host, "target_session_attrs", "primary"), 3000);
+  assert_true(primary.ok());
 }
 
 void test_pg_transport_defaults_fail_safe(void**) {
@@ -239,6 +253,7 @@ int main() {
       cmocka_unit_test(sshotp::test_pg_refused_first_host_falls_through_to_the_next),
       cmocka_unit_test(sshotp::test_pg_conninfo_errors_never_echo_the_password),
       cmocka_unit_test(sshotp::test_pg_errors_name_the_cause_never_the_password),
+      cmocka_unit_test(sshotp::test_pg_standbys_are_never_asked),
       cmocka_unit_test(sshotp::test_pg_transport_defaults_fail_safe),
       cmocka_unit_test(sshotp::test_pg_schema_must_be_the_one_this_build_knows),
       cmocka_unit_test(sshotp::test_pg_column_of_another_type_is_refused),
