@@ -141,9 +141,11 @@ const std::vector<Setting>& settings() {
        "with store = postgresql, the most a login waits for the database in all (100-60000)",
        number_of<&Config::pg_timeout_ms>},
       {"pg_plugin", assign(&Config::pg_plugin, parse_path),
-       "with store = postgresql, the store plugin to load (config file only; unset: the installed "
-       "one)",
-       [](const Config&) { return default_postgresql_plugin(); }},
+       "with store = postgresql, another store plugin to load (config file only; unset: the one "
+       "installed with the module)",
+       // An example, as for pg_conninfo: the default is the build's pkglibdir, which differs
+       // between packages, and the shipped file must read the same for all of them.
+       [](const Config&) { return std::string("/opt/pam_sshotp/store_postgresql.so"); }},
       {"prompt", assign(&Config::prompt, parse_text), "what the login asks",
        [](const Config& c) { return '"' + c.prompt + '"'; }},
       {"window", assign(&Config::window, uint_in(0, 10)),
