@@ -77,9 +77,11 @@ wrong_key_is_refused_and_nothing_written() {
   expect_same_store "$before" && expect_status dave 5
 }
 
-# A store as today's release leaves it: schema 3, no key_check table.
+# A store as the release before the key check left it: schema 3, no key_check table (and none of
+# the later last_host column).
 make_old_store() {
-  sqlite3 "$DB" 'DROP TABLE key_check; PRAGMA user_version = 3;' &&
+  sqlite3 "$DB" 'DROP TABLE key_check; ALTER TABLE enrollments DROP COLUMN last_host;
+    PRAGMA user_version = 3;' &&
     [ "$(sqlite3 "$DB" 'PRAGMA user_version')" = 3 ]
 }
 
@@ -92,7 +94,7 @@ old_store_gets_a_check_value() {
     { note "a check value was recorded for the wrong key"; return 1; }
   import_user erin
   expect_rc 0 || return 1
-  if [ "$(sqlite3 "$DB" 'PRAGMA user_version')" != 4 ] ||
+  if [ "$(sqlite3 "$DB" 'PRAGMA user_version')" != 5 ] ||
     [ "$(sqlite3 "$DB" 'SELECT length(value) FROM key_check')" != 32 ]; then
     note "no check value recorded"
     return 1

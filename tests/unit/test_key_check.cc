@@ -187,7 +187,9 @@ void test_pending_enrollments_count(void** state) {
 
 // A store as the release before the key check made it: schema 3, no key_check table.
 void make_schema_3(const test::TestEnv& env) {
-  raw_sql(env.db_path, "DROP TABLE key_check; PRAGMA user_version = 3;");
+  raw_sql(env.db_path,
+          "DROP TABLE key_check; ALTER TABLE enrollments DROP COLUMN last_host;"
+          " PRAGMA user_version = 3;");
 }
 
 void test_store_without_check_value_keeps_working(void** state) {
