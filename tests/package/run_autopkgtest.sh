@@ -8,6 +8,7 @@
 #
 # Usage: tests/package/run_autopkgtest.sh DEB SOURCE_DIR
 #   DEB: a built libpam-sshotp_*.deb (tests/package/test_deb.sh leaves them in $SSHOTP_DEB_OUT);
+#        the libpam-sshotp-postgresql_*.deb beside it is installed with it;
 #   SOURCE_DIR: a clean source tree with debian/tests (an unpacked release tarball).
 # Exit status: autopkgtest's (0 passed, 2 a test skipped, 4 a test failed, ...), or 77 (skip)
 # without root or autopkgtest, or when it would touch a real installation (the package, its
@@ -39,6 +40,12 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# The test's Depends is "@": every binary package of the source, as Debian's CI installs them.
+# So the PostgreSQL plugin's package, built beside DEB, goes in too.
+debs=("$deb")
+for plugin in "$(dirname "$deb")"/libpam-sshotp-postgresql_*.deb; do
+  [[ -e $plugin ]] && debs+=("$plugin")
+done
 rc=0
-autopkgtest "$deb" "$source_dir" -- null || rc=$?
+autopkgtest "${debs[@]}" "$source_dir" -- null || rc=$?
 exit "$rc"
