@@ -15,22 +15,26 @@
 
 # e2e_sanitizer_prefix: sets E2E_SANITIZED, the prefix that starts a program (sshd) with the
 # runtimes preloaded, or an empty one in an ordinary build. The ASan runtime must come first;
-# SANITIZER_UBSAN_SHIM (harness/ubsan_options.cc) goes before GCC's UBSan runtime, which would
-# otherwise lose UBSAN_OPTIONS under sshd. Leak checking is off: the leaks it would see are
-# sshd's own (the module's are checked by the tests that load it into sanitized programs). Every
-# report stops the process that found it, as a crash of that process would.
+# SANITIZER_ASAN_FIRST (harness/asan_init_first.cc) starts it before sshd's libraries'
+# constructors, one of which would otherwise leave glibc's gettext lock broken (libpq's first
+# connection then hangs); SANITIZER_UBSAN_SHIM (harness/ubsan_options.cc) goes before GCC's UBSan
+# runtime, which would otherwise lose UBSAN_OPTIONS under sshd. Leak checking is off: the leaks
+# it would see are sshd's own (the module's are checked by the tests that load it into sanitized
+# programs). Every report stops the process that found it, as a crash of that process would.
 e2e_sanitizer_prefix() {
-  local runtimes
+  local runtimes shim
   E2E_SANITIZED=()
   [[ -n ${SANITIZER_PRELOAD:-} ]] || return 0
-  [[ -f ${SANITIZER_UBSAN_SHIM:-} ]] ||
-    e2e_die "SANITIZER_UBSAN_SHIM is not a file: ${SANITIZER_UBSAN_SHIM:-}"
+  for shim in SANITIZER_ASAN_FIRST SANITIZER_UBSAN_SHIM; do
+    [[ -f ${!shim:-} ]] || e2e_die "$shim is not a file: ${!shim:-}"
+  done
   read -ra runtimes <<<"$SANITIZER_PRELOAD"
   E2E_SANITIZER_DIR="$E2E_TMP/sanitizer"
   [[ -d $E2E_SANITIZER_DIR ]] || mkdir -m 0700 "$E2E_SANITIZER_DIR" ||
     e2e_die "cannot create $E2E_SANITIZER_DIR"
   # shellcheck disable=SC2034 # sshd_lib.sh uses it
-  E2E_SANITIZED=(env "LD_PRELOAD=${runtimes[0]} $SANITIZER_UBSAN_SHIM ${runtimes[*]:1}"
+  E2E_SANITIZED=(env
+    "LD_PRELOAD=${runtimes[0]} $SANITIZER_ASAN_FIRST $SANITIZER_UBSAN_SHIM ${runtimes[*]:1}"
     "ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:log_path=$E2E_SANITIZER_DIR/asan"
     "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$E2E_SANITIZER_DIR/ubsan")
 }
