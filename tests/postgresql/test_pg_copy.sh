@@ -132,6 +132,16 @@ as pg db copy "$SQLITE_DB" </dev/null
     $((ANN_STEP + 10)) ]]
 verdict "the greater last step wins: the file's when newer, PostgreSQL's when newer" $?
 
+# ann used code 1 on SQLite before the copy and code 2 on PostgreSQL after it; now code 3 on
+# SQLite: all three stay used.
+pam_login on-sqlite ann "$(sed -n 3p <<<"$ANN_CODES")"
+[[ $rc == 0 ]] || e2e_die "ann's third recovery code was refused on SQLite"
+as pg db copy "$SQLITE_DB" </dev/null
+[[ $rc == 0 ]] && expect_in out "0 users added, 1 updated" &&
+  [[ $(pg_super_sql "SELECT string_agg(id::text, ',' ORDER BY id) FROM sshotp.recovery_codes
+    WHERE username = 'ann' AND used_at IS NOT NULL") == 1,2,3 ]]
+verdict "a recovery code used on either side stays used after another copy" $?
+
 as pg db copy "$E2E_TMP/missing.db" </dev/null
 [[ $rc == 1 ]] && expect_in err "missing.db"
 verdict "a missing file is an error naming it" $?
