@@ -35,6 +35,16 @@ as() {
   shift
   CONF="$E2E_TMP/$conf.conf" enroll "$@"
 }
+# must CONF ARGS...: `as`, which must succeed (the setup of a case, not what it checks).
+must() {
+  as "$@"
+  [[ $rc == 0 ]] || { show_output; e2e_die "$* failed (exit $rc)"; }
+}
+# import_key CONF USER BASE32: `import USER`, the key on stdin; the recovery codes in $WORK/out.
+import_key() {
+  with_input "$3\n"
+  must "$1" import "$2" <"$WORK/in"
+}
 pg_rows() { pg_super_sql "SELECT count(*) FROM sshotp.$1"; }
 # Everything PostgreSQL holds of the users, in one text, to compare before and after.
 pg_dump_users() {
@@ -47,11 +57,11 @@ sqlite_value() { sqlite3 -readonly "$SQLITE_DB" "$1"; }
 
 # The host's store, used: ann logs in with a code (step consumed) and a recovery code (used),
 # ben fails once, cal is disabled, dan is halfway through enrolling (a pending row).
-with_input "$KEY_ANN\n" && as sqlite import ann <"$WORK/in" || e2e_die "import ann failed"
+import_key sqlite ann "$KEY_ANN"
 ANN_CODES=$(cat "$WORK/out")
-with_input "$KEY_BEN\n" && as sqlite import ben <"$WORK/in" || e2e_die "import ben failed"
-with_input "$KEY_CAL\n" && as sqlite import cal <"$WORK/in" || e2e_die "import cal failed"
-as sqlite disable cal </dev/null || e2e_die "disable cal failed"
+import_key sqlite ben "$KEY_BEN"
+import_key sqlite cal "$KEY_CAL"
+must sqlite disable cal </dev/null
 ANN_TOTP=$(totp_code "$KEY_ANN")
 pam_login on-sqlite ann "$ANN_TOTP"
 [[ $rc == 0 ]] || { show_output; e2e_die "ann's code was refused on SQLite"; }
@@ -62,7 +72,7 @@ pam_login on-sqlite ben "$(totp_code "$KEY_BEN" wrong)"
 [[ $rc == 7 ]] || e2e_die "ben's wrong code was not refused on SQLite"
 sqlite3 "$SQLITE_DB" "INSERT INTO pending_enrollments SELECT 'dan', algorithm, digits, period,
   sealed_secret, created_at FROM enrollments WHERE user = 'cal'" || e2e_die "no pending dan"
-as sqlite list </dev/null || e2e_die "list failed"  # the WAL back, as a host keeps it
+must sqlite list </dev/null  # the WAL back, as a host keeps it
 SUMS=$(sqlite_sums)
 
 as other db copy "$SQLITE_DB" </dev/null
@@ -70,13 +80,13 @@ as other db copy "$SQLITE_DB" </dev/null
   [[ $(pg_rows enrollments) == 0 && $(pg_rows key_check) == 0 ]]
 verdict "a key file that did not seal the SQLite store is refused, nothing written" $?
 
-with_input "$KEY_BEN_PG\n" && as other import eve <"$WORK/in" || e2e_die "import eve failed"
+import_key other eve "$KEY_BEN_PG"
 as pg db copy "$SQLITE_DB" </dev/null
 [[ $rc == 1 ]] && expect_in err "$E2E_TMP/sshotp.key" && [[ $(pg_rows enrollments) == 1 ]]
 verdict "a key file other than PostgreSQL's is refused, nothing written" $?
-as other remove eve </dev/null || e2e_die "remove eve failed"
+must other remove eve </dev/null
 
-with_input "$KEY_BEN_PG\n" && as pg import ben <"$WORK/in" || e2e_die "import ben on pg failed"
+import_key pg ben "$KEY_BEN_PG"
 BEFORE=$(pg_dump_users)
 as pg db copy "$SQLITE_DB" </dev/null
 [[ $rc == 1 ]] && expect_in err "'ben' is in the PostgreSQL store with other data (a different secret" &&
