@@ -89,8 +89,9 @@ must other remove eve </dev/null
 import_key pg ben "$KEY_BEN_PG"
 BEFORE=$(pg_dump_users)
 as pg db copy "$SQLITE_DB" </dev/null
-[[ $rc == 1 ]] && expect_in err "'ben' is in the PostgreSQL store with other data (a different secret" &&
-  expect_in err "nothing was copied" && [[ $(pg_dump_users) == "$BEFORE" ]]
+[[ $rc == 1 ]] && expect_in err "nothing was copied" &&
+  expect_in err "'ben' is in the PostgreSQL store with other data (a different secret" &&
+  [[ $(pg_dump_users) == "$BEFORE" ]]
 verdict "a user in PostgreSQL with another secret is refused by name; nothing is copied" $?
 
 as pg db copy "$SQLITE_DB" --replace </dev/null
