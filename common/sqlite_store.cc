@@ -23,12 +23,19 @@ constexpr int kWalCheckpointFrames = 100;
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(DbHandle db, std::unique_ptr<sqlite::BusyWait> busy, std::string path)
-      : busy_(std::move(busy)), db_(std::move(db)), statements_(db_.get()), path_(std::move(path)) {
+  SqliteStore(DbHandle db, std::unique_ptr<sqlite::BusyWait> busy, std::string path,
+              bool read_only = false)
+      : busy_(std::move(busy)),
+        db_(std::move(db)),
+        statements_(db_.get()),
+        path_(std::move(path)),
+        read_only_(read_only) {
     sqlite3_wal_hook(db_.get(), &SqliteStore::after_commit, this);
   }
 
   Result<std::unique_ptr<StoreTransaction>> begin_write() override {
+    // SQLite would begin it, and take the write lock that the host's logins need.
+    if (read_only_) return make_error(Errc::io, path_ + ": opened read-only");
     // IMMEDIATE takes the write lock now and waits through the busy handler; a DEFERRED read
     // that later upgrades could fail with SQLITE_BUSY_SNAPSHOT, which no busy handler waits out.
     return begin("BEGIN IMMEDIATE");
@@ -66,6 +73,7 @@ class SqliteStore final : public Store {
   DbHandle db_;
   sqlite::StatementCache statements_;  // declared after db_: finalized before it closes
   std::string path_;  // outlives every transaction, which refers to it in error messages
+  bool read_only_;
 };
 
 Status create_private_file(const std::string& path) {
@@ -103,7 +111,7 @@ Status migrate_store(SqliteStore& store, OpenMode mode) {
 }
 
 // A store that is only read (OpenMode::read_only): no pragma that writes, no migration. Its
-// read transactions see the WAL as the store's own connections do; begin_write() fails.
+// read transactions see the WAL as the store's own connections do; begin_write() is refused.
 Result<std::unique_ptr<Store>> open_read_only(DbHandle db, std::unique_ptr<sqlite::BusyWait> busy,
                                               const std::string& path) {
   auto version = sqlite::schema_version(db.get(), path);
@@ -119,7 +127,7 @@ Result<std::unique_ptr<Store>> open_read_only(DbHandle db, std::unique_ptr<sqlit
                           "on its host open it once, or copy it and upgrade the copy");
   }
   return std::unique_ptr<Store>(
-      std::make_unique<SqliteStore>(std::move(db), std::move(busy), path));
+      std::make_unique<SqliteStore>(std::move(db), std::move(busy), path, true));
 }
 
 }  // namespace
