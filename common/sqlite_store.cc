@@ -179,8 +179,9 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMo
   // StoreTransaction::commit() then fdatasyncs the WAL after the write lock is released (see
   // sqlite_transaction.cc). With FULL, every writer waited for its sync while holding the lock,
   // so concurrent logins queued behind each other's disk.
-  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
-                             "PRAGMA secure_delete = ON", "PRAGMA temp_store = MEMORY"}) {
+  for (const char* pragma :
+       {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA secure_delete = ON",
+        "PRAGMA temp_store = MEMORY"}) {
     if (auto st = sqlite::exec(db.get(), pragma, path); !st) return std::move(st).error();
   }
   if (wal_is_new) {

@@ -43,7 +43,7 @@ struct Enrollment {
   std::string user;
   EnrollmentState state = EnrollmentState::active;
   TotpParams totp;
-  SealedBlob sealed_secret;     // AES-GCM, AAD = secret_aad(user)
+  SealedBlob sealed_secret;    // AES-GCM, AAD = secret_aad(user)
   std::int64_t last_step = -1;  // newest accepted time step; a code at or before it is a replay
   std::int64_t created_at = 0;
   std::optional<std::int64_t> last_used_at;
@@ -121,7 +121,8 @@ class StoreTransaction {
   // Records `step` as used, but only if it is newer than the stored last step: the conditional
   // update is the replay guard. Returns false if nothing changed (already used). The same
   // statement records `now` and this host (host_name.h) as the last use.
-  virtual Result<bool> consume_step(std::string_view user, std::int64_t step, std::int64_t now) = 0;
+  virtual Result<bool> consume_step(std::string_view user, std::int64_t step,
+                                    std::int64_t now) = 0;
   // Sets the lockout state outright: a success's reset, and `sshotp-enroll unlock`.
   virtual Status set_lockout(std::string_view user, const LockoutState& state) = 0;
   // Counts one failed attempt and returns the state it led to, computed by the store inside the
