@@ -23,12 +23,19 @@ constexpr int kWalCheckpointFrames = 100;
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(DbHandle db, std::unique_ptr<sqlite::BusyWait> busy, std::string path)
-      : busy_(std::move(busy)), db_(std::move(db)), statements_(db_.get()), path_(std::move(path)) {
+  SqliteStore(DbHandle db, std::unique_ptr<sqlite::BusyWait> busy, std::string path,
+              bool read_only = false)
+      : busy_(std::move(busy)),
+        db_(std::move(db)),
+        statements_(db_.get()),
+        path_(std::move(path)),
+        read_only_(read_only) {
     sqlite3_wal_hook(db_.get(), &SqliteStore::after_commit, this);
   }
 
   Result<std::unique_ptr<StoreTransaction>> begin_write() override {
+    // SQLite would begin it, and take the write lock that the host's logins need.
+    if (read_only_) return make_error(Errc::io, path_ + ": opened read-only");
     // IMMEDIATE takes the write lock now and waits through the busy handler; a DEFERRED read
     // that later upgrades could fail with SQLITE_BUSY_SNAPSHOT, which no busy handler waits out.
     return begin("BEGIN IMMEDIATE");
@@ -66,6 +73,7 @@ class SqliteStore final : public Store {
   DbHandle db_;
   sqlite::StatementCache statements_;  // declared after db_: finalized before it closes
   std::string path_;  // outlives every transaction, which refers to it in error messages
+  bool read_only_;
 };
 
 Status create_private_file(const std::string& path) {
@@ -102,6 +110,26 @@ Status migrate_store(SqliteStore& store, OpenMode mode) {
   return (*txn)->commit();
 }
 
+// A store that is only read (OpenMode::read_only): no pragma that writes, no migration. Its
+// read transactions see the WAL as the store's own connections do; begin_write() is refused.
+Result<std::unique_ptr<Store>> open_read_only(DbHandle db, std::unique_ptr<sqlite::BusyWait> busy,
+                                              const std::string& path) {
+  auto version = sqlite::schema_version(db.get(), path);
+  if (!version) return std::move(version).error();
+  if (auto st = sqlite::check_schema_version(*version, path, false); !st) {
+    return std::move(st).error();
+  }
+  if (*version < kSchemaVersion) {
+    return make_error(Errc::unavailable,
+                      path + ": schema version " + std::to_string(*version) +
+                          " is older than this build's " + std::to_string(kSchemaVersion) +
+                          " and is not upgraded when only read: let pam_sshotp or sshotp-enroll "
+                          "on its host open it once, or copy it and upgrade the copy");
+  }
+  return std::unique_ptr<Store>(
+      std::make_unique<SqliteStore>(std::move(db), std::move(busy), path, true));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMode mode,
@@ -114,18 +142,21 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, OpenMo
   // Before the connection, so that it is destroyed after it on every return.
   auto busy = std::make_unique<sqlite::BusyWait>(busy_timeout_ms);
   // No SQLITE_OPEN_CREATE: a store that vanished fails closed instead of coming back empty.
+  const bool read_only = mode == OpenMode::read_only;
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
+                           (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+                               SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
                            nullptr);
   DbHandle db(raw);  // sqlite3_open_v2 allocates a handle even when it fails
   if (rc != SQLITE_OK) return sqlite::db_error(db.get(), rc, path);
-  if (sqlite3_db_readonly(db.get(), "main") != 0) {
+  if (!read_only && sqlite3_db_readonly(db.get(), "main") != 0) {
     return make_error(Errc::io, path + ": store is read-only");
   }
   busy->install(db.get());
   sqlite3_db_config(db.get(), SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
   sqlite3_db_config(db.get(), SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+  if (read_only) return open_read_only(std::move(db), std::move(busy), path);
   // Each login is a short-lived connection, usually the store's only one. By default the last
   // connection to close checkpoints and deletes the WAL, so the next login recreates it (two
   // more syncs), and an open racing that close can get SQLITE_BUSY without the busy handler

@@ -254,9 +254,21 @@ Result<LockoutState> SqliteTransaction::record_failure(std::string_view user,
 
 Result<std::vector<RecoveryCodeRow>> SqliteTransaction::unused_recovery_codes(
     std::string_view user) {
-  auto stmt = prepare(db_,
-                      "SELECT id, salt, mac FROM recovery_codes"
-                      " WHERE user = ?1 AND used_at IS NULL ORDER BY id");
+  return recovery_codes(
+      "SELECT id, salt, mac, used_at FROM recovery_codes"
+      " WHERE user = ?1 AND used_at IS NULL ORDER BY id",
+      user);
+}
+
+Result<std::vector<RecoveryCodeRow>> SqliteTransaction::all_recovery_codes(std::string_view user) {
+  return recovery_codes(
+      "SELECT id, salt, mac, used_at FROM recovery_codes WHERE user = ?1 ORDER BY id", user);
+}
+
+// Reads id, salt, mac, used_at rows of `user`, checked.
+Result<std::vector<RecoveryCodeRow>> SqliteTransaction::recovery_codes(const char* sql,
+                                                                       std::string_view user) {
+  auto stmt = prepare(db_, sql);
   if (!stmt) return std::move(stmt).error();
   bind_text(stmt->get(), 1, user);
   std::vector<RecoveryCodeRow> rows;
@@ -266,6 +278,9 @@ Result<std::vector<RecoveryCodeRow>> SqliteTransaction::unused_recovery_codes(
     row.id = sqlite3_column_int64(stmt->get(), 0);
     row.hash.salt = column_bytes(stmt->get(), 1);
     row.hash.mac = column_bytes(stmt->get(), 2);
+    if (sqlite3_column_type(stmt->get(), 3) != SQLITE_NULL) {
+      row.used_at = sqlite3_column_int64(stmt->get(), 3);
+    }
     if (row.hash.salt.empty() || row.hash.mac.size() != 32) {
       return make_error(Errc::unavailable,
                         path_ + ": corrupt recovery code row for user '" + std::string(user) + "'");
@@ -289,21 +304,25 @@ Result<bool> SqliteTransaction::consume_recovery_code(std::string_view user, std
   return true;
 }
 
-Status SqliteTransaction::replace_recovery_codes(std::string_view user,
-                                                 const std::vector<RecoveryCodeHash>& codes) {
+Status SqliteTransaction::put_recovery_codes(std::string_view user,
+                                             const std::vector<RecoveryCodeRow>& rows) {
   auto cleared = change("DELETE FROM recovery_codes WHERE user = ?1", user, {});
   if (!cleared) return std::move(cleared).error();
-  auto stmt =
-      prepare(db_, "INSERT INTO recovery_codes (user, id, salt, mac) VALUES (?1, ?2, ?3, ?4)");
+  auto stmt = prepare(
+      db_, "INSERT INTO recovery_codes (user, id, salt, mac, used_at) VALUES (?1, ?2, ?3, ?4, ?5)");
   if (!stmt) return std::move(stmt).error();
-  std::int64_t id = 0;
-  for (const RecoveryCodeHash& code : codes) {
+  for (const RecoveryCodeRow& row : rows) {
     sqlite3_stmt* s = stmt->get();
     sqlite3_reset(s);
     bind_text(s, 1, user);
-    sqlite3_bind_int64(s, 2, ++id);
-    bind_bytes(s, 3, code.salt.data(), code.salt.size());
-    bind_bytes(s, 4, code.mac.data(), code.mac.size());
+    sqlite3_bind_int64(s, 2, row.id);
+    bind_bytes(s, 3, row.hash.salt.data(), row.hash.salt.size());
+    bind_bytes(s, 4, row.hash.mac.data(), row.hash.mac.size());
+    if (row.used_at) {
+      sqlite3_bind_int64(s, 5, *row.used_at);
+    } else {
+      sqlite3_bind_null(s, 5);
+    }
     if (auto st = step_done(db_, s, "saving recovery codes"); !st) return st;
   }
   return Ok{};

@@ -38,8 +38,9 @@ class SqliteTransaction final : public StoreTransaction {
   Result<std::vector<RecoveryCodeRow>> unused_recovery_codes(std::string_view user) override;
   Result<bool> consume_recovery_code(std::string_view user, std::int64_t id,
                                      std::int64_t now) override;
-  Status replace_recovery_codes(std::string_view user,
-                                const std::vector<RecoveryCodeHash>& codes) override;
+  Result<std::vector<RecoveryCodeRow>> all_recovery_codes(std::string_view user) override;
+  Status put_recovery_codes(std::string_view user,
+                            const std::vector<RecoveryCodeRow>& rows) override;
   Status record_unenrolled_attempt() override;
   // In sqlite_key_check.cc.
   Result<std::optional<KeyCheckValue>> recorded_key_check() override;
@@ -49,6 +50,8 @@ class SqliteTransaction final : public StoreTransaction {
   Status commit_unsynced() override;
 
  private:
+  // Reads the id, salt, mac, used_at rows that `sql` selects for ?1 = user, checked.
+  Result<std::vector<RecoveryCodeRow>> recovery_codes(const char* sql, std::string_view user);
   // Binds ?1 = user, then `ints`, then `text` (if any) after them.
   Result<bool> change(const char* sql, std::string_view user,
                       std::initializer_list<std::int64_t> ints,

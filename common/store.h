@@ -55,6 +55,7 @@ struct Enrollment {
 struct RecoveryCodeRow {
   std::int64_t id = 0;  // 1..N within the user's current set
   RecoveryCodeHash hash;
+  std::optional<std::int64_t> used_at;  // when it was used; absent: still unused
 };
 
 // One user as `list` shows them: what for_each_listing() hands to its visitor.
@@ -143,9 +144,21 @@ class StoreTransaction {
   // Like consume_step(), it records `now` and this host as the user's last use.
   virtual Result<bool> consume_recovery_code(std::string_view user, std::int64_t id,
                                              std::int64_t now) = 0;
-  // Replaces the user's whole set (ids 1..N in order).
-  virtual Status replace_recovery_codes(std::string_view user,
-                                        const std::vector<RecoveryCodeHash>& codes) = 0;
+  // Every recovery code of the user, used ones too (with used_at), ordered by id: for moving
+  // a store (`sshotp-enroll db copy`), which must keep a used code used.
+  virtual Result<std::vector<RecoveryCodeRow>> all_recovery_codes(std::string_view user) = 0;
+  // Replaces the user's whole set with `rows` as they are: their ids and used_at.
+  virtual Status put_recovery_codes(std::string_view user,
+                                    const std::vector<RecoveryCodeRow>& rows) = 0;
+  // Replaces the user's whole set with fresh, unused codes (ids 1..N in order).
+  Status replace_recovery_codes(std::string_view user, const std::vector<RecoveryCodeHash>& codes) {
+    std::vector<RecoveryCodeRow> rows;
+    rows.reserve(codes.size());
+    for (const RecoveryCodeHash& code : codes) {
+      rows.push_back({static_cast<std::int64_t>(rows.size()) + 1, code, std::nullopt});
+    }
+    return put_recovery_codes(user, rows);
+  }
   // The recorded key check value alone, absent until the first CLI write records one: a single
   // small read, all that a CLI write transaction needs when the value matches (key_check.h).
   virtual Result<std::optional<KeyCheckValue>> recorded_key_check() = 0;
@@ -166,9 +179,11 @@ class StoreTransaction {
 };
 
 enum class OpenMode {
-  existing,  // the module: the store must exist and be initialised, or we fail closed
-  create,    // the CLI: create what is missing on first use (SQLite: the directory 0700 and the
-             // file 0600; PostgreSQL creates nothing: `sshotp-enroll db init` does, as the owner)
+  existing,   // the module: the store must exist and be initialised, or we fail closed
+  create,     // the CLI: create what is missing on first use (SQLite: the directory 0700 and the
+              // file 0600; PostgreSQL creates nothing: `sshotp-enroll db init` does, as the owner)
+  read_only,  // `sshotp-enroll db copy`'s source, a SQLite file: opened read-only, never
+              // migrated (an older schema is refused) and never written
 };
 
 class Store {

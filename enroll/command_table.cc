@@ -37,9 +37,11 @@ constexpr Command kCommands[] = {
      "take users over from google-authenticator or pam_oath; report what does not carry over "
      "(root only)",
      run_migrate},
-    {"db", "(init | upgrade) --conninfo OWNER | check [--conninfo CONNINFO]",
-     "PostgreSQL store: create or migrate the schema as the owner role, or check this host's "
-     "access (root only)",
+    {"db",
+     "(init | upgrade) --conninfo OWNER | check [--conninfo CONNINFO] | copy FILE.db "
+     "[--replace]",
+     "PostgreSQL store: create or migrate the schema as the owner role, check this host's "
+     "access, or copy a SQLite store into it (root only)",
      run_db},
     {"sshd-config", "[--group GROUP] [--output FILE | --install]",
      "print the sshd drop-in (key, then code), write it, or install it and check it with sshd "

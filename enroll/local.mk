@@ -38,7 +38,9 @@ enroll_libsshotp_enroll_la_SOURCES = enroll/program_name.h \
 	enroll/sshd/install.h enroll/sshd/pam_stack_check.cc enroll/sshd/pam_stack_check.h \
 	enroll/sshd/probe.cc enroll/sshd/probe.h enroll/sshd/sshd_config_command.cc enroll/sshd/sshd_config_command.h \
 	enroll/sshd/users.cc enroll/sshd/users.h \
-	enroll/database/db_check.cc enroll/database/db_command.cc enroll/database/db_commands.h
+	enroll/database/copy_merge.cc enroll/database/copy_merge.h \
+	enroll/database/db_check.cc enroll/database/db_command.cc enroll/database/db_commands.h \
+	enroll/database/db_copy.cc
 enroll_libsshotp_enroll_la_CXXFLAGS = $(AM_CXXFLAGS) $(QRENCODE_CFLAGS) $(PNG_CFLAGS)
 enroll_libsshotp_enroll_la_LIBADD = $(QRENCODE_LIBS) $(PNG_LIBS)
 

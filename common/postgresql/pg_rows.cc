@@ -79,6 +79,7 @@ Result<std::vector<RecoveryCodeRow>> recovery_rows(const PGresult* r, std::strin
     row.id = *id;
     row.hash.salt.assign(salt->begin(), salt->end());
     row.hash.mac.assign(mac->begin(), mac->end());
+    row.used_at = int_at(r, i, 3);
     rows.push_back(std::move(row));
   }
   return rows;

@@ -30,7 +30,7 @@ Result<Enrollment> enrollment_at(const PGresult* r, int row, const std::string& 
 // failures, locked_until, lockouts from `first_column` on.
 Result<LockoutState> lockout_at(const PGresult* r, int row, int first_column,
                                 const std::string& where);
-// id, salt, mac per row, checked.
+// id, salt, mac, used_at per row, checked.
 Result<std::vector<RecoveryCodeRow>> recovery_rows(const PGresult* r, std::string_view user,
                                                    const std::string& where);
 

@@ -256,11 +256,22 @@ Result<LockoutState> PgTransaction::record_failure(std::string_view user,
 }
 
 Result<std::vector<RecoveryCodeRow>> PgTransaction::unused_recovery_codes(std::string_view user) {
+  return recovery_codes(
+      "SELECT id, salt, mac, used_at FROM sshotp.recovery_codes"
+      " WHERE username = $1 AND used_at IS NULL ORDER BY id",
+      user);
+}
+
+Result<std::vector<RecoveryCodeRow>> PgTransaction::all_recovery_codes(std::string_view user) {
+  return recovery_codes(
+      "SELECT id, salt, mac, used_at FROM sshotp.recovery_codes WHERE username = $1 ORDER BY id",
+      user);
+}
+
+Result<std::vector<RecoveryCodeRow>> PgTransaction::recovery_codes(const char* sql,
+                                                                   std::string_view user) {
   return guarded([&]() -> Result<std::vector<RecoveryCodeRow>> {
-    auto rows = conn_.exec(
-        "SELECT id, salt, mac FROM sshotp.recovery_codes"
-        " WHERE username = $1 AND used_at IS NULL ORDER BY id",
-        {user}, "reading recovery codes");
+    auto rows = conn_.exec(sql, {user}, "reading recovery codes");
     if (!rows) return std::move(rows).error();
     return recovery_rows(rows->get(), user, conn_.where());
   });
@@ -280,21 +291,31 @@ Result<bool> PgTransaction::consume_recovery_code(std::string_view user, std::in
   });
 }
 
-Status PgTransaction::replace_recovery_codes(std::string_view user,
-                                             const std::vector<RecoveryCodeHash>& codes) {
-  // 1 + N round trips (N is at most 100, and only the CLI issues sets).
+Status PgTransaction::put_recovery_codes(std::string_view user,
+                                         const std::vector<RecoveryCodeRow>& rows) {
+  // Two round trips: the old set out, the new one in by one multi-row INSERT (a set is at most
+  // 100 codes, 500 parameters).
   return guarded([&]() -> Status {
     auto cleared = change("DELETE FROM sshotp.recovery_codes WHERE username = $1", {user},
                           "saving recovery codes");
     if (!cleared) return std::move(cleared).error();
-    std::int64_t id = 0;
-    for (const RecoveryCodeHash& code : codes) {
-      auto added = change(
-          "INSERT INTO sshotp.recovery_codes (username, id, salt, mac) VALUES ($1, $2, $3, $4)",
-          {user, ++id, Param::of_bytes(code.salt), Param::of_bytes(code.mac)},
-          "saving recovery codes");
-      if (!added) return std::move(added).error();
+    if (rows.empty()) return Ok{};
+    std::string sql =
+        "INSERT INTO sshotp.recovery_codes (username, id, salt, mac, used_at) VALUES ";
+    std::vector<Param> params{user};
+    for (const RecoveryCodeRow& row : rows) {
+      sql += params.size() == 1 ? "($1" : ", ($1";
+      for (std::size_t column = 1; column <= 4; ++column) {
+        sql += ", $" + std::to_string(params.size() + column);
+      }
+      sql += ")";
+      params.push_back(row.id);
+      params.push_back(Param::of_bytes(row.hash.salt));
+      params.push_back(Param::of_bytes(row.hash.mac));
+      params.push_back(row.used_at ? Param(*row.used_at) : Param::null());
     }
+    auto added = change(sql.c_str(), params, "saving recovery codes");
+    if (!added) return std::move(added).error();
     return Ok{};
   });
 }

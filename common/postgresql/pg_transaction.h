@@ -38,8 +38,9 @@ class PgTransaction : public StoreTransaction {
   Result<std::vector<RecoveryCodeRow>> unused_recovery_codes(std::string_view user) override;
   Result<bool> consume_recovery_code(std::string_view user, std::int64_t id,
                                      std::int64_t now) override;
-  Status replace_recovery_codes(std::string_view user,
-                                const std::vector<RecoveryCodeHash>& codes) override;
+  Result<std::vector<RecoveryCodeRow>> all_recovery_codes(std::string_view user) override;
+  Status put_recovery_codes(std::string_view user,
+                            const std::vector<RecoveryCodeRow>& rows) override;
   Status record_unenrolled_attempt() override;
   // In pg_key_check.cc.
   Result<std::optional<KeyCheckValue>> recorded_key_check() override;
@@ -49,6 +50,8 @@ class PgTransaction : public StoreTransaction {
   Status commit_unsynced() override;
 
  private:
+  // The id, salt, mac, used_at rows that `sql` selects for $1 = user, checked.
+  Result<std::vector<RecoveryCodeRow>> recovery_codes(const char* sql, std::string_view user);
   // insert_many()'s undo after a conflict: the rows of `rest` that `written` says went in.
   Status remove_added_after(std::span<const Enrollment> rest,
                             const std::multiset<std::string_view>& written);

@@ -20,6 +20,18 @@ void print_help(std::FILE* out) {
   if (g_usage_printer != nullptr) g_usage_printer(out);
 }
 
+std::optional<Exit> parse_replace_args(int argc, char** argv, ReplaceArgs& args) {
+  enum : int { kReplace = 1000 };
+  static const struct option long_options[] = {{"replace", no_argument, nullptr, kReplace},
+                                               {"help", no_argument, nullptr, 'h'},
+                                               {nullptr, 0, nullptr, 0}};
+  auto handle = [&args](int, const char*) -> std::optional<Exit> {
+    args.replace = true;
+    return std::nullopt;
+  };
+  return parse_options(argc, argv, long_options, handle, args.operands);
+}
+
 Exit option_error(int getopt_result, char** argv) {
   const std::string culprit = optind > 0 ? argv[optind - 1] : "";
   if (getopt_result == ':') return usage_error("option '" + culprit + "' needs a value");

@@ -30,6 +30,15 @@ using OptionHandler = std::function<std::optional<Exit>(int option, const char* 
 std::optional<Exit> parse_options(int argc, char** argv, const struct option* long_options,
                                   const OptionHandler& handle, std::vector<std::string>& operands);
 
+// The options and operands of a command whose only option is --replace (migrate, db copy).
+struct ReplaceArgs {
+  bool replace = false;
+  std::vector<std::string> operands;
+};
+// Parses --replace (and -h/--help) into `args`. Returns the status to exit with (Exit::ok after
+// --help, Exit::usage on a bad option), or nothing to carry on.
+std::optional<Exit> parse_replace_args(int argc, char** argv, ReplaceArgs& args);
+
 // Reports what getopt_long's '?' or ':' (optstring starting with ':') was about.
 Exit option_error(int getopt_result, char** argv);
 

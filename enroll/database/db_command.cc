@@ -71,13 +71,14 @@ Exit run_db(const ConfigLocation& where, int argc, char** argv) {
     return run_migrate_schema(kUpgrade, SchemaAction::upgrade, rest);
   }
   if (std::strcmp(sub, "check") == 0) return run_db_check(rest);
+  if (std::strcmp(sub, "copy") == 0) return run_db_copy(rest);
   if (std::strcmp(sub, "--help") == 0 || std::strcmp(sub, "-h") == 0) {
     print_help(stdout);
     return Exit::ok;
   }
   return usage_error(argc > 1 ? "db: unknown subcommand '" + std::string(sub) + "'"
-                              : std::string("db: a subcommand is missing (init, upgrade or "
-                                            "check)"));
+                              : std::string("db: a subcommand is missing (init, upgrade, "
+                                            "check or copy)"));
 }
 
 }  // namespace sshotp::cli

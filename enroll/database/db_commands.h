@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// `sshotp-enroll db init | upgrade | check`: the PostgreSQL fleet store's schema and its health
-// (root only). The CLI never links libpq: it
+// `sshotp-enroll db init | upgrade | check | copy`: the PostgreSQL fleet store's schema, its
+// health and moving a SQLite store in (root only). The CLI never links libpq: it
 // asks the plugin (store_plugin.h), which holds the migrations, compiled in.
 #pragma once
 
@@ -29,5 +29,7 @@ struct DbStarted {
 std::optional<DbStarted> start_db(const Action& action, const Invocation& invocation, Exit& early);
 
 Exit run_db_check(const Invocation& invocation);
+// `db copy FILE.db [--replace]`: a host's SQLite store into the PostgreSQL store (db_copy.cc).
+Exit run_db_copy(const Invocation& invocation);
 
 }  // namespace sshotp::cli

@@ -126,7 +126,7 @@ void print_ga_warnings(Session& session, const GaInput& input) {
 
 Exit run_migrate_google_authenticator(const ConfigLocation& where, int argc, char** argv) {
   MigrateArgs args;
-  if (auto stop = parse_migrate_args(argc, argv, args)) return *stop;
+  if (auto stop = parse_replace_args(argc, argv, args)) return *stop;
   if (args.operands.size() > 2) {
     return usage_error("migrate google-authenticator: unexpected argument '" + args.operands[2] +
                        "'");

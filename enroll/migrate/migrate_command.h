@@ -10,18 +10,13 @@
 
 #include "enroll/cli/config_location.h"
 #include "enroll/cli/exit_status.h"
+#include "enroll/cli/options.h"
 
 namespace sshotp::cli {
 
-// The options and operands both sources take: --replace, then the source's operands.
-struct MigrateArgs {
-  bool replace = false;
-  std::vector<std::string> operands;
-};
-
-// Parses --replace (and -h/--help) into `args`. Returns the status to exit with (Exit::ok after
-// --help, Exit::usage on a bad option), or nothing to carry on.
-std::optional<Exit> parse_migrate_args(int argc, char** argv, MigrateArgs& args);
+// The options and operands both sources take: --replace, then the source's operands
+// (parse_replace_args, options.h).
+using MigrateArgs = ReplaceArgs;
 
 // migrate (google-authenticator ... | oath ...) [--replace], which the command table
 // (enroll/command_table.cc) runs (migrate_command.cc)

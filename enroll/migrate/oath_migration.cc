@@ -224,7 +224,7 @@ void report_oath_import(OathTally& tally,
 
 Exit run_migrate_oath(const ConfigLocation& where, int argc, char** argv) {
   MigrateArgs args;
-  if (auto stop = parse_migrate_args(argc, argv, args)) return *stop;
+  if (auto stop = parse_replace_args(argc, argv, args)) return *stop;
   if (args.operands.empty()) return usage_error("migrate oath: missing USERSFILE");
   if (args.operands.size() > 1) {
     return usage_error("migrate oath: unexpected argument '" + args.operands[1] + "'");

@@ -74,9 +74,12 @@ class ElevatedTransaction final : public StoreTransaction {
                                      std::int64_t now) override {
     return elevated([&] { return inner_->consume_recovery_code(user, id, now); });
   }
-  Status replace_recovery_codes(std::string_view user,
-                                const std::vector<RecoveryCodeHash>& codes) override {
-    return elevated([&] { return inner_->replace_recovery_codes(user, codes); });
+  Result<std::vector<RecoveryCodeRow>> all_recovery_codes(std::string_view user) override {
+    return elevated([&] { return inner_->all_recovery_codes(user); });
+  }
+  Status put_recovery_codes(std::string_view user,
+                            const std::vector<RecoveryCodeRow>& rows) override {
+    return elevated([&] { return inner_->put_recovery_codes(user, rows); });
   }
   Result<std::optional<KeyCheckValue>> recorded_key_check() override {
     return elevated([&] { return inner_->recorded_key_check(); });

@@ -6,11 +6,12 @@ PG_TESTS = tests/postgresql/test_pg_harness.sh tests/postgresql/test_pg_schema.s
 EXTRA_DIST += tests/postgresql/pg_test_lib.sh tests/postgresql/test_pg_store.sh \
 	tests/postgresql/test_pg_contract.sh tests/postgresql/test_pg_connect.sh \
 	tests/postgresql/test_pg_durability.sh tests/postgresql/test_pg_db.sh \
-	tests/postgresql/test_pg_cli.sh
+	tests/postgresql/test_pg_cli.sh tests/postgresql/test_pg_copy.sh
 if WITH_POSTGRESQL
 PG_TESTS += tests/postgresql/test_pg_store.sh tests/postgresql/test_pg_contract.sh \
 	tests/postgresql/test_pg_connect.sh tests/postgresql/test_pg_durability.sh \
-	tests/postgresql/test_pg_db.sh tests/postgresql/test_pg_cli.sh
+	tests/postgresql/test_pg_db.sh tests/postgresql/test_pg_cli.sh \
+	tests/postgresql/test_pg_copy.sh
 check_PROGRAMS += tests/postgresql/test_pg_store tests/postgresql/test_pg_connect \
 	tests/postgresql/test_pg_durability tests/postgresql/test_pg_locks
 tests_postgresql_test_pg_store_SOURCES = tests/postgresql/test_pg_store.cc \

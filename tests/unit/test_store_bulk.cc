@@ -2,7 +2,8 @@
 // StoreTransaction::insert_many, the bulk path of `sshotp-enroll import --batch`: every row is
 // stored exactly as put() stores it, an already enrolled user is never overwritten (the call
 // reports its index and the caller drops the transaction), and the interface's find()+put()
-// default behaves the same as the backend's override. Part of the contract suite
+// default behaves the same as the backend's override; and a set of recovery codes moves as it is
+// (put_recovery_codes, all_recovery_codes: `db copy`). Part of the contract suite
 // (test_pg_contract.sh runs it against PostgreSQL too).
 #include <memory>
 #include <optional>
@@ -168,6 +169,40 @@ void test_insert_many_takes_ten_thousand_rows_in_one_call(void** state) {
   assert_same_row(rows[9999], **txn->find("user9999"));
 }
 
+// What `sshotp-enroll db copy` moves: a set of recovery codes as it is, ids and uses included,
+// so that a code used on one store stays used on the other.
+void test_recovery_codes_are_put_as_they_are(void** state) {
+  Bulk& b = bulk_of(state);
+  const RecoveryCodeHash first{{1, 2}, std::vector<std::uint8_t>(32, 3)};
+  const RecoveryCodeHash second{{4}, std::vector<std::uint8_t>(32, 5)};
+  const std::vector<RecoveryCodeRow> rows{{3, first, std::nullopt}, {7, second, kCreated + 9}};
+  {
+    auto txn = write_txn(b);
+    assert_true(txn->put(row_for(b, "alice", test::rfc_sha1_key())).ok());
+    assert_true(txn->replace_recovery_codes("alice", {second, second}).ok());
+    assert_true(txn->put_recovery_codes("alice", rows).ok());
+    assert_true(txn->commit().ok());
+  }
+  auto txn = write_txn(b);
+  auto all = txn->all_recovery_codes("alice");
+  assert_true(all.ok());
+  assert_int_equal(all->size(), 2);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    assert_int_equal((*all)[i].id, rows[i].id);
+    assert_true((*all)[i].hash.salt == rows[i].hash.salt && (*all)[i].hash.mac == rows[i].hash.mac);
+    assert_true((*all)[i].used_at == rows[i].used_at);
+  }
+  auto unused = txn->unused_recovery_codes("alice");
+  assert_true(unused.ok());
+  assert_int_equal(unused->size(), 1);
+  assert_int_equal(unused->front().id, 3);
+  assert_false(*txn->consume_recovery_code("alice", 7, kCreated + 10));  // used stays used
+  // A fresh set is fresh: numbered from 1, nothing used.
+  assert_true(txn->replace_recovery_codes("alice", {second}).ok());
+  all = txn->all_recovery_codes("alice");
+  assert_true(all.ok() && all->size() == 1 && all->front().id == 1 && !all->front().used_at);
+}
+
 }  // namespace
 
 int main() {
@@ -180,6 +215,8 @@ int main() {
       cmocka_unit_test_setup_teardown(test_default_insert_many_stops_at_an_enrolled_user, open_bulk,
                                       close_bulk),
       cmocka_unit_test_setup_teardown(test_insert_many_refuses_a_user_twice_in_one_call, open_bulk,
+                                      close_bulk),
+      cmocka_unit_test_setup_teardown(test_recovery_codes_are_put_as_they_are, open_bulk,
                                       close_bulk),
       cmocka_unit_test_setup_teardown(test_insert_many_of_nothing_adds_nothing, open_bulk,
                                       close_bulk),

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Opening the SQLite store (common/sqlite_store): the module's OpenMode::existing fails closed
 // on anything but an intact, private, current store it can write, and the CLI's
-// OpenMode::create sets one up safely. Rows are tested in test_store.cc.
+// OpenMode::create sets one up safely; OpenMode::read_only (db copy's source) never writes. Rows
+// are tested in test_store.cc.
 #include <linux/capability.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "common/file_checks.h"
@@ -182,6 +185,36 @@ void test_store_read_only_file_is_refused(void** state) {
   assert_int_equal(chmod(env.db_path.c_str(), 0600), 0);
 }
 
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// `sshotp-enroll db copy`'s source: read as a store is, never written, never migrated.
+void test_store_read_only_mode_reads_and_never_writes(void** state) {
+  const test::TestEnv& env = test::env_state(state);
+  test::enroll(env, "alice", test::rfc_sha1_key());
+  raw_sql(env.db_path, "PRAGMA wal_checkpoint(TRUNCATE)");  // the rows in the file itself
+  const std::string before = file_bytes(env.db_path);
+  {
+    auto store = open_ok(env.db_path, OpenMode::read_only);
+    auto txn = store->begin_read();
+    assert_true(txn.ok());
+    auto found = (*txn)->find("alice");
+    assert_true(found.ok() && found->has_value());
+    txn->reset();
+    assert_false(store->begin_write().ok());
+  }
+  assert_true(file_bytes(env.db_path) == before);
+  // An older schema is refused, and left as it is.
+  const std::string older = std::to_string(kSchemaVersion - 1);
+  raw_sql(env.db_path, ("PRAGMA user_version = " + older).c_str());
+  auto store = open_sqlite_store(env.db_path, OpenMode::read_only, kBusyTimeoutMs);
+  assert_false(store.ok());
+  assert_true(store.error().message.find("not upgraded when only read") != std::string::npos);
+  assert_string_equal(raw_query(env.db_path, "PRAGMA user_version").c_str(), older.c_str());
+}
+
 int run_unit_tests() {
   const CMUnitTest tests[] = {
       SSHOTP_ENV_TEST(test_store_existing_missing_file_is_unavailable),
@@ -193,6 +226,7 @@ int run_unit_tests() {
       SSHOTP_ENV_TEST(test_store_newer_schema_is_unavailable),
       SSHOTP_ENV_TEST(test_store_create_makes_private_wal_store),
       SSHOTP_ENV_TEST(test_store_read_only_file_is_refused),
+      SSHOTP_ENV_TEST(test_store_read_only_mode_reads_and_never_writes),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
