@@ -324,14 +324,33 @@ private_default_paths() {
   CONF=/etc/security/sshotp.conf
   install -m 0644 "$SSHOTP_SRCDIR/enroll/sshotp.conf" "$CONF" || exit 99
   DB=/var/lib/sshotp/sshotp.db
+  # The store switch, as in setup_work: the settings go into the default file, and DB names the
+  # store for store_sql and store_rows.py.
+  if [ -n "${SSHOTP_TEST_STORE_SETTINGS:-}" ]; then
+    cat "$SSHOTP_TEST_STORE_SETTINGS" >>"$CONF" || exit 99
+    DB=postgresql
+  fi
   mkdir "$WORK/bin" && chmod 711 "$WORK" &&
     mount -t tmpfs -o mode=0755 "$1-bin" "$WORK/bin" &&
     cp "$ENROLL" "$WORK/bin/sshotp-enroll" && chmod 4755 "$WORK/bin/sshotp-enroll" || exit 99
   SUID_ENROLL="$WORK/bin/sshotp-enroll"
 }
 
-# expect_no_pending: no pending enrollment of $TUSER is left in $DB.
+# store_sql SQLITE_SQL PG_SQL: runs the statement for the store under test, SQLite's $DB or,
+# when test_pg_cli.sh runs the script (DB=postgresql), the sshotp schema as the harness's
+# superuser (SSHOTP_TEST_PG_SUPER); prints what it returns. Two statements, as the schemas differ
+# (the user column is "username" there, and the time functions are not SQLite's).
+store_sql() {
+  if [ "$DB" = postgresql ]; then
+    psql -X -Atq -v ON_ERROR_STOP=1 -d "${SSHOTP_TEST_PG_SUPER:?}" -c "$2"
+  else
+    sqlite3 "$DB" "$1"
+  fi
+}
+
+# expect_no_pending: no pending enrollment of $TUSER is left in the store.
 expect_no_pending() {
-  rows=$(sqlite3 -readonly "$DB" "SELECT count(*) FROM pending_enrollments WHERE user = '$TUSER'")
+  rows=$(store_sql "SELECT count(*) FROM pending_enrollments WHERE user = '$TUSER'" \
+    "SELECT count(*) FROM sshotp.pending_enrollments WHERE username = '$TUSER'")
   [ "$rows" = 0 ] || { note "$rows pending rows left"; return 1; }
 }

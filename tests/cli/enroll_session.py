@@ -4,7 +4,7 @@
 #   * the otpauth:// URI is parsed with urllib, the code computed with pyotp;
 #   * the QR code we draw must equal `qrencode -t <same style> -l M -m 4` for the same URI, and
 #     our drawing, turned back into an image, must decode (zbarimg) to exactly that URI;
-#   * the store is read with Python's own sqlite3 module.
+#   * the store is read independently of the CLI (store_rows.py: Python's sqlite3, or psql).
 # Scenarios:
 #   confirm    send a wrong code (refused; the store still has no row for the user meanwhile),
 #              then the right one: exit 0, last_step is the step of the confirming code, and
@@ -19,7 +19,6 @@ import base64
 import hashlib
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ import pyotp
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree (distcheck, CI's git status)
 import session_common  # noqa: E402
 from session_common import PROMPT, check  # noqa: E402
+from store_rows import codes_of, row_of  # noqa: E402
 # "default" passes no --qr option: the default style must be the forced-colour one.
 QRENCODE_TYPE = {"default": "ANSI256UTF8", "ansi": "ANSI256UTF8", "utf8": "UTF8",
                  "invert": "UTF8i", "none": None}
@@ -45,30 +45,6 @@ SHOWN_CODE = re.compile(rf"^    ({RECOVERY_CODE.pattern})$", re.M)
 RECOVERY_HEADER = ("New recovery codes for {user}. Each works once; store them somewhere safe. "
                    "Previous codes no longer work.")
 DEFAULT_RECOVERY_CODES = 10  # the recovery_codes setting, which the tests' configs leave alone
-
-def row_of(db, user):
-    if not os.path.exists(db):
-        return None
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return con.execute(
-            "SELECT algorithm, digits, period, sealed_secret, last_step, created_at "
-            "FROM enrollments WHERE user = ?", (user,)).fetchone()
-    finally:
-        con.close()
-
-
-def codes_of(db, user):
-    """The user's recovery code rows (id, salt, mac, used_at), in order."""
-    if not os.path.exists(db):
-        return []
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return con.execute("SELECT id, salt, mac, used_at FROM recovery_codes WHERE user = ? "
-                           "ORDER BY id", (user,)).fetchall()
-    finally:
-        con.close()
-
 
 def check_recovery_codes(tail, db, user):
     """After a confirmed enrollment: the header, then exactly the new set, all unused."""

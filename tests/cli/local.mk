@@ -12,6 +12,7 @@ TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS) tests/cli/cli_lib.sh \
 	tests/cli/enroll_session.py tests/cli/syslog_capture.py tests/cli/pam_login.py \
 	tests/cli/recovery_cases_lib.sh tests/cli/qr_image_session.py tests/cli/session_common.py \
+	tests/cli/store_rows.py \
 	tests/cli/migrate_lib.sh tests/cli/migrate_ga_cases_lib.sh tests/cli/migrate_oath_cases_lib.sh \
 	tests/cli/selfservice_session.py tests/cli/admin_lib.sh tests/cli/sshd_config_lib.sh
 

@@ -28,9 +28,10 @@ import pyotp
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree (distcheck, CI's git status)
 import session_common  # noqa: E402
-from enroll_session import (SHOWN_CODE, check_uri, row_of,  # noqa: E402
-                            type_right_code, wrong_code_for)
+from enroll_session import (SHOWN_CODE, check_uri, type_right_code,  # noqa: E402
+                            wrong_code_for)
 from session_common import PROMPT, check  # noqa: E402
+from store_rows import POSTGRESQL, row_of  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROOF_PROMPT = "Current code from your authenticator app, or a recovery code: "
@@ -101,7 +102,8 @@ def check_process(pid, args, inherited):
         except OSError:
             pass
     check(inherited not in targets, "a descriptor the caller left open was closed")
-    check(args.db in targets, "the store is open meanwhile", " ".join(targets))
+    if args.db != POSTGRESQL:  # a PostgreSQL connection lasts one transaction, never a prompt
+        check(args.db in targets, "the store is open meanwhile", " ".join(targets))
     peek = subprocess.run(["setpriv", f"--reuid={args.user}", f"--regid={args.group}",
                            "--init-groups", "ls", f"/proc/{pid}/fd"], capture_output=True,
                           check=False)
@@ -164,7 +166,7 @@ def main():
     ap.add_argument("--root-enroll", help="sshotp-enroll for root's own checks")
     ap.add_argument("--user", required=True)
     ap.add_argument("--group")
-    ap.add_argument("--db", required=True)
+    ap.add_argument("--db", required=True, help=f"the SQLite file, or {POSTGRESQL}")
     ap.add_argument("--work", required=True)
     ap.add_argument("--issuer")
     ap.add_argument("--pam-confdir")

@@ -40,9 +40,13 @@ pg_test_finish() {
 # pg_run_program PROGRAM: runs a C++ test against the server (tests/postgresql/pg_test_support.h
 # reads these), with the schema applied; its own cmocka summary is the test's output.
 pg_run_program() {
-  SSHOTP_TEST_PG_CONNINFO=$PG_HOST_CONNINFO \
-    SSHOTP_TEST_PG_SUPER="host=$PG_SOCKET_DIR port=$PG_PORT user=$PG_SUPERUSER dbname=$PG_DATABASE" \
-    "$@"
+  SSHOTP_TEST_PG_CONNINFO=$PG_HOST_CONNINFO SSHOTP_TEST_PG_SUPER=$(pg_super_conninfo) "$@"
+}
+
+# pg_super_conninfo: the conninfo of the harness's superuser, over the server's socket.
+pg_super_conninfo() {
+  printf 'host=%s port=%s user=%s dbname=%s' "$PG_SOCKET_DIR" "$PG_PORT" "$PG_SUPERUSER" \
+    "$PG_DATABASE"
 }
 
 # pg_store_settings: the sshotp.conf lines of a store on the harness's server, as the host role,

@@ -13,11 +13,12 @@ settings="$E2E_TMP/store.conf"
 pg_store_settings >"$settings"
 status=0
 # Not here: test_key_check.sh is about the SQLite file throughout (test_pg_db.sh and the
-# contract suite cover the key check on PostgreSQL); test_selfservice.sh uses the default paths
-# (private_default_paths), not setup_work's config, and checks the SQLite file and its
-# descriptor. XXX(issue 12): make its store checks go through the CLI, then add it.
+# contract suite cover the key check on PostgreSQL). The scripts read and change the store
+# behind the CLI's back as the superuser (cli_lib.sh's store_sql, store_rows.py).
+SSHOTP_TEST_PG_SUPER=$(pg_super_conninfo)
+export SSHOTP_TEST_PG_SUPER
 for script in test_cli.sh test_admin.sh test_import_batch.sh test_migrate.sh \
-  test_audit_hosts.sh; do
+  test_audit_hosts.sh test_selfservice.sh; do
   echo "--- $script against PostgreSQL"
   pg_super_sql 'SET client_min_messages = warning; DROP SCHEMA IF EXISTS sshotp CASCADE'
   printf 'store = postgresql\npg_plugin = %s\n' "$SSHOTP_PG_PLUGIN" >"$E2E_TMP/owner.conf"
