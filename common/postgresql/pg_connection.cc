@@ -25,11 +25,19 @@ Errc errc_of_sqlstate(std::string_view state) {
 }  // namespace
 
 std::string libpq_message(const char* message) {
-  std::string text = message != nullptr ? message : "";
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  for (char& ch : text) {
-    if (ch == '\n') ch = ' ';
+  // Each run of white space (libpq's line breaks, and the tab that indents a hint such as "Is
+  // the server running...") becomes one space: the message ends up in a syslog line, where a
+  // control character would be shown as '?'.
+  std::string text;
+  for (const char* at = message != nullptr ? message : ""; *at != '\0'; ++at) {
+    const bool space = *at == ' ' || *at == '\n' || *at == '\t' || *at == '\r';
+    if (!space) {
+      text.push_back(*at);
+    } else if (!text.empty() && text.back() != ' ') {
+      text.push_back(' ');
+    }
   }
+  if (!text.empty() && text.back() == ' ') text.pop_back();
   return text.empty() ? "unknown error" : text;
 }
 

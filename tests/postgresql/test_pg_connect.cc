@@ -4,9 +4,10 @@
 // resolver's timeouts, here 30 s times 3); a frozen or unresolvable first host costs its share
 // of the bound, so the next host still logs in; the host that answered is tried first when the
 // store connects again (after a login's prompt); a name is still what verify-full checks the
-// certificate against, though libpq is handed the address; and what libpq would do unbounded
-// (a service file, GSSAPI) is refused. Run by test_pg_connect.sh in a mount namespace of its
-// own, whose resolver is the silent port this program binds.
+// certificate against, though libpq is handed the address; what libpq would do unbounded (a
+// service file, GSSAPI) is refused; and libpq's messages reach the log as one line. Run by
+// test_pg_connect.sh in a mount namespace of its own, whose resolver is the silent port this
+// program binds.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -126,6 +127,39 @@ void test_pg_unbounded_libpq_work_is_refused(void**) {
   (void)test::pg_open_ok(kBudgetMs, with_setting(host, "gssencmode", "disable"));
 }
 
+// A loopback port nothing listens on: bound by the kernel's choice, then closed again.
+std::string closed_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof addr;
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &size) != 0) {
+    fail_msg("cannot find a free port");
+  }
+  close(fd);
+  return std::to_string(ntohs(addr.sin_port));
+}
+
+// libpq writes some messages over several lines, the second indented with a tab ("Connection
+// refused" then "Is the server running on that host..."). The store's error becomes the
+// module's LOG_ALERT line, where a control character would be shown as '?': it must be one line
+// of printable text that still says both things.
+void test_pg_libpq_message_is_one_printable_line(void**) {
+  Clock::duration took{};
+  auto store = connect_timed(with_setting(test::pg_host_conninfo(), "port", closed_port()), took);
+  assert_false(store.ok());
+  assert_says(store.error(), "Connection refused Is the server running");
+  for (const char c : store.error().message) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      print_error("control character %#x in '%s'\n", byte, store.error().message.c_str());
+    }
+    assert_true(byte >= 0x20 && byte != 0x7f);
+  }
+}
+
 // The resolver of resolv.conf: takes queries and never answers (nothing reads them).
 int bind_silent_resolver() {
   const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -152,6 +186,7 @@ int main() {
       cmocka_unit_test(sshotp::test_pg_frozen_first_host_leaves_time_for_the_next),
       cmocka_unit_test(sshotp::test_pg_unresolvable_first_host_leaves_time_for_the_next),
       cmocka_unit_test(sshotp::test_pg_unbounded_libpq_work_is_refused),
+      cmocka_unit_test(sshotp::test_pg_libpq_message_is_one_printable_line),
   };
   const int failed = cmocka_run_group_tests(tests, nullptr, nullptr);
   close(resolver);
