@@ -55,12 +55,17 @@ Result<const StorePlugin*> load_checked(const std::string& path) {
   }
   auto entry = reinterpret_cast<StorePluginEntry>(dlsym(handle, kStorePluginSymbol));
   const StorePlugin* plugin = entry != nullptr ? entry() : nullptr;
-  if (plugin == nullptr || plugin->open == nullptr) return refused(path, "not a store plugin");
+  if (plugin == nullptr) return refused(path, "not a store plugin");
+  // The stamp first: another build's table may not even have this build's layout.
   if (plugin->build_stamp == nullptr || std::strcmp(plugin->build_stamp, kStoreBuildStamp) != 0) {
     return refused(path,
                    "built for another pam_sshotp (plugin '" +
                        std::string(plugin->build_stamp != nullptr ? plugin->build_stamp : "") +
                        "', this build '" + kStoreBuildStamp + "'): install both from one build");
+  }
+  // Every entry point is called without a further check (logins, db init/upgrade, db check).
+  if (plugin->open == nullptr || plugin->migrate == nullptr || plugin->inspect == nullptr) {
+    return refused(path, "not a store plugin (an entry point is missing)");
   }
   return plugin;
 }

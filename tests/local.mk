@@ -33,9 +33,10 @@ AM_TESTS_ENVIRONMENT = \
 	SSHD='$(SSHD)'; \
 	NSS_FAULT_SHIM='$(abs_top_builddir)/tests/support/.libs/nss_fault.so'; \
 	SSHOTP_FOREIGN_PLUGIN='$(abs_top_builddir)/tests/support/.libs/foreign_plugin.so'; \
+	SSHOTP_PARTIAL_PLUGIN='$(abs_top_builddir)/tests/support/.libs/partial_plugin.so'; \
 	SSHOTP_PG_PLUGIN='$(SSHOTP_PG_PLUGIN)'; \
 	export PAM_SSHOTP_MODULE SSHOTP_ENROLL SSHOTP_TOTP SSHOTP_SRCDIR SSHOTP_BUILDDIR SSHD \
-		NSS_FAULT_SHIM SSHOTP_FOREIGN_PLUGIN SSHOTP_PG_PLUGIN;
+		NSS_FAULT_SHIM SSHOTP_FOREIGN_PLUGIN SSHOTP_PARTIAL_PLUGIN SSHOTP_PG_PLUGIN;
 
 # A sanitized module needs the sanitizer runtime loaded first in the process that dlopens it.
 # Our test programs are sanitized themselves; a test that loads the module into a program that

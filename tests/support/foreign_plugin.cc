@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// A store plugin "from another build": the right entry point with a build stamp that is not
-// this build's. test_store_factory checks that the core refuses it before calling anything.
+// Two broken store plugins for test_store_factory, which checks that the core refuses each
+// before calling anything: built as foreign_plugin.so, one "from another build" (the right entry
+// point with a build stamp that is not this build's); built with SSHOTP_PARTIAL_PLUGIN, as
+// partial_plugin.so, one with this build's stamp that lacks entry points.
 #include "common/store_plugin.h"
 
 namespace {
@@ -10,9 +12,14 @@ sshotp::Result<std::unique_ptr<sshotp::Store>> never_called(
   return sshotp::make_error(sshotp::Errc::unavailable, "the foreign plugin was called");
 }
 
+#ifdef SSHOTP_PARTIAL_PLUGIN
+constexpr sshotp::StorePlugin kForeign = {sshotp::kStoreBuildStamp, &never_called, nullptr,
+                                          nullptr};
+#else
 // Only the stamp matters: the core compares it before anything else is called.
 constexpr sshotp::StorePlugin kForeign = {"pam_sshotp 0.0.0 gcc 1.0 abi 0000", &never_called,
                                           nullptr, nullptr};
+#endif
 
 }  // namespace
 

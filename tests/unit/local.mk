@@ -15,8 +15,11 @@ TESTS += $(UNIT_TESTS) tests/unit/test_oracles.sh
 noinst_HEADERS = tests/unit/store_test_support.h
 EXTRA_DIST += tests/unit/test_oracles.sh
 
-# A store plugin with another build's stamp, for test_store_factory.
-check_LTLIBRARIES += tests/support/foreign_plugin.la
+# Store plugins for test_store_factory: one with another build's stamp, one without entry points.
+check_LTLIBRARIES += tests/support/foreign_plugin.la tests/support/partial_plugin.la
 tests_support_foreign_plugin_la_SOURCES = tests/support/foreign_plugin.cc
 tests_support_foreign_plugin_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
 	-rpath '$(abs_builddir)/tests/support'
+tests_support_partial_plugin_la_SOURCES = tests/support/foreign_plugin.cc
+tests_support_partial_plugin_la_CPPFLAGS = $(AM_CPPFLAGS) -DSSHOTP_PARTIAL_PLUGIN
+tests_support_partial_plugin_la_LDFLAGS = $(tests_support_foreign_plugin_la_LDFLAGS)

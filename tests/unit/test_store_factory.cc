@@ -126,6 +126,12 @@ void test_plugin_from_another_build_is_refused(void**) {
   assert_says(refusal(postgresql_config(foreign)), "built for another pam_sshotp");
 }
 
+void test_plugin_without_every_entry_point_is_refused(void**) {
+  const char* partial = std::getenv("SSHOTP_PARTIAL_PLUGIN");
+  assert_non_null(partial);
+  assert_says(refusal(postgresql_config(partial)), "an entry point is missing");
+}
+
 // A copy of a real shared object (the foreign plugin: loaded, it is refused for its stamp),
 // with `mode` whatever the umask.
 void copy_elf(const std::string& to, unsigned mode) {
@@ -184,6 +190,7 @@ int run_unit_tests() {
       SSHOTP_ENV_TEST(test_postgresql_without_conninfo_is_a_service_error),
       cmocka_unit_test(test_cli_and_module_must_agree_on_the_store),
       cmocka_unit_test(test_plugin_from_another_build_is_refused),
+      cmocka_unit_test(test_plugin_without_every_entry_point_is_refused),
       SSHOTP_ENV_TEST(test_plugin_file_must_be_guarded_like_our_other_files),
       SSHOTP_ENV_TEST(test_sqlite_config_opens_the_sqlite_store),
   };
