@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # harness/: the throwaway sshd of the e2e tests, demo.sh and bench/e2e.sh, and the throwaway
-# PostgreSQL server of the PostgreSQL store's tests. Shell, and one shim that sanitizer builds
+# PostgreSQL server of the PostgreSQL store's tests. Shell, and two shims that sanitizer builds
 # preload into that sshd.
 EXTRA_DIST += harness/harness_lib.sh harness/base_lib.sh harness/private_system_lib.sh \
 	harness/sanitizer_lib.sh harness/sshd_lib.sh harness/accounts_lib.sh harness/totp_lib.sh \
@@ -21,4 +21,5 @@ SANITIZER_ASAN_FIRST = $(abs_top_builddir)/harness/.libs/asan_init_first.so
 SANITIZER_UBSAN_SHIM = $(abs_top_builddir)/harness/.libs/ubsan_options.so
 endif
 AM_TESTS_ENVIRONMENT += SANITIZER_ASAN_FIRST='$(SANITIZER_ASAN_FIRST)'; \
-	SANITIZER_UBSAN_SHIM='$(SANITIZER_UBSAN_SHIM)'; export SANITIZER_ASAN_FIRST SANITIZER_UBSAN_SHIM;
+	SANITIZER_UBSAN_SHIM='$(SANITIZER_UBSAN_SHIM)'; \
+	export SANITIZER_ASAN_FIRST SANITIZER_UBSAN_SHIM;

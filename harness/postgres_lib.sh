@@ -168,9 +168,15 @@ pg_apply_schema() {
 pg_super_sql() {
   local sql
   for sql in "$@"; do
-    psql -X -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U "$PG_SUPERUSER" -d "$PG_DATABASE" \
-      -v ON_ERROR_STOP=1 -Atq -c "$sql" || e2e_die "SQL failed: $sql"
+    psql -X -d "$(pg_super_conninfo)" -v ON_ERROR_STOP=1 -Atq -c "$sql" ||
+      e2e_die "SQL failed: $sql"
   done
+}
+
+# pg_super_conninfo: the conninfo of the superuser, over the server's socket.
+pg_super_conninfo() {
+  printf 'host=%s port=%s user=%s dbname=%s' "$PG_SOCKET_DIR" "$PG_PORT" "$PG_SUPERUSER" \
+    "$PG_DATABASE"
 }
 
 # pg_postmaster_pid: the running postmaster's pid, or nothing (no pid file, or its pid is no

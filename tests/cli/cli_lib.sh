@@ -28,10 +28,17 @@ setup_work() {
   KEY="$WORK/sshotp.key"
   ISSUER="Test Co"
   printf 'db = %s\nkey_file = %s\nissuer = "%s"\n' "$DB" "$KEY" "$ISSUER" >"$CONF"
-  # The store switch (tests/postgresql/test_pg_cli.sh): these settings point the config at a
-  # PostgreSQL store instead of $DB.
+  use_test_store
+}
+
+# use_test_store: the store switch (tests/postgresql/test_pg_cli.sh). Its settings point $CONF
+# at a PostgreSQL store instead of $DB. Sets STORE, the store under test as store_sql and
+# store_rows.py name it: the SQLite file $DB, or "postgresql".
+use_test_store() {
+  STORE=$DB
   if [ -n "${SSHOTP_TEST_STORE_SETTINGS:-}" ]; then
     cat "$SSHOTP_TEST_STORE_SETTINGS" >>"$CONF" || exit 99
+    STORE=postgresql
   fi
 }
 
@@ -324,27 +331,25 @@ private_default_paths() {
   CONF=/etc/security/sshotp.conf
   install -m 0644 "$SSHOTP_SRCDIR/enroll/sshotp.conf" "$CONF" || exit 99
   DB=/var/lib/sshotp/sshotp.db
-  # The store switch, as in setup_work: the settings go into the default file, and DB names the
-  # store for store_sql and store_rows.py.
-  if [ -n "${SSHOTP_TEST_STORE_SETTINGS:-}" ]; then
-    cat "$SSHOTP_TEST_STORE_SETTINGS" >>"$CONF" || exit 99
-    DB=postgresql
-  fi
+  use_test_store
   mkdir "$WORK/bin" && chmod 711 "$WORK" &&
     mount -t tmpfs -o mode=0755 "$1-bin" "$WORK/bin" &&
     cp "$ENROLL" "$WORK/bin/sshotp-enroll" && chmod 4755 "$WORK/bin/sshotp-enroll" || exit 99
   SUID_ENROLL="$WORK/bin/sshotp-enroll"
 }
 
-# store_sql SQLITE_SQL PG_SQL: runs the statement for the store under test, SQLite's $DB or,
-# when test_pg_cli.sh runs the script (DB=postgresql), the sshotp schema as the harness's
-# superuser (SSHOTP_TEST_PG_SUPER); prints what it returns. Two statements, as the schemas differ
-# (the user column is "username" there, and the time functions are not SQLite's).
+# store_sql SQLITE_SQL PG_SQL: runs the statement for the store under test ($STORE): SQLite's
+# file, read-only for a SELECT, or the sshotp schema as the harness's superuser
+# (SSHOTP_TEST_PG_SUPER); prints what it returns. Two statements, as the schemas differ (the user
+# column is "username" there, and the time functions are not SQLite's).
 store_sql() {
-  if [ "$DB" = postgresql ]; then
+  if [ "$STORE" = postgresql ]; then
     psql -X -Atq -v ON_ERROR_STOP=1 -d "${SSHOTP_TEST_PG_SUPER:?}" -c "$2"
   else
-    sqlite3 "$DB" "$1"
+    case $1 in
+      SELECT*) sqlite3 -readonly "$STORE" "$1" ;;
+      *) sqlite3 "$STORE" "$1" ;;
+    esac
   fi
 }
 

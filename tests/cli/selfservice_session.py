@@ -6,9 +6,10 @@
 # WORK/secret and WORK/codes (mode 0600) between steps, never in argv.
 # Steps:
 #   first       the user's first enrollment, in a hostile setting (umask 000, an inherited
-#               descriptor, odd TZ/TMPDIR/OPENSSL_CONF): while it waits for the code, the process
-#               runs as the user with saved uid 0, has closed the descriptor and cannot be
-#               inspected by the user; a wrong code, then the right one, enrolls.
+#               descriptor, odd TZ/TMPDIR/OPENSSL_CONF and PG* variables): while it waits for
+#               the code, the process runs as the user with saved uid 0, has closed the
+#               descriptor, cannot be inspected by the user and holds the SQLite store open (or
+#               no PostgreSQL connection); a wrong code, then the right one, enrolls.
 #   pending     re-enrollment with a recovery code as proof: while the new key waits for its
 #               code, status shows "pending since" and the old secret still logs in; afterwards
 #               the old secret and the old recovery codes are refused and the new secret works.
@@ -31,7 +32,7 @@ import session_common  # noqa: E402
 from enroll_session import (SHOWN_CODE, check_uri, type_right_code,  # noqa: E402
                             wrong_code_for)
 from session_common import PROMPT, check  # noqa: E402
-from store_rows import POSTGRESQL, row_of  # noqa: E402
+from store_rows import POSTGRESQL, other_client_sessions, row_of  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROOF_PROMPT = "Current code from your authenticator app, or a recovery code: "
@@ -102,7 +103,13 @@ def check_process(pid, args, inherited):
         except OSError:
             pass
     check(inherited not in targets, "a descriptor the caller left open was closed")
-    if args.db != POSTGRESQL:  # a PostgreSQL connection lasts one transaction, never a prompt
+    if args.db == POSTGRESQL:
+        # A connection held across the prompt would be one a user keeps open at will, for every
+        # host of the fleet: each lasts one transaction.
+        sessions = other_client_sessions()
+        check(sessions == 0, "no connection to the database is held at the prompt",
+              f"{sessions} client sessions")
+    else:
         check(args.db in targets, "the store is open meanwhile", " ".join(targets))
     peek = subprocess.run(["setpriv", f"--reuid={args.user}", f"--regid={args.group}",
                            "--init-groups", "ls", f"/proc/{pid}/fd"], capture_output=True,
@@ -113,8 +120,11 @@ def check_process(pid, args, inherited):
 def first(args):
     inherited = os.path.join(args.work, "inherited")
     open(inherited, "w").close()
+    # libpq reads PG* variables; a setuid process must not let the caller's reach it.
     env = dict(os.environ, TZ=":/etc/shadow", TMPDIR="/nonexistent",
-               SQLITE_TMPDIR="/nonexistent", OPENSSL_CONF="/nonexistent/openssl.cnf")
+               SQLITE_TMPDIR="/nonexistent", OPENSSL_CONF="/nonexistent/openssl.cnf",
+               PGHOST="/nonexistent", PGSSLMODE="disable", PGSERVICEFILE="/etc/shadow",
+               PGPASSFILE="/etc/shadow", PGOPTIONS="-c default_transaction_read_only=on")
     child = spawn_as_user(args, 'umask 000; exec 7<"$4"; ', [inherited], env)
     child.expect_exact(PROMPT)
     screen = child.before.replace("\r\n", "\n")

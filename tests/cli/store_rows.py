@@ -43,6 +43,13 @@ def row_of(db, user):
     return rows[0] if rows else None
 
 
+def other_client_sessions():
+    """How many client connections the PostgreSQL server has besides this query's own."""
+    rows = _psql("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                 "AND pid <> pg_backend_pid()", "")
+    return int(rows[0][0])
+
+
 def codes_of(db, user):
     """The user's recovery code rows, in order."""
     if db == POSTGRESQL:

@@ -252,11 +252,6 @@ attack_rounds() {
   [ "$bad" -eq 0 ] && expect_no_pending
 }
 
-expect_no_pending() {
-  rows=$(sqlite3 -readonly "$DB" "SELECT count(*) FROM pending_enrollments WHERE user = '$TUSER'")
-  [ "$rows" = 0 ] || { note "$rows pending rows left"; return 1; }
-}
-
 # Holds the store's write lock from printing "locked" until the file argv[2] appears (30 s at
 # most, should the test die without cleanup reaching it).
 # shellcheck disable=SC2016  # Python

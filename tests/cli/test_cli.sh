@@ -198,7 +198,7 @@ non_root_is_refused() {
 
 # session SCENARIO QR_STYLE USER [CONFIG]: one pexpect-driven enrollment (enroll_session.py).
 session() {
-  "$PY" "$CLI_DIR/enroll_session.py" --enroll "$ENROLL" --config "${4:-$CONF}" --db "$DB" \
+  "$PY" "$CLI_DIR/enroll_session.py" --enroll "$ENROLL" --config "${4:-$CONF}" --db "$STORE" \
     --user "$3" --issuer "$ISSUER" --qr "$2" --scenario "$1" --work "$WORK"
 }
 
@@ -315,12 +315,12 @@ run_case "import's recovery codes log in as that user only" import_codes_log_in
 run_case "lockout after max_failures shows in status; unlock ends it" unlock_ends_a_lockout
 run_case "recovery for yourself takes a current TOTP code, counted like a login" \
   non_root_recovery_needs_a_code
-sqlite_case "enroll: wrong code refused and nothing stored, right code enrolls (default QR)" \
+run_case "enroll: wrong code refused and nothing stored, right code enrolls (default QR)" \
   session confirm default erin
-sqlite_case "enroll --qr=ansi: QR matches qrencode and decodes" session confirm ansi frank
-sqlite_case "enroll --qr=utf8: EOF at the prompt exits 3, enrollment untouched" \
+run_case "enroll --qr=ansi: QR matches qrencode and decodes" session confirm ansi frank
+run_case "enroll --qr=utf8: EOF at the prompt exits 3, enrollment untouched" \
   session eof utf8 erin
-sqlite_case "enroll --qr=invert: Ctrl-C at the prompt exits 3, enrollment untouched" \
+run_case "enroll --qr=invert: Ctrl-C at the prompt exits 3, enrollment untouched" \
   session interrupt invert frank
 run_case "enroll: three wrong codes exit 3, enrollment untouched" session exhaust none erin
 sqlite_case "enroll with SHA256/8 digits/60 s from the config: URI and code agree" \

@@ -36,12 +36,12 @@ as_user() {
 # session STEP: one step of selfservice_session.py (pexpect, as the test user).
 session() {
   "$PY" "$CLI_DIR/selfservice_session.py" "$1" --enroll "$SUID_ENROLL" --root-enroll "$ENROLL" \
-    --user "$TUSER" --group "$TUSER" --db "$DB" --work "$WORK" --issuer "$(hostname)" \
+    --user "$TUSER" --group "$TUSER" --db "$STORE" --work "$WORK" --issuer "$(hostname)" \
     --pam-confdir "$WORK/pam.d" --service sshotp-selfservice
 }
 
 fresh_code() {
-  "$PY" "$CLI_DIR/selfservice_session.py" fresh-code --user "$TUSER" --db "$DB" --work "$WORK"
+  "$PY" "$CLI_DIR/selfservice_session.py" fresh-code --user "$TUSER" --db "$STORE" --work "$WORK"
 }
 
 active_secret() {
@@ -53,7 +53,7 @@ active_secret() {
 
 # On PostgreSQL there is no store file, and nothing may have made one.
 store_stays_roots() {
-  if [ "$DB" = postgresql ]; then
+  if [ "$STORE" = postgresql ]; then
     [ ! -e /var/lib/sshotp ] || { note "/var/lib/sshotp exists with a PostgreSQL store"; return 1; }
   else
     expect_mode /var/lib/sshotp 700 && expect_mode "$DB" 600 || return 1

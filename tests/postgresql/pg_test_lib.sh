@@ -43,12 +43,6 @@ pg_run_program() {
   SSHOTP_TEST_PG_CONNINFO=$PG_HOST_CONNINFO SSHOTP_TEST_PG_SUPER=$(pg_super_conninfo) "$@"
 }
 
-# pg_super_conninfo: the conninfo of the harness's superuser, over the server's socket.
-pg_super_conninfo() {
-  printf 'host=%s port=%s user=%s dbname=%s' "$PG_SOCKET_DIR" "$PG_PORT" "$PG_SUPERUSER" \
-    "$PG_DATABASE"
-}
-
 # pg_store_settings: the sshotp.conf lines of a store on the harness's server, as the host role,
 # through the plugin as built (SSHOTP_PG_PLUGIN).
 pg_store_settings() {

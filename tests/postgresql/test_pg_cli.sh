@@ -24,6 +24,12 @@ for script in test_cli.sh test_admin.sh test_import_batch.sh test_migrate.sh \
   printf 'store = postgresql\npg_plugin = %s\n' "$SSHOTP_PG_PLUGIN" >"$E2E_TMP/owner.conf"
   "${SSHOTP_ENROLL:?}" --config "$E2E_TMP/owner.conf" db init --conninfo "$PG_OWNER_CONNINFO" ||
     e2e_die "db init failed"
-  SSHOTP_TEST_STORE_SETTINGS=$settings sh "$SSHOTP_SRCDIR/tests/cli/$script" || status=1
+  rc=0
+  SSHOTP_TEST_STORE_SETTINGS=$settings sh "$SSHOTP_SRCDIR/tests/cli/$script" || rc=$?
+  case $rc in
+    0) ;;
+    77) echo "SKIP: $script (as it skips on its own)" ;;
+    *) status=1 ;;
+  esac
 done
 exit "$status"
