@@ -147,9 +147,11 @@ class PgStore final : public Store {
       conn_->close();
       return std::move(checked).error();
     }
+    // Made before the flag is set: a bad_alloc here (caught by the plugin's guard) must not
+    // leave the store marked busy with its connection open.
+    auto transaction = std::make_unique<SessionTransaction>(*this, *conn_, write);
     in_transaction_ = true;
-    return std::unique_ptr<StoreTransaction>(
-        std::make_unique<SessionTransaction>(*this, *conn_, write));
+    return std::unique_ptr<StoreTransaction>(std::move(transaction));
   }
 
   Deadline deadline_;  // the connection refers to it: declared first
