@@ -142,7 +142,9 @@ mkdir -p "$fuzzing/tests/fuzz"
 cd "$fuzzing"
 export FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 rc=0
-{ "$top/configure" -q --enable-fuzzing && make -j"$jobs" all fuzz; } || rc=$?
+# Two make runs, not `make all fuzz`: automake's `all` builds in a make of its own, which would
+# compile the same objects as `fuzz`'s prerequisites at the same time (a .lo read half-written).
+{ "$top/configure" -q --enable-fuzzing && make -j"$jobs" all && make -j"$jobs" fuzz; } || rc=$?
 if [ "$rc" -ne 0 ]; then status=$rc; fi
 took "fuzzing build and runs ($FUZZ_SECONDS s per target)"
 cd "$build"
