@@ -4,8 +4,8 @@
 // /etc/security/sshotp.conf, and every absolute config=FILE is pointed at it too, so the fuzzer
 // never reads files of its choosing. The oracle: the arguments are refused as a service error
 // exactly when one of them is refused by apply_setting on its own or is pg_plugin (a setting of
-// the config file only), and an accepted set yields a sane Config in which the arguments beat
-// the file.
+// the config file only), or when together they ask for a PostgreSQL store without a conninfo;
+// and an accepted set yields a sane Config in which the arguments beat the file.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,7 +35,8 @@ bool all_arguments_valid(const std::vector<std::string>& args) {
     if (key == "pg_plugin") return false;
     if (!apply_setting(scratch, key, value)) return false;
   }
-  return true;
+  // The settings together: a PostgreSQL store needs its conninfo (the scratch file names none).
+  return scratch.store != StoreKind::postgresql || !scratch.pg_conninfo.empty();
 }
 
 // Arguments override the file, and a later argument overrides an earlier one.
