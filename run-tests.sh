@@ -3,8 +3,8 @@
 # The README's second command, and what CI runs (.ci/run): install the dependencies, build with
 # warnings as errors, run every test layer (`make check`: unit, module through libpam, CLI,
 # oracles, fuzz corpus replay, crash loop, valgrind, real sshd end to end) and then `make
-# distcheck` (tarball builds and passes from a read-only source tree; the long loops just run
-# are not repeated there). Then the Debian package
+# distcheck` (the tarball holds every tracked file, builds, installs, and runs the tests that need
+# no server from a read-only source tree). Then the Debian package
 # built from that tarball and taken through install, login, remove, reinstall and purge on this
 # machine, the Arch and RPM packages built from it and compared with the .deb, and the .deb's
 # autopkgtest. Two more stages follow, each in its own build directory: the whole suite again
@@ -32,9 +32,11 @@ cd "$build"
 
 jobs=$(nproc 2>/dev/null || echo 2)
 started=$SECONDS
-# took STAGE: how long the stage that just ended took, from $started.
+# took STAGE: how long the stage that just ended took, from $started, and the CPU time (user,
+# system) the stages' processes have used so far: with 2 cores, a stage whose CPU time grows by
+# much less than twice its wall time is waiting, and would gain from running beside another.
 took() {
-  echo "run-tests.sh: $1 took $((SECONDS - started)) s"
+  echo "run-tests.sh: $1 took $((SECONDS - started)) s (CPU so far: $(times | tail -n 1))"
   started=$SECONDS
 }
 # show_test_logs RC: every test's own output in the current build directory (cmocka's summaries,
@@ -43,17 +45,30 @@ show_test_logs() {
   find . -name '*.log' ! -name 'test-suite.log' ! -name 'config.log' -path './tests/*' -print0 \
     | sort -z | xargs -0 -r tail -n +1
   if [ -f test-suite.log ] && [ "$1" -ne 0 ]; then cat test-suite.log; fi
+  slowest_tests
+}
+# slowest_tests: the fifteen slowest tests of the current build directory, from the line
+# tests/support/time_test.sh ends each test's log with (CI's time budget is chosen on these).
+slowest_tests() {
+  echo "run-tests.sh: the slowest tests in $(pwd):"
+  grep -r --include='*.log' -H '^time_test.sh: took [0-9]* ms$' tests 2>/dev/null |
+    sed -E 's#^(.*)\.log:time_test.sh: took ([0-9]+) ms$#\2 \1#' | sort -rn | head -n 15 |
+    awk '{ printf "  %7.1f s  %s\n", $1 / 1000, $2 }'
 }
 
 make -j"$jobs"
 status=0
 rc=0
-make -j"$jobs" check || rc=$?
+# Twice as many tests as cores at once: the tests spend about half their time waiting (on sshd,
+# PostgreSQL, timeouts, fsync), and every one of them passes at a load of 10 on 2 cores.
+test_jobs=$((jobs * 2))
+make -j"$test_jobs" check || rc=$?
 show_test_logs "$rc"
 status=$rc
 took "build and make check"
 
-# distcheck leaves out the long loops make check has just run (Makefile.am's distcheck-tests).
+# distcheck runs only the layers that need no server, without the long loops: make check has
+# just run everything from the same files (Makefile.am's distcheck-hook and distcheck-tests).
 if [ "$status" -eq 0 ]; then
   make -j"$jobs" distcheck TESTS="$(make -s distcheck-tests)" || status=$?
   took "make distcheck"
@@ -128,7 +143,7 @@ cd "$sanitizers"
 export UBSAN_OPTIONS=print_stacktrace=1
 rc=0
 { "$top/configure" -q --enable-werror --enable-sanitizers --with-postgresql && make -j"$jobs" &&
-  make -j"$jobs" check-sanitized; } || rc=$?
+  make -j"$test_jobs" check-sanitized; } || rc=$?
 show_test_logs "$rc"
 if [ "$rc" -ne 0 ]; then status=$rc; fi
 took "sanitizer build and tests"
