@@ -5,8 +5,8 @@
 # (SSHOTP_TEST_STORE=postgresql): no reported code is accepted again, last_step never goes
 # back, no used recovery code comes back, and the login after the storm works. Then the server
 # itself: no session of the host role is left behind (a killed login's backend ends with its
-# socket, and its transaction and row locks with it). SSHOTP_CRASH_ROUNDS (default here 60)
-# and SSHOTP_CRASH_SEED as for the SQLite loop. Needs root; skips (77) only when not root.
+# socket, and its transaction and row locks with it). SSHOTP_FLEET_CRASH_ROUNDS (default
+# 60) sets its rounds, SSHOTP_CRASH_SEED its seed as for the SQLite loop. Needs root; skips (77) only when not root.
 set -uo pipefail
 # shellcheck source=tests/postgresql/pg_test_lib.sh
 . "${BASH_SOURCE[0]%/*}/../postgresql/pg_test_lib.sh"
@@ -14,7 +14,7 @@ pg_test_preamble sshotp-fleet-crash
 pg_apply_schema
 [[ -f ${SSHOTP_PG_PLUGIN:-} ]] || e2e_die "SSHOTP_PG_PLUGIN is not a file: ${SSHOTP_PG_PLUGIN:-}"
 
-SSHOTP_TEST_STORE=postgresql SSHOTP_CRASH_ROUNDS=${SSHOTP_CRASH_ROUNDS:-60} pg_run_program \
+SSHOTP_TEST_STORE=postgresql SSHOTP_CRASH_ROUNDS=${SSHOTP_FLEET_CRASH_ROUNDS:-60} pg_run_program \
   sh "$SSHOTP_SRCDIR/tests/support/with_nss.sh" --if-needed \
   "${SSHOTP_BUILDDIR:?}/tests/crash/test_kill_during_login"
 verdict "the crash loop against PostgreSQL" $?
