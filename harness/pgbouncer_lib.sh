@@ -17,8 +17,9 @@
 #                          being PG_HOST_ROLE or one of the NAMEs given to pgb_start
 # Every client reaches the server as PG_HOST_ROLE, the pool's one server-side role.
 
+# Sourced once: sourcing it again would empty the list of cleanups (harness/base_lib.sh).
 # shellcheck source=harness/postgres_lib.sh
-. "${BASH_SOURCE[0]%/*}/postgres_lib.sh"
+declare -F pg_start_server >/dev/null || . "${BASH_SOURCE[0]%/*}/postgres_lib.sh"
 
 PGB_BIN=${PGB_BIN:-/usr/sbin/pgbouncer}
 PGB_EXAMPLE="${BASH_SOURCE[0]%/*}/../examples/postgresql/pgbouncer.ini"
