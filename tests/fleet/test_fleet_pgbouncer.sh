@@ -15,7 +15,7 @@
 #                          parameters cached at its first server login), refuses without
 #                          consuming the code
 #   the race               tests/module/test_race through PgBouncer (FLEET_PGB_RACE_ROUNDS
-#                          rounds, default 10): exactly one winner per code
+#                          rounds, default 5): exactly one winner per code
 #   no session state       with log_statement = all, the hosts' statements are only BEGIN,
 #                          SELECT, INSERT, UPDATE, DELETE, WITH, COMMIT, ROLLBACK: no SET, no
 #                          PREPARE, no named prepared statement; and the race's hundreds of
@@ -30,7 +30,7 @@ set -euo pipefail
 # shellcheck source=harness/pgbouncer_lib.sh
 . "$SSHOTP_SRCDIR/harness/pgbouncer_lib.sh"
 
-RACE_ROUNDS=${FLEET_PGB_RACE_ROUNDS:-10}
+RACE_ROUNDS=${FLEET_PGB_RACE_ROUNDS:-5}
 
 # Refused codes count as failures: keep the lockout out of the way.
 fleet_libpam_preamble sshotp-fleet-pgb "max_failures = 100"
@@ -151,7 +151,7 @@ race_plain() { no_session_state "$race_start" "race" "$(pool_size)"; }
 
 race_start=""
 race() {
-  local status=0
+  local status=0 started=$SECONDS
   race_start=$(wc -l <"$PG_DIR/server.log")
   SSHOTP_TEST_STORE=postgresql SSHOTP_TEST_RACE_ROUNDS=$RACE_ROUNDS \
     SSHOTP_TEST_PG_CONNINFO=$(pgb_conninfo "$PG_HOST_ROLE") \
@@ -159,6 +159,7 @@ race() {
     sh "$SSHOTP_SRCDIR/tests/support/with_nss.sh" --if-needed \
     "${SSHOTP_BUILDDIR:?}/tests/module/test_race" >"$E2E_TMP/race.out" 2>&1 || status=$?
   sed -n 's/^race /  race /p' "$E2E_TMP/race.out"
+  echo "  the race took $((SECONDS - started)) s"
   ((status == 0)) || { sed 's/^/    /' "$E2E_TMP/race.out"; return 1; }
 }
 
