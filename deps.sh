@@ -26,10 +26,14 @@ BUILD_AND_RUN="
 # Debian's package also sets up a system cluster, which the tests never touch); libpq-dev: the
 # PostgreSQL store plugin, which run-tests.sh and every package build insist on
 # (--with-postgresql; debian/control's Build-Depends). The demo builds without it: configure
-# then leaves the plugin out, and SQLite needs none of it.
+# then leaves the plugin out, and SQLite needs none of it. pgbouncer: the throwaway PgBouncer
+# of the fleet tests and the benchmark (harness/pgbouncer_lib.sh); Debian's package enables a
+# system pgbouncer service, which the tests never use or touch. It is not in debian/control:
+# dh_auto_test runs unprivileged, where every PostgreSQL test skips, and the autopkgtest does
+# not use it.
 TESTS_ONLY="
   zbar-tools sqlite3 python3-pyotp python3-pexpect fail2ban librsvg2-bin
-  libpam-google-authenticator libnss-wrapper postgresql libpq-dev
+  libpam-google-authenticator libnss-wrapper postgresql libpq-dev pgbouncer
   valgrind clang libclang-rt-14-dev llvm-14
   build-essential dpkg-dev debhelper lintian autopkgtest
   makepkg pacman-package-manager rpm fakeroot libarchive-tools zstd ccache
