@@ -96,8 +96,9 @@ pg_basebackup_into() {
   conninfo=$(pg_replication_conninfo "$dir")
   (cd "$dir" && timeout "$PG_STANDBY_WAIT_S" setpriv --reuid=nobody --regid=nogroup \
     --clear-groups -- "$PG_BIN/pg_basebackup" -D "$dir/data" -R -X stream -c fast \
-    -d "$conninfo") >"$dir/basebackup.log" 2>&1 ||
+    --no-sync --no-manifest -d "$conninfo") >"$dir/basebackup.log" 2>&1 ||
     { cat "$dir/basebackup.log" >&2; e2e_die "pg_basebackup failed"; }
+  # --no-sync and --no-manifest: test data, and seconds per failover round on a loaded machine.
   # -R wrote primary_conninfo already; these lines come later in the file, so they win: the
   # conninfo exactly as documented, and no synchronous standby of its own (ALTER SYSTEM on the
   # primary put one in the copied postgresql.auto.conf) until a promotion gives it one.
@@ -111,8 +112,11 @@ pg_name_standby() {
   local mode=$1 names="" waited state=""
   [[ $mode == sync || $mode == async ]] || e2e_die "standby mode sync or async, not $mode"
   [[ $mode == sync ]] && names="FIRST 1 (\"$PG_STANDBY_NAME\")"
-  pg_super_sql "ALTER SYSTEM SET synchronous_standby_names = '$names'" \
-    "ALTER SYSTEM SET synchronous_commit = on" "SELECT pg_reload_conf()" >/dev/null
+  # One psql for the three (each -c its own statement: ALTER SYSTEM cannot be in a transaction).
+  psql -X -d "$(pg_super_conninfo)" -v ON_ERROR_STOP=1 -Atq \
+    -c "ALTER SYSTEM SET synchronous_standby_names = '$names'" \
+    -c "ALTER SYSTEM SET synchronous_commit = on" -c "SELECT pg_reload_conf()" >/dev/null ||
+    e2e_die "cannot set the primary's synchronous settings"
   for ((waited = 0; waited < PG_STANDBY_WAIT_S * 10; waited++)); do
     state=$(pg_super_sql "SELECT sync_state FROM pg_stat_replication
       WHERE application_name = '$PG_STANDBY_NAME' AND state = 'streaming'")
