@@ -54,8 +54,8 @@ Status check_durability(const Connection& conn, std::string_view synchronous_com
 // A host never changes the schema (its role may not): it refuses one it does not know, as the
 // SQLite store refuses a newer file, and names the command that fixes an older one. `version` is
 // kSchemaCheck's result, in text (the simple query protocol's format), with the durability
-// settings beside the version.
-Status check_schema(const Connection& conn, const PGresult* version) {
+// settings beside the version; synchronous_standby_names is left in `standby_names`.
+Status check_schema(const Connection& conn, const PGresult* version, std::string& standby_names) {
   std::optional<std::string_view> text;
   if (PQntuples(version) == 1 && PQnfields(version) >= 3) text = text_at(version, 0, 0);
   int number = 0;
@@ -74,11 +74,12 @@ Status check_schema(const Connection& conn, const PGresult* version) {
                           " is older than this pam_sshotp needs (sshotp-enroll db upgrade)");
   }
   const auto synchronous_commit = text_at(version, 0, 1);
-  const auto standby_names = text_at(version, 0, 2);
-  if (!synchronous_commit || !standby_names) {
+  const auto standbys = text_at(version, 0, 2);
+  if (!synchronous_commit || !standbys) {
     return make_error(Errc::unavailable, conn.where() + ": cannot read the durability settings");
   }
-  return check_durability(conn, *synchronous_commit, *standby_names);
+  standby_names = *standbys;
+  return check_durability(conn, *synchronous_commit, *standbys);
 }
 
 class PgStore;
@@ -89,8 +90,8 @@ class PgStore;
 // server anyway, and a round trip is saved.
 class SessionTransaction final : public PgTransaction {
  public:
-  SessionTransaction(PgStore& store, Connection& conn, bool write)
-      : PgTransaction(conn, write), store_(store) {}
+  SessionTransaction(PgStore& store, Connection& conn, bool write, std::string sync_standbys)
+      : PgTransaction(conn, write, std::move(sync_standbys)), store_(store) {}
   ~SessionTransaction() override;
   SessionTransaction(const SessionTransaction&) = delete;
   SessionTransaction& operator=(const SessionTransaction&) = delete;
@@ -132,6 +133,7 @@ class PgStore final : public Store {
     const std::string batch = std::string(begin_sql) + "; " + kSchemaCheck;
     auto begun = conn_->exec_batch(batch.c_str(), "begin transaction");
     Status checked = Ok{};
+    std::string standby_names;
     if (!begun) {
       // undefined_table, invalid_schema_name: nobody ran the migrations on this database.
       const std::string& state = conn_->last_sqlstate();
@@ -141,7 +143,7 @@ class PgStore final : public Store {
                            conn_->where() + ": store is not initialised (sshotp-enroll db init)")
               : std::move(begun).error();
     } else {
-      checked = check_schema(*conn_, begun->back().get());
+      checked = check_schema(*conn_, begun->back().get(), standby_names);
     }
     if (!checked) {
       conn_->close();
@@ -149,7 +151,8 @@ class PgStore final : public Store {
     }
     // Made before the flag is set: a bad_alloc here (caught by the plugin's guard) must not
     // leave the store marked busy with its connection open.
-    auto transaction = std::make_unique<SessionTransaction>(*this, *conn_, write);
+    auto transaction =
+        std::make_unique<SessionTransaction>(*this, *conn_, write, std::move(standby_names));
     in_transaction_ = true;
     return std::unique_ptr<StoreTransaction>(std::move(transaction));
   }

@@ -337,7 +337,7 @@ Status PgTransaction::commit() {
     (void)conn_.take_warnings();
     auto committed = conn_.exec("COMMIT", {}, "commit");
     done_ = true;  // whatever happened, the transaction is over (or the connection is)
-    if (!committed) return std::move(committed).error();
+    if (!committed) return commit_failed(committed.error(), conn_.take_warnings());
     // COMMIT of a transaction that an earlier error aborted answers ROLLBACK, not an error.
     if (std::string_view(PQcmdStatus(committed->get())) != "COMMIT") {
       return make_error(Errc::unavailable,
@@ -352,6 +352,24 @@ Status PgTransaction::commit() {
     }
     return Ok{};
   });
+}
+
+Error PgTransaction::commit_failed(const Error& error,
+                                   const std::vector<std::string>& warnings) const {
+  std::string message = error.message;
+  // pg_terminate_backend during the wait for the standby: the server warns that it cancels the
+  // wait, then closes the connection. "Server closed the connection" alone would send an
+  // administrator after the network.
+  if (!warnings.empty()) message += "; the server said first: " + warnings.front();
+  // A COMMIT past pg_timeout_ms while standbys are named is, far more often than a slow
+  // primary, the wait for a standby that is down, cut off or frozen: the known way synchronous
+  // replication turns into a hang. Name it, and where to look. The consume may be committed on
+  // the primary already; the login is refused either way (not known to be durable).
+  if (!sync_standbys_.empty()) {
+    message += "; a commit waits for the synchronous standby (synchronous_standby_names = '" +
+               sync_standbys_ + "'): check it in pg_stat_replication on the primary";
+  }
+  return make_error(error.code, message);
 }
 
 // The server decides durability (synchronous_commit); a failure count waits like a consume, so
