@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # harness/: the throwaway sshd of the e2e tests, demo.sh and bench/e2e.sh, and the throwaway
-# PostgreSQL server of the PostgreSQL store's tests. Shell, and two shims that sanitizer builds
+# PostgreSQL server of the PostgreSQL store's tests (and its standby, for the failover tests). Shell, and two shims that sanitizer builds
 # preload into that sshd.
 EXTRA_DIST += harness/harness_lib.sh harness/base_lib.sh harness/private_system_lib.sh \
 	harness/sanitizer_lib.sh harness/sshd_lib.sh harness/accounts_lib.sh harness/totp_lib.sh \
-	harness/client_lib.sh harness/postgres_lib.sh
+	harness/client_lib.sh harness/postgres_lib.sh harness/postgres_standby_lib.sh
 
 # In sanitizer builds, two shims the real-sshd tests preload into sshd with the runtimes (see
 # each file, and harness/sanitizer_lib.sh): asan_init_first.so starts ASan before any other

@@ -20,6 +20,9 @@
 #   PG_TLS_DIR                ca.crt and the client certificates and keys (root, 0600 keys)
 # pg_super_sql SQL runs SQL as the bootstrap superuser over the unix socket (trust, reachable by
 # root and nobody only: the socket's directory is nobody's, mode 0700).
+# An instance is a directory (DIR/data, DIR/sock, its TLS files) and a port: the helpers that
+# take an optional DIR work on any instance, the primary (PG_DIR) when it is left out. A
+# streaming-replication standby of this server: harness/postgres_standby_lib.sh.
 
 # shellcheck source=harness/base_lib.sh
 . "${BASH_SOURCE[0]%/*}/base_lib.sh"
@@ -29,6 +32,9 @@ PG_SUPERUSER=pgsuper
 PG_DATABASE=sshotp
 PG_OWNER_ROLE=sshotp_owner
 PG_HOST_ROLE=sshotp_host
+# The role a standby replicates as (harness/postgres_standby_lib.sh creates it): pg_hba.conf lets
+# it in over TLS with its certificate only, and only for replication.
+PG_REPLICATOR_ROLE=replicator
 # The shipped SQL: roles.sql, and the schema migrations schema_NNN.sql.
 PG_SQL_DIR="${BASH_SOURCE[0]%/*}/../common/postgresql/sql"
 
@@ -89,17 +95,23 @@ pg_conninfo() {
     "$PG_TLS_DIR/$1.key"
 }
 
+# pg_write_server_config [DIR PORT]: the instance's postgresql.conf (initdb's, saved as
+# DIR/postgresql.conf.initdb, plus these lines) and pg_hba.conf.
 pg_write_server_config() {
-  cat >>"$PG_DIR/data/postgresql.conf" <<EOF
+  local dir=${1:-$PG_DIR} port=${2:-$PG_PORT}
+  cp "$dir/postgresql.conf.initdb" "$dir/data/postgresql.conf"
+  cat >>"$dir/data/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
-port = $PG_PORT
-unix_socket_directories = '$PG_SOCKET_DIR'
+port = $port
+unix_socket_directories = '$dir/sock'
 ssl = on
-ssl_cert_file = '$PG_DIR/server.crt'
-ssl_key_file = '$PG_DIR/server.key'
-ssl_ca_file = '$PG_DIR/ca.crt'
+ssl_cert_file = '$dir/server.crt'
+ssl_key_file = '$dir/server.key'
+ssl_ca_file = '$dir/ca.crt'
 # A test server: small, quiet, and no disk waits (durability is the store's claim about a real
-# server's settings, which issue 13's failover tests exercise; not these).
+# server's settings, which issue 13's failover tests exercise; not these). fsync = off does not
+# weaken the failover tests: they kill the server (kill -9), not the machine, and what a killed
+# server wrote is in the page cache, where the next server to start reads it.
 max_connections = 60
 shared_buffers = 16MB
 fsync = off
@@ -107,45 +119,68 @@ full_page_writes = off
 log_min_messages = warning
 logging_collector = off
 EOF
-  cat >"$PG_DIR/data/pg_hba.conf" <<EOF
+  cat >"$dir/data/pg_hba.conf" <<EOF
 # The harness's own set-up over the socket; the roles only over TLS with a client certificate.
 local   all  $PG_SUPERUSER                 trust
 hostssl all  $PG_HOST_ROLE   127.0.0.1/32  cert
 hostssl all  $PG_OWNER_ROLE  127.0.0.1/32  cert
+hostssl replication  $PG_REPLICATOR_ROLE  127.0.0.1/32  cert
 EOF
+}
+
+# pg_make_instance_dir VAR: a new 0700 directory of nobody's for an instance (its socket
+# directory and its copy of the server's TLS files), its path in VAR.
+pg_make_instance_dir() {
+  local made
+  made=$(mktemp -d /tmp/sshotp-pg.XXXXXXXX) || e2e_die "mktemp failed"
+  printf -v "$1" '%s' "$made"
+  mkdir -m 0700 "$made/sock"
+  install -m 0600 "$PG_TLS_DIR/server.key" "$PG_TLS_DIR/server.crt" "$PG_TLS_DIR/ca.crt" "$made/"
+  chown -R nobody:nogroup "$made"
+  chmod 0700 "$made"
+}
+
+# pg_start_instance DIR PORT: writes the instance's configuration for PORT and starts it. False
+# (the log kept) if the port was taken meanwhile; any other failure is fatal.
+pg_start_instance() {
+  pg_write_server_config "$1" "$2"
+  pg_as_server "$PG_BIN/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 start >/dev/null &&
+    return 0
+  grep -q 'could not bind\|already in use' "$1/server.log" 2>/dev/null ||
+    { tail -20 "$1/server.log" >&2; e2e_die "pg_ctl start failed"; }
+  return 1
+}
+
+# pg_start_on_free_port DIR PORT_VAR: starts the instance on a free port, kept in PORT_VAR (a
+# port found free can be taken before the server binds it: then another is tried).
+pg_start_on_free_port() {
+  local tries port
+  for ((tries = 0; tries < 10; tries++)); do
+    port=$(pg_free_port)
+    if pg_start_instance "$1" "$port"; then
+      printf -v "$2" '%s' "$port"
+      return 0
+    fi
+  done
+  e2e_die "no free port for PostgreSQL"
 }
 
 # pg_start_server: initdb, TLS, start, roles and the database. Needs e2e_init first (E2E_TMP and
 # the exit traps). The server is stopped and its directory removed at exit.
 pg_start_server() {
-  local tries
   [[ -x $PG_BIN/initdb && -x $PG_BIN/pg_ctl ]] ||
     e2e_die "PostgreSQL 15 not found in $PG_BIN (Debian: postgresql)"
   e2e_require_tools openssl setpriv ss psql
   pg_make_tls
   PG_DIR=""
   e2e_on_exit pg_stop_server
-  PG_DIR=$(mktemp -d /tmp/sshotp-pg.XXXXXXXX) || e2e_die "mktemp failed"
+  pg_make_instance_dir PG_DIR
   PG_SOCKET_DIR="$PG_DIR/sock"
-  mkdir -m 0700 "$PG_SOCKET_DIR"
-  install -m 0600 "$PG_TLS_DIR/server.key" "$PG_TLS_DIR/server.crt" "$PG_TLS_DIR/ca.crt" "$PG_DIR/"
-  chown -R nobody:nogroup "$PG_DIR"
-  chmod 0700 "$PG_DIR"
   pg_as_server "$PG_BIN/initdb" -D "$PG_DIR/data" -U "$PG_SUPERUSER" -A reject -E UTF8 \
     --locale=C.UTF-8 --no-sync >"$PG_DIR/initdb.log" 2>&1 ||
     { cat "$PG_DIR/initdb.log" >&2; e2e_die "initdb failed"; }
   cp "$PG_DIR/data/postgresql.conf" "$PG_DIR/postgresql.conf.initdb"
-  # A port found free can be taken before the server binds it: then try another.
-  for ((tries = 0; tries < 10; tries++)); do
-    PG_PORT=$(pg_free_port)
-    cp "$PG_DIR/postgresql.conf.initdb" "$PG_DIR/data/postgresql.conf"
-    pg_write_server_config
-    pg_as_server "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-      start >/dev/null && break
-    grep -q 'could not bind\|already in use' "$PG_DIR/server.log" 2>/dev/null ||
-      { cat "$PG_DIR/server.log" >&2; e2e_die "pg_ctl start failed"; }
-  done
-  [[ -f $PG_DIR/data/postmaster.pid ]] || e2e_die "no free port for PostgreSQL"
+  pg_start_on_free_port "$PG_DIR" PG_PORT
   # The shipped roles file, as an administrator runs it.
   psql -X -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U "$PG_SUPERUSER" -d postgres -v ON_ERROR_STOP=1 \
     -q -f "$PG_SQL_DIR/roles.sql" || e2e_die "roles.sql failed"
@@ -168,24 +203,28 @@ pg_apply_schema() {
 pg_super_sql() {
   local sql
   for sql in "$@"; do
+    # shellcheck disable=SC2119 # the primary's
     psql -X -d "$(pg_super_conninfo)" -v ON_ERROR_STOP=1 -Atq -c "$sql" ||
       e2e_die "SQL failed: $sql"
   done
 }
 
-# pg_super_conninfo: the conninfo of the superuser, over the server's socket.
+# pg_super_conninfo [DIR PORT]: the conninfo of the superuser, over the instance's socket.
+# shellcheck disable=SC2120 # DIR PORT: postgres_standby_lib.sh's standby
 pg_super_conninfo() {
-  printf 'host=%s port=%s user=%s dbname=%s' "$PG_SOCKET_DIR" "$PG_PORT" "$PG_SUPERUSER" \
-    "$PG_DATABASE"
+  printf 'host=%s port=%s user=%s dbname=%s' "${1:-$PG_DIR}/sock" "${2:-$PG_PORT}" \
+    "$PG_SUPERUSER" "$PG_DATABASE"
 }
 
-# pg_postmaster_pid: the running postmaster's pid, or nothing (no pid file, or its pid is no
-# longer a postgres process: a pid file left by a killed server may name a reused pid).
+# pg_postmaster_pid [DIR]: the running postmaster's pid, or nothing (no pid file, or its pid is
+# no longer a postgres process: a pid file left by a killed server may name a reused pid; or a
+# killed one's zombie, whose parent, not us, reaps it).
 pg_postmaster_pid() {
-  local pid
-  [[ -n ${PG_DIR:-} && -f $PG_DIR/data/postmaster.pid ]] || return 0
-  pid=$(head -1 "$PG_DIR/data/postmaster.pid")
-  [[ $pid =~ ^[0-9]+$ && $(ps -o comm= -p "$pid" 2>/dev/null) == postgres ]] && echo "$pid"
+  local pid dir=${1:-${PG_DIR:-}}
+  [[ -n $dir && -f $dir/data/postmaster.pid ]] || return 0
+  pid=$(head -1 "$dir/data/postmaster.pid")
+  [[ $pid =~ ^[0-9]+$ && $(ps -o comm= -p "$pid" 2>/dev/null) == postgres ]] &&
+    ! pg_gone "$pid" && echo "$pid"
   return 0
 }
 
@@ -198,30 +237,30 @@ pg_gone() {
 # pg_freeze_server: the postmaster stopped with SIGSTOP. The kernel still completes TCP
 # handshakes on its listening socket, so a client connects and then waits for an answer that
 # never comes: a hung server, as the fault tests need it. pg_thaw_server undoes it.
-pg_freeze_server() {
+pg_freeze_server() { pg_signal_postmaster STOP freeze; }
+pg_thaw_server() { pg_signal_postmaster CONT thaw; }
+
+# pg_signal_postmaster SIGNAL WHAT [DIR] [-]: the instance's postmaster gets SIGNAL; with a
+# trailing "-", its whole process group (pg_ctl starts it as a session leader: its children, the
+# backends and the replication processes, are in its group).
+pg_signal_postmaster() {
   local pid
-  pid=$(pg_postmaster_pid)
-  [[ -n $pid ]] || e2e_die "no postmaster to freeze"
-  kill -STOP "$pid" || e2e_die "cannot freeze the postmaster"
+  pid=$(pg_postmaster_pid "${3:-}")
+  [[ -n $pid ]] || e2e_die "no postmaster to $2"
+  kill "-$1" -- "${4:-}$pid" || e2e_die "cannot $2 the postmaster"
 }
 
-pg_thaw_server() {
-  local pid
-  pid=$(pg_postmaster_pid)
-  [[ -n $pid ]] || e2e_die "no postmaster to thaw"
-  kill -CONT "$pid" || e2e_die "cannot thaw the postmaster"
-}
-
-# pg_halt_server: a clean stop that keeps the data directory; pg_restart_server starts the
-# same server again on the same port (the fault tests: a restart must lose nothing).
+# pg_halt_server [DIR]: a clean stop that keeps the data directory; pg_restart_server [DIR]
+# starts the same server again on the same port (the fault tests: a restart must lose nothing).
 pg_halt_server() {
-  pg_as_server "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w -t 30 stop >/dev/null ||
+  pg_as_server "$PG_BIN/pg_ctl" -D "${1:-$PG_DIR}/data" -m fast -w -t 30 stop >/dev/null ||
     e2e_die "pg_ctl stop failed"
 }
 
 pg_restart_server() {
-  pg_as_server "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-    start >/dev/null || { tail -20 "$PG_DIR/server.log" >&2; e2e_die "pg_ctl start failed"; }
+  local dir=${1:-$PG_DIR}
+  pg_as_server "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    start >/dev/null || { tail -20 "$dir/server.log" >&2; e2e_die "pg_ctl start failed"; }
 }
 
 # pg_stop_server: immediate stop (nothing to keep), then the directory goes. It must also work on
@@ -230,14 +269,20 @@ pg_restart_server() {
 # the postmaster and its process group get SIGCONT first, pg_ctl gets a short wait, SIGKILL
 # follows if the postmaster is still there, and the stop is checked.
 pg_stop_server() {
-  local pid pgid waited
-  [[ -n $PG_DIR ]] || return 0
-  pid=$(pg_postmaster_pid)
+  pg_stop_instance "${PG_DIR:-}"
+  PG_DIR=""
+}
+
+# pg_stop_instance DIR: pg_stop_server's work for any instance (nothing if DIR is empty).
+pg_stop_instance() {
+  local pid pgid waited dir=$1
+  [[ -n $dir ]] || return 0
+  pid=$(pg_postmaster_pid "$dir")
   if [[ -n $pid ]]; then
     pgid=$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')
     [[ -n $pgid ]] && kill -CONT -- "-$pgid" 2>/dev/null
     kill -CONT "$pid" 2>/dev/null
-    pg_as_server "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w -t 5 stop >/dev/null 2>&1
+    pg_as_server "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate -w -t 5 stop >/dev/null 2>&1
     pg_gone "$pid" || kill -KILL "$pid" 2>/dev/null
     for ((waited = 0; waited < 50; waited++)); do
       pg_gone "$pid" && break
@@ -245,7 +290,6 @@ pg_stop_server() {
     done
     pg_gone "$pid" || e2e_warn "warning: the PostgreSQL postmaster $pid did not stop"
   fi
-  rm -rf "$PG_DIR"
-  PG_DIR=""
+  rm -rf "$dir"
   return 0
 }

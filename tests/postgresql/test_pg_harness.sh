@@ -79,4 +79,45 @@ echo "a script whose server was frozen exited (and cleaned up) in $((SECONDS - s
 ((status == 0 && SECONDS - started < 20))
 verdict "a script whose server is frozen (SIGSTOP) leaves no server and no directory, promptly" $?
 
+# The standby (harness/postgres_standby_lib.sh): synchronous, streaming over TLS as the
+# replicator role, and what the primary commits is there. A script that started one and froze
+# it (SIGSTOP, as the "standby stops answering" tests do) leaves neither server behind.
+# shellcheck source=harness/postgres_standby_lib.sh
+. "$SSHOTP_SRCDIR/harness/postgres_standby_lib.sh"
+pg_start_standby harness-standby sync
+echo "standby on 127.0.0.1:$PG_STANDBY_PORT"
+[[ $(pg_super_sql "SELECT sync_state || ' ' || ssl::text || ' ' || usename
+  FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid)
+  WHERE application_name = 'harness-standby'") == "sync true replicator" ]]
+verdict "the standby streams synchronously, over TLS, as the replicator role" $?
+
+pg_super_sql "CREATE TABLE harness_probe (v text)" "INSERT INTO harness_probe VALUES ('probe-$$')"
+# A synchronous commit waits for the standby's flush, not for its replay: a short bounded wait.
+standby_sees_row() {
+  local waited
+  for ((waited = 0; waited < 50; waited++)); do
+    [[ $(pg_standby_sql "SELECT v FROM harness_probe" 2>/dev/null) == "probe-$$" ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+standby_sees_row
+verdict "a row committed on the primary is read on the standby" $?
+
+[[ $(psql_as "$(pg_fleet_conninfo "$PG_HOST_ROLE")" 'SELECT inet_server_port()') == "$PG_PORT" ]]
+verdict "a conninfo listing both, read-write, reaches the primary" $?
+
+out=$(bash -c '
+  . "$SSHOTP_SRCDIR/harness/postgres_standby_lib.sh"
+  e2e_init sshotp-pg-life
+  pg_start_server
+  pg_start_standby life async
+  echo "$PG_DIR $(pg_postmaster_pid) $PG_STANDBY_DIR $(pg_postmaster_pid "$PG_STANDBY_DIR")"
+  pg_freeze_standby
+  exit 0')
+read -r dir pid standby_dir standby_pid <<<"$out"
+[[ -n $standby_pid && ! -e $dir && ! -e $standby_dir ]] &&
+  ! ps -o stat= -p "$pid,$standby_pid" | awk '$1 !~ /^Z/' | grep -q .
+verdict "a script whose standby is frozen leaves no server, no standby and no directory" $?
+
 pg_test_finish
