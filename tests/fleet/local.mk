@@ -5,7 +5,7 @@
 # They skip only when not root; they need the plugin (configure --with-postgresql).
 FLEET_TESTS = tests/fleet/test_fleet_sshd.sh tests/fleet/test_fleet_race.sh \
 	tests/fleet/test_fleet_faults.sh tests/fleet/test_fleet_failover.sh \
-	tests/fleet/test_fleet_crash.sh
+	tests/fleet/test_fleet_crash.sh tests/fleet/test_fleet_standby.sh
 EXTRA_DIST += $(FLEET_TESTS) tests/fleet/fleet_lib.sh
 if WITH_POSTGRESQL
 TESTS += $(FLEET_TESTS)
