@@ -90,8 +90,8 @@ class PgStore;
 // server anyway, and a round trip is saved.
 class SessionTransaction final : public PgTransaction {
  public:
-  SessionTransaction(PgStore& store, Connection& conn, bool write, std::string sync_standbys)
-      : PgTransaction(conn, write, std::move(sync_standbys)), store_(store) {}
+  SessionTransaction(PgStore& store, Connection& conn, bool write)
+      : PgTransaction(conn, write), store_(store) {}
   ~SessionTransaction() override;
   SessionTransaction(const SessionTransaction&) = delete;
   SessionTransaction& operator=(const SessionTransaction&) = delete;
@@ -151,8 +151,18 @@ class PgStore final : public Store {
     }
     // Made before the flag is set: a bad_alloc here (caught by the plugin's guard) must not
     // leave the store marked busy with its connection open.
-    auto transaction =
-        std::make_unique<SessionTransaction>(*this, *conn_, write, std::move(standby_names));
+    // A write past pg_timeout_ms while standbys are named is, far more often than a slow
+    // primary, a COMMIT waiting for a standby that is down, cut off or frozen (the known way
+    // synchronous replication turns into a hang), or another login waiting for the user's row
+    // that such a COMMIT holds. The message names the standby, and where to look.
+    if (write && !standby_names.empty()) {
+      conn_->set_timeout_note(
+          "; a write waits for the synchronous standby (synchronous_standby_names = '" +
+          standby_names +
+          "'), or for a user's row that a commit waiting for it holds: check the standby in "
+          "pg_stat_replication on the primary");
+    }
+    auto transaction = std::make_unique<SessionTransaction>(*this, *conn_, write);
     in_transaction_ = true;
     return std::unique_ptr<StoreTransaction>(std::move(transaction));
   }

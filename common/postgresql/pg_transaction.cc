@@ -354,22 +354,12 @@ Status PgTransaction::commit() {
   });
 }
 
-Error PgTransaction::commit_failed(const Error& error,
-                                   const std::vector<std::string>& warnings) const {
-  std::string message = error.message;
+Error PgTransaction::commit_failed(const Error& error, const std::vector<std::string>& warnings) {
   // pg_terminate_backend during the wait for the standby: the server warns that it cancels the
   // wait, then closes the connection. "Server closed the connection" alone would send an
-  // administrator after the network.
-  if (!warnings.empty()) message += "; the server said first: " + warnings.front();
-  // A COMMIT past pg_timeout_ms while standbys are named is, far more often than a slow
-  // primary, the wait for a standby that is down, cut off or frozen: the known way synchronous
-  // replication turns into a hang. Name it, and where to look. The consume may be committed on
-  // the primary already; the login is refused either way (not known to be durable).
-  if (!sync_standbys_.empty()) {
-    message += "; a commit waits for the synchronous standby (synchronous_standby_names = '" +
-               sync_standbys_ + "'): check it in pg_stat_replication on the primary";
-  }
-  return make_error(error.code, message);
+  // administrator after the network. (A timeout names the standby itself: pg_store.cc.)
+  if (warnings.empty()) return error;
+  return make_error(error.code, error.message + "; the server said first: " + warnings.front());
 }
 
 // The server decides durability (synchronous_commit); a failure count waits like a consume, so

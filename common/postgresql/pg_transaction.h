@@ -10,7 +10,6 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "common/postgresql/pg_connection.h"
@@ -20,10 +19,7 @@ namespace sshotp::pg {
 
 class PgTransaction : public StoreTransaction {
  public:
-  // `sync_standbys`: the session's synchronous_standby_names, which the store read at BEGIN;
-  // empty when the server names none. A COMMIT that fails while it is not says so (commit()).
-  PgTransaction(Connection& conn, bool write, std::string sync_standbys = {})
-      : conn_(conn), write_(write), sync_standbys_(std::move(sync_standbys)) {}
+  PgTransaction(Connection& conn, bool write) : conn_(conn), write_(write) {}
   ~PgTransaction() override;
   PgTransaction(const PgTransaction&) = delete;
   PgTransaction& operator=(const PgTransaction&) = delete;
@@ -62,14 +58,13 @@ class PgTransaction : public StoreTransaction {
   Status remove_added_after(std::span<const Enrollment> rest,
                             const std::multiset<std::string_view>& written);
   // `error`, a COMMIT's failure (a timeout, a closed connection), with what the server warned
-  // before it and, when it waits for a synchronous standby, that standby named.
-  Error commit_failed(const Error& error, const std::vector<std::string>& warnings) const;
+  // before it.
+  static Error commit_failed(const Error& error, const std::vector<std::string>& warnings);
   // Runs a statement whose changed-row count is the answer.
   Result<bool> change(const char* sql, const std::vector<Param>& params, const char* what);
 
   Connection& conn_;  // the store's, which outlives every transaction
   bool write_;
-  std::string sync_standbys_;
   bool done_ = false;
 };
 

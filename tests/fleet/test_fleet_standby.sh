@@ -16,7 +16,8 @@
 #   the standby stopped            refused in time; logins back once it streams again.
 # FLEET_STANDBY_MORE (default 1): further refused logins while frozen, to see backends pile up.
 # Needs root; skips (77) only when not root. Needs configure --with-postgresql.
-# shellcheck disable=SC2317,SC2119 # the cases are called through e2e_case; pg_freeze_standby: no walreceiver
+# The cases are called through e2e_case; pg_freeze_standby without "walreceiver" freezes it all.
+# shellcheck disable=SC2317,SC2119
 set -euo pipefail
 
 : "${SSHOTP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -49,14 +50,6 @@ await_waiting() {
   return 1
 }
 
-# login_is EXPECTED_RC WHAT CODE: one login with CODE ends in EXPECTED_RC.
-login_is() {
-  fleet_login enrolling "$FLEET_USER" <<<"$3"
-  ((FLEET_RC == $1)) && return 0
-  echo "  $E2E_CASE: $2: PAM result $FLEET_RC, expected $1 ($(tail -1 "$E2E_TMP/login.out"))"
-  return 1
-}
-
 # background_login TAG: a login with a new code (kept in CODE_TAG) on the enrolling host, in the
 # background, in a scratch directory of its own (fleet_login's files); background_result TAG
 # waits for it and sets FLEET_RC and FLEET_MS.
@@ -86,13 +79,18 @@ thawed_and_back() {
 }
 
 frozen() {
-  local status=0 i
+  local status=0 i mark
+  mark=$(wc -l <"$E2E_SYSLOG")
   pg_freeze_standby
-  background_login concurrent
-  fleet_timed_login "standby frozen" enrolling 9 && grep -qi "$STANDBY_CAUSE" <<<"$FLEET_CAUSE" ||
-    status=1
-  background_result concurrent || status=1
-  # Of the two, one COMMIT waits for the standby; the other waited for the row it holds.
+  # The first login's COMMIT waits for the standby; the second, at the same time, for the row
+  # the first holds. Both logs name the standby.
+  background_login first
+  await_waiting SyncRep 1 || status=1
+  fleet_timed_login "standby frozen, the same user meanwhile" enrolling 9 &&
+    grep -qi "$STANDBY_CAUSE" <<<"$FLEET_CAUSE" || status=1
+  background_result first || status=1
+  [[ $(e2e_module_lines "$mark" | grep -ci "store unavailable.*$STANDBY_CAUSE") == 2 ]] ||
+    { echo "  not both logs name the standby"; status=1; }
   SYNCREP_AFTER_2=$(waiting SyncRep)
   LOCK_AFTER_2=$(waiting Lock)
   for ((i = 0; i < more; i++)); do
@@ -124,7 +122,8 @@ cancelled() {
     { echo "  the log does not say the wait was cancelled"; status=1; }
   # A role's statement_timeout, shorter than pg_timeout_ms, on the same frozen standby.
   # The superuser's own COMMIT would wait for the frozen standby too: local, for this session.
-  pg_super_sql "SET synchronous_commit = local; ALTER ROLE $PG_HOST_ROLE SET statement_timeout = '1s'"
+  pg_super_sql "SET synchronous_commit = local;
+    ALTER ROLE $PG_HOST_ROLE SET statement_timeout = '1s'"
   fleet_timed_login "standby frozen, role statement_timeout 1 s" enrolling 9 &&
     grep -qiE 'synchronous (standby|replication)' <<<"$FLEET_CAUSE" || status=1
   STATEMENT_TIMEOUT_CAUSE=$FLEET_CAUSE
@@ -138,8 +137,8 @@ cancelled() {
   thawed_and_back || status=1
   # Both codes were committed on the primary, though their logins were refused: used up.
   # shellcheck disable=SC2154 # CODE_cancelled is set by background_login
-  login_is 7 "the code of the cancelled wait" "$CODE_cancelled" || status=1
-  login_is 7 "the code of the statement_timeout login" "$timed_out_code" || status=1
+  fleet_login_is 7 "the code of the cancelled wait" "$CODE_cancelled" || status=1
+  fleet_login_is 7 "the code of the statement_timeout login" "$timed_out_code" || status=1
   return "$status"
 }
 
@@ -158,7 +157,9 @@ e2e_case "standby frozen: both logins for one user refused in time, then back af
 e2e_case "cancelled wait: refused, the code used up; a role statement_timeout: refused" cancelled
 e2e_case "standby stopped: refused in time, then back" stopped
 fleet_print_figures standby
-echo "backends waiting on SyncRep / on a row lock: after 2 refused logins $SYNCREP_AFTER_2 / $LOCK_AFTER_2," \
+echo "backends waiting on SyncRep / on a row lock:" \
+  "after 2 refused logins $SYNCREP_AFTER_2 / $LOCK_AFTER_2," \
   "after $((2 + more)): $SYNCREP_AFTER_MORE / $LOCK_AFTER_MORE"
-echo "role statement_timeout = 1s with the standby frozen, the module logged: ${STATEMENT_TIMEOUT_CAUSE:-}"
+echo "role statement_timeout = 1s with the standby frozen, the module logged:" \
+  "${STATEMENT_TIMEOUT_CAUSE:-}"
 fleet_finish

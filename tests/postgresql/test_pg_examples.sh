@@ -46,7 +46,8 @@ settings_apply() {
   [[ -z $errors ]] || { echo "  ${file##*/}: $errors"; status=1; }
   for name in $(setting_names "$file"); do
     from=$(pg_super_sql "SELECT sourcefile FROM pg_settings WHERE name = '$name'")
-    [[ $from == "$file" ]] || { echo "  $name: set by ${from:-no file}, not ${file##*/}"; status=1; }
+    [[ $from == "$file" ]] ||
+      { echo "  $name: set by ${from:-no file}, not ${file##*/}"; status=1; }
   done
   [[ -n $(setting_names "$file") ]] || status=1
   return "$status"
