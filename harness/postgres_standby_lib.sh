@@ -198,11 +198,24 @@ pg_freeze_standby() {
     [[ -n $pid ]] || e2e_die "the standby has no walreceiver to freeze"
     kill -STOP "$pid" || e2e_die "cannot freeze the walreceiver"
   else
-    pg_signal_postmaster STOP freeze "$PG_STANDBY_DIR" -
+    # shellcheck disable=SC2046 # one pid a word
+    kill -STOP $(pg_instance_pids "$PG_STANDBY_DIR") || e2e_die "cannot freeze the standby"
   fi
 }
 
-pg_thaw_standby() { pg_signal_postmaster CONT thaw "$PG_STANDBY_DIR" -; }
+# shellcheck disable=SC2046 # one pid a word
+pg_thaw_standby() { kill -CONT $(pg_instance_pids "$PG_STANDBY_DIR") || e2e_die "cannot thaw"; }
+
+# pg_instance_pids DIR: the postmaster of the instance in DIR and its children. Not its process
+# group: every child of the postmaster calls setsid() (InitPostmasterChild), so a signal to the
+# group reaches the postmaster alone, and a frozen standby's walreceiver would go on answering.
+pg_instance_pids() {
+  local pid
+  pid=$(pg_postmaster_pid "$1")
+  [[ -n $pid ]] || e2e_die "no postmaster in $1"
+  echo "$pid"
+  ps -o pid= --ppid "$pid"
+}
 
 # pg_walreceiver_pid: the standby's walreceiver process, or nothing.
 pg_walreceiver_pid() {

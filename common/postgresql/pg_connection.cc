@@ -91,7 +91,8 @@ Status Connection::wait(bool for_write, const char* what) {
     if (remaining == 0) {
       return fail(Errc::unavailable, std::string(what) + ": timed out after " +
                                          std::to_string(deadline_.timeout_ms()) +
-                                         " ms (pg_timeout_ms) waiting for " + where_);
+                                         " ms (pg_timeout_ms) waiting for " + where_ +
+                                         timeout_note_);
     }
     const int ready = poll(&fd, 1, remaining);
     if (ready > 0) return Ok{};

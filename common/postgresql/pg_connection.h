@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -121,6 +122,8 @@ class Connection {
   // once, without waiting. The object stays valid for those who hold a reference to it.
   void close();
   bool closed() const { return !conn_; }
+  // Added to the message of a statement that runs out of time: what it is likely waiting for.
+  void set_timeout_note(std::string note) { timeout_note_ = std::move(note); }
 
  private:
   Status send(const char* sql, const std::vector<Param>& params, const char* what);
@@ -138,6 +141,7 @@ class Connection {
   std::string where_;
   std::vector<std::string> warnings_;
   std::string last_sqlstate_;
+  std::string timeout_note_;
   bool broken_ = false;
 };
 

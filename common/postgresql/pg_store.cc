@@ -54,8 +54,8 @@ Status check_durability(const Connection& conn, std::string_view synchronous_com
 // A host never changes the schema (its role may not): it refuses one it does not know, as the
 // SQLite store refuses a newer file, and names the command that fixes an older one. `version` is
 // kSchemaCheck's result, in text (the simple query protocol's format), with the durability
-// settings beside the version.
-Status check_schema(const Connection& conn, const PGresult* version) {
+// settings beside the version; synchronous_standby_names is left in `standby_names`.
+Status check_schema(const Connection& conn, const PGresult* version, std::string& standby_names) {
   std::optional<std::string_view> text;
   if (PQntuples(version) == 1 && PQnfields(version) >= 3) text = text_at(version, 0, 0);
   int number = 0;
@@ -74,11 +74,12 @@ Status check_schema(const Connection& conn, const PGresult* version) {
                           " is older than this pam_sshotp needs (sshotp-enroll db upgrade)");
   }
   const auto synchronous_commit = text_at(version, 0, 1);
-  const auto standby_names = text_at(version, 0, 2);
-  if (!synchronous_commit || !standby_names) {
+  const auto standbys = text_at(version, 0, 2);
+  if (!synchronous_commit || !standbys) {
     return make_error(Errc::unavailable, conn.where() + ": cannot read the durability settings");
   }
-  return check_durability(conn, *synchronous_commit, *standby_names);
+  standby_names = *standbys;
+  return check_durability(conn, *synchronous_commit, *standbys);
 }
 
 class PgStore;
@@ -134,6 +135,7 @@ class PgStore final : public Store {
     const std::string batch = std::string(begin_sql) + "; " + kSchemaCheck;
     auto begun = conn_->exec_batch(batch.c_str(), "begin transaction");
     Status checked = Ok{};
+    std::string standby_names;
     if (!begun) {
       // undefined_table, invalid_schema_name: nobody ran the migrations on this database.
       const std::string& state = conn_->last_sqlstate();
@@ -143,7 +145,7 @@ class PgStore final : public Store {
                            conn_->where() + ": store is not initialised (sshotp-enroll db init)")
               : std::move(begun).error();
     } else {
-      checked = check_schema(*conn_, begun->back().get());
+      checked = check_schema(*conn_, begun->back().get(), standby_names);
     }
     if (!checked) {
       conn_->close();
@@ -151,6 +153,17 @@ class PgStore final : public Store {
     }
     // Made before the flag is set: a bad_alloc here (caught by the plugin's guard) must not
     // leave the store marked busy with its connection open.
+    // A write past pg_timeout_ms while standbys are named is, far more often than a slow
+    // primary, a COMMIT waiting for a standby that is down, cut off or frozen (the known way
+    // synchronous replication turns into a hang), or another login waiting for the user's row
+    // that such a COMMIT holds. The message names the standby, and where to look.
+    if (write && !standby_names.empty()) {
+      conn_->set_timeout_note(
+          "; a write waits for the synchronous standby (synchronous_standby_names = '" +
+          standby_names +
+          "'), or for a user's row that a commit waiting for it holds: check the standby in "
+          "pg_stat_replication on the primary");
+    }
     auto transaction = std::make_unique<SessionTransaction>(*this, *conn_, write);
     in_transaction_ = true;
     return std::unique_ptr<StoreTransaction>(std::move(transaction));

@@ -340,7 +340,7 @@ Status PgTransaction::commit() {
     (void)conn_.take_warnings();
     auto committed = conn_.exec("COMMIT", {}, "commit");
     done_ = true;  // whatever happened, the transaction is over (or the connection is)
-    if (!committed) return std::move(committed).error();
+    if (!committed) return commit_failed(committed.error(), conn_.take_warnings());
     // COMMIT of a transaction that an earlier error aborted answers ROLLBACK, not an error.
     if (std::string_view(PQcmdStatus(committed->get())) != "COMMIT") {
       return make_error(Errc::unavailable,
@@ -355,6 +355,14 @@ Status PgTransaction::commit() {
     }
     return Ok{};
   });
+}
+
+Error PgTransaction::commit_failed(const Error& error, const std::vector<std::string>& warnings) {
+  // pg_terminate_backend during the wait for the standby: the server warns that it cancels the
+  // wait, then closes the connection. "Server closed the connection" alone would send an
+  // administrator after the network. (A timeout names the standby itself: pg_store.cc.)
+  if (warnings.empty()) return error;
+  return make_error(error.code, error.message + "; the server said first: " + warnings.front());
 }
 
 // The server decides durability (synchronous_commit); a failure count waits like a consume, so

@@ -8,7 +8,9 @@
 #pragma once
 
 #include <set>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/postgresql/pg_connection.h"
 #include "common/store.h"
@@ -59,6 +61,9 @@ class PgTransaction : public StoreTransaction {
   // insert_many()'s undo after a conflict: the rows of `rest` that `written` says went in.
   Status remove_added_after(std::span<const Enrollment> rest,
                             const std::multiset<std::string_view>& written);
+  // `error`, a COMMIT's failure (a timeout, a closed connection), with what the server warned
+  // before it.
+  static Error commit_failed(const Error& error, const std::vector<std::string>& warnings);
   // Runs a statement whose changed-row count is the answer.
   Result<bool> change(const char* sql, const std::vector<Param>& params, const char* what);
 

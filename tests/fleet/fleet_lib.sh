@@ -171,6 +171,15 @@ fleet_next_code() {
   FLEET_OFFSET=$((FLEET_OFFSET + 30))
 }
 
+# fleet_login_is EXPECTED_RC WHAT CODE: one login with CODE on the enrolling host ends in
+# EXPECTED_RC; if not, says so for the case under way (E2E_CASE).
+fleet_login_is() {
+  fleet_login enrolling "$FLEET_USER" <<<"$3"
+  ((FLEET_RC == $1)) && return 0
+  echo "  $E2E_CASE: $2: PAM result $FLEET_RC, expected $1 ($(tail -1 "$E2E_TMP/login.out"))"
+  return 1
+}
+
 # fleet_timed_login LABEL HOST EXPECTED_RC: a login with a new code on HOST; prints its PAM
 # result, its time and the module's line that is not the audit line (the cause of a refusal),
 # and keeps "LABEL: result in time" in FLEET_FIGURES. True if it ended in EXPECTED_RC within

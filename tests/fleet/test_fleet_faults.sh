@@ -40,26 +40,19 @@ refused_in_time() {
   fleet_timed_login "$1" "$2" 9 && grep -qiE -- "$3" <<<"$FLEET_CAUSE"
 }
 
-# login_is EXPECTED_RC WHAT CODE: one login with CODE on the enrolling host ends in EXPECTED_RC.
-login_is() {
-  fleet_login enrolling "$FLEET_USER" <<<"$3"
-  ((FLEET_RC == $1)) && return 0
-  echo "  $E2E_CASE: $2: PAM result $FLEET_RC, expected $1 ($(tail -1 "$E2E_TMP/login.out"))"
-  return 1
-}
-
 before_faults() {
   fleet_next_code
   first_code=$FLEET_CODE
-  login_is 0 "a TOTP code" "$first_code" && login_is 0 "a recovery code" "$first_recovery"
+  fleet_login_is 0 "a TOTP code" "$first_code" &&
+    fleet_login_is 0 "a recovery code" "$first_recovery"
 }
 
 # logins_back: a new code logs in; the codes used before the faults stay used.
 logins_back() {
   fleet_next_code
-  login_is 0 "a new code" "$FLEET_CODE" &&
-    login_is 7 "the TOTP code used before the faults" "$first_code" &&
-    login_is 7 "the recovery code used before the faults" "$first_recovery"
+  fleet_login_is 0 "a new code" "$FLEET_CODE" &&
+    fleet_login_is 7 "the TOTP code used before the faults" "$first_code" &&
+    fleet_login_is 7 "the recovery code used before the faults" "$first_recovery"
 }
 
 stopped() {

@@ -2,7 +2,8 @@
 # PostgreSQL store tests: a real PostgreSQL 15 that each script starts for itself on 127.0.0.1
 # (harness/postgres_lib.sh), with TLS and client certificates. They skip only when not root.
 # The C++ programs are run by a script that starts the server (pg_test_lib.sh's pg_run_program).
-PG_TESTS = tests/postgresql/test_pg_harness.sh tests/postgresql/test_pg_schema.sh
+PG_TESTS = tests/postgresql/test_pg_harness.sh tests/postgresql/test_pg_schema.sh \
+	tests/postgresql/test_pg_examples.sh
 EXTRA_DIST += tests/postgresql/pg_test_lib.sh tests/postgresql/test_pg_store.sh \
 	tests/postgresql/test_pg_contract.sh tests/postgresql/test_pg_connect.sh \
 	tests/postgresql/test_pg_durability.sh tests/postgresql/test_pg_db.sh \
@@ -40,4 +41,5 @@ EXTRA_DIST += tests/postgresql/pg_test_support.h tests/postgresql/test_pg_store.
 	tests/postgresql/test_pg_locks.cc
 endif
 TESTS += $(PG_TESTS)
-EXTRA_DIST += tests/postgresql/test_pg_harness.sh tests/postgresql/test_pg_schema.sh
+EXTRA_DIST += tests/postgresql/test_pg_harness.sh tests/postgresql/test_pg_schema.sh \
+	tests/postgresql/test_pg_examples.sh

@@ -87,12 +87,12 @@ constexpr const char* kUser = "alice";
 constexpr std::size_t kMaxReport = 512;
 
 // A login in a child process, as sshd's PAM child would run it: its verdict, or the store's
-// error, written to `report`. Its own deadline is long, so that the server, not the deadline,
-// ends the wait for the standby. No cmocka here: a child must only report and exit.
+// error, written to `report`, within `timeout_ms` (pg_timeout_ms). No cmocka here: a child must
+// only report and exit.
 [[noreturn]] void login_in_child(int report, const SecureBytes& key, const std::string& code,
-                                 std::int64_t now) {
+                                 std::int64_t now, unsigned timeout_ms) {
   std::string said = "cannot open the store";
-  if (auto store = pg::open_store({test::pg_host_conninfo(), 20000, false})) {
+  if (auto store = pg::open_store({test::pg_host_conninfo(), timeout_ms, false})) {
     const VerifyRequest request{kUser, code, now, 1, LockoutPolicy{}};
     auto verdict = verify_and_consume(**store, key, request);
     said = verdict ? std::string("verdict: ") + outcome_reason(verdict->outcome)
@@ -106,7 +106,8 @@ constexpr std::size_t kMaxReport = 512;
 std::string child_report(pid_t child, int report) {
   std::string said;
   char buffer[kMaxReport];
-  for (ssize_t n; (n = read(report, buffer, sizeof buffer)) > 0;) said.append(buffer, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = read(report, buffer, sizeof buffer)) > 0;)
+    said.append(buffer, static_cast<std::size_t>(n));
   close(report);
   int status = 0;
   waitpid(child, &status, 0);
@@ -114,9 +115,12 @@ std::string child_report(pid_t child, int report) {
 }
 
 // Enrolls kUser, starts a login with the right code, waits until its COMMIT waits for the
-// absent standby, then ends the wait with `ender` (pg_cancel_backend or pg_terminate_backend).
-// Returns what the login reported.
-std::string login_ended_while_waiting_for_the_standby(const char* ender, std::int64_t& step) {
+// absent standby, then ends the wait with `ender` (pg_cancel_backend or pg_terminate_backend;
+// nullptr: the login's own deadline, `timeout_ms`, ends it). Returns what the login reported.
+// The login's deadline is long unless the deadline is the ender: the server, not the
+// deadline, must end the wait.
+std::string login_ended_while_waiting_for_the_standby(const char* ender, std::int64_t& step,
+                                                      unsigned timeout_ms = 20000) {
   test::pg_reset_store();
   auto key = random_bytes(32);
   auto secret = random_bytes(20);
@@ -143,30 +147,35 @@ std::string login_ended_while_waiting_for_the_standby(const char* ender, std::in
   assert_true(child >= 0);
   if (child == 0) {
     close(pipe_fds[0]);
-    login_in_child(pipe_fds[1], *key, code, now);
+    login_in_child(pipe_fds[1], *key, code, now, timeout_ms);
   }
   close(pipe_fds[1]);
   const std::string waiter =
       "SELECT count(*) FROM pg_stat_activity"
       " WHERE usename = 'sshotp_host' AND wait_event = 'SyncRep'";
   const bool waited = await_value(waiter, "1") == "1";
-  const std::string ended = waited
-                                ? test::pg_super_sql(std::string("SELECT ") + ender +
-                                                     "(pid) FROM pg_stat_activity WHERE usename ="
-                                                     " 'sshotp_host' AND wait_event = 'SyncRep'")
-                                : "";
+  std::string ended = waited ? "t" : "";
+  if (waited && ender != nullptr) {
+    ended = test::pg_super_sql(std::string("SELECT ") + ender +
+                               "(pid) FROM pg_stat_activity WHERE usename = 'sshotp_host'"
+                               " AND wait_event = 'SyncRep'");
+  }
   if (!waited) kill(child, SIGKILL);
   const std::string said = child_report(child, pipe_fds[0]);
-  set_standbys("");  // before any assertion: the next case must not wait for a standby
+  // Before any assertion: the next case must not wait for a standby. Emptying the list also
+  // releases a backend still waiting after its client gave up (the deadline case).
+  set_standbys("");
   assert_true(waited);
   assert_string_equal(ended.c_str(), "t");
   return said;
 }
 
-// What the superuser sees of kUser's replay mark: the primary committed the consume.
+// What the superuser sees of kUser's replay mark: the primary committed the consume. Polled: a
+// backend released from its wait by the emptied standby list shows its commit a moment later.
 void assert_code_used_up(std::int64_t step) {
   assert_string_equal(
-      test::pg_super_sql("SELECT last_step FROM sshotp.enrollments WHERE username = 'alice'")
+      await_value("SELECT last_step FROM sshotp.enrollments WHERE username = 'alice'",
+                  std::to_string(step))
           .c_str(),
       std::to_string(step).c_str());
 }
@@ -189,6 +198,23 @@ void test_pg_terminated_wait_for_the_standby_denies(void**) {
   // Ended by the server, not by the child's own 20 s deadline.
   assert_true(said.find("timed out") == std::string::npos);
   assert_true(Clock::now() - started < std::chrono::seconds(15));
+  // The server's warning before it closed the connection says what was cut short; "the
+  // connection closed" alone would send an administrator after the network.
+  assert_true(said.find("synchronous replication") != std::string::npos);
+  assert_code_used_up(step);
+}
+
+// The wait that nobody ends: the login's own deadline (pg_timeout_ms) does, and its error names
+// the synchronous standby, which is what an administrator must look at (a timeout alone reads
+// as a slow or frozen primary).
+void test_pg_deadline_while_waiting_for_the_standby_denies(void**) {
+  std::int64_t step = 0;
+  const std::string said = login_ended_while_waiting_for_the_standby(nullptr, step, 1500);
+  print_message("the login reported: %s\n", said.c_str());
+  assert_true(said.rfind("error: ", 0) == 0);
+  assert_true(said.find("timed out") != std::string::npos);
+  assert_true(said.find("synchronous standby") != std::string::npos);
+  assert_true(said.find("absent") != std::string::npos);  // synchronous_standby_names
   assert_code_used_up(step);
 }
 
@@ -200,6 +226,7 @@ int main() {
       cmocka_unit_test(sshotp::test_pg_commit_that_is_not_durable_is_refused),
       cmocka_unit_test(sshotp::test_pg_cancelled_wait_for_the_standby_denies),
       cmocka_unit_test(sshotp::test_pg_terminated_wait_for_the_standby_denies),
+      cmocka_unit_test(sshotp::test_pg_deadline_while_waiting_for_the_standby_denies),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

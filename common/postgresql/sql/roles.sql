@@ -35,6 +35,15 @@ SELECT current_setting('server_version_num')::integer >= 140000 AS sshotp_has_ch
 \if :sshotp_has_check_interval
 ALTER ROLE sshotp_host SET client_connection_check_interval = '5s';
 \endif
+-- No statement_timeout for the role, on purpose. A host's bound is pg_timeout_ms, its own.
+-- The server's statement_timeout does not reach the one wait that outlives a host's give-up:
+-- a COMMIT waiting for the synchronous standby (wait_event SyncRep). PostgreSQL disarms the
+-- timeout before it commits, and client_connection_check_interval is not looked at there
+-- either; such a backend waits, holding the user's row, until the standby answers or an
+-- administrator ends it (examples/postgresql/README.md, "What to monitor"). The lock waits
+-- behind it are ended by the settings above. Were the commit's wait cancellable, it would still
+-- be no gain: a cancelled wait leaves the commit in place on the primary only, where a failover
+-- can lose it (a failure count among them), while the login was refused all the same.
 CREATE DATABASE sshotp OWNER sshotp_owner;
 -- PUBLIC may connect to, and make temporary tables in, a new database by default.
 REVOKE ALL ON DATABASE sshotp FROM PUBLIC;
