@@ -240,14 +240,23 @@ pg_gone() {
 pg_freeze_server() { pg_signal_postmaster STOP freeze; }
 pg_thaw_server() { pg_signal_postmaster CONT thaw; }
 
-# pg_signal_postmaster SIGNAL WHAT [DIR] [-]: the instance's postmaster gets SIGNAL; with a
-# trailing "-", its whole process group (pg_ctl starts it as a session leader: its children, the
-# backends and the replication processes, are in its group).
+# pg_signal_postmaster SIGNAL WHAT [DIR]: the instance's postmaster (alone) gets SIGNAL.
 pg_signal_postmaster() {
   local pid
   pid=$(pg_postmaster_pid "${3:-}")
   [[ -n $pid ]] || e2e_die "no postmaster to $2"
-  kill "-$1" -- "${4:-}$pid" || e2e_die "cannot $2 the postmaster"
+  kill "-$1" "$pid" || e2e_die "cannot $2 the postmaster"
+}
+
+# pg_instance_pids DIR: the postmaster of the instance in DIR and its children, one a line. Not
+# its process group: every child of the postmaster calls setsid() (InitPostmasterChild), so a
+# signal to the group reaches the postmaster alone.
+pg_instance_pids() {
+  local pid
+  pid=$(pg_postmaster_pid "$1")
+  [[ -n $pid ]] || return 0
+  echo "$pid"
+  ps -o pid= --ppid "$pid"
 }
 
 # pg_halt_server [DIR]: a clean stop that keeps the data directory; pg_restart_server [DIR]
@@ -266,8 +275,9 @@ pg_restart_server() {
 # pg_stop_server: immediate stop (nothing to keep), then the directory goes. It must also work on
 # a server frozen with SIGSTOP (a fault test that failed half-way): pg_ctl would wait its whole
 # timeout on a stopped postmaster while rm ran under it, leaking the process and its port. So
-# the postmaster and its process group get SIGCONT first, pg_ctl gets a short wait, SIGKILL
-# follows if the postmaster is still there, and the stop is checked.
+# the postmaster and its children get SIGCONT first (a stopped child would never act on the
+# postmaster's SIGQUIT), pg_ctl gets a short wait, SIGKILL follows for whatever is still there,
+# and the stop is checked.
 pg_stop_server() {
   pg_stop_instance "${PG_DIR:-}"
   PG_DIR=""
@@ -275,15 +285,16 @@ pg_stop_server() {
 
 # pg_stop_instance DIR: pg_stop_server's work for any instance (nothing if DIR is empty).
 pg_stop_instance() {
-  local pid pgid waited dir=$1
+  local pid pids waited dir=$1
   [[ -n $dir ]] || return 0
   pid=$(pg_postmaster_pid "$dir")
   if [[ -n $pid ]]; then
-    pgid=$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')
-    [[ -n $pgid ]] && kill -CONT -- "-$pgid" 2>/dev/null
-    kill -CONT "$pid" 2>/dev/null
+    pids=$(pg_instance_pids "$dir")
+    # shellcheck disable=SC2086 # one pid a word
+    kill -CONT $pids 2>/dev/null
     pg_as_server "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate -w -t 5 stop >/dev/null 2>&1
-    pg_gone "$pid" || kill -KILL "$pid" 2>/dev/null
+    # shellcheck disable=SC2086
+    pg_gone "$pid" || kill -KILL $pids 2>/dev/null
     for ((waited = 0; waited < 50; waited++)); do
       pg_gone "$pid" && break
       sleep 0.1

@@ -21,7 +21,7 @@
 #                        with target_session_attrs=read-write: libpq uses whichever is primary.
 #   pg_standby_sql SQL...
 #                        pg_super_sql on the standby (a read-only session while it is one).
-#   pg_kill9_primary     SIGKILL to the primary's postmaster and all its processes (a crash).
+#   pg_kill9_primary     SIGKILL to the primary's postmaster and all its processes at once (a crash).
 #   pg_promote_standby   pg_ctl promote -w (bounded), then pg_swap_roles: from here on PG_DIR,
 #                        PG_PORT, pg_super_sql, pg_conninfo... are the promoted server's, and
 #                        PG_STANDBY_* the killed primary's (directory and port).
@@ -146,18 +146,22 @@ pg_standby_sql() {
   done
 }
 
-# pg_kill9_primary: the postmaster and its whole process group (pg_ctl starts it as a session
-# leader) get SIGKILL at once, as in a crash; returns once the postmaster is gone (bounded).
+# pg_kill9_primary: the postmaster and every one of its processes (backends, walsender,
+# checkpointer...) get SIGKILL in one kill(1), as in a crash of the machine: no backend lives on
+# to finish a commit or send more WAL. Returns once they are all gone (bounded).
 pg_kill9_primary() {
-  local pid waited
-  pid=$(pg_postmaster_pid)
-  [[ -n $pid ]] || e2e_die "no primary to kill"
-  pg_signal_postmaster KILL kill "$PG_DIR" -
-  for ((waited = 0; waited < 100; waited++)); do
-    pg_gone "$pid" && return 0
-    sleep 0.05
+  local pids pid waited
+  pids=$(pg_instance_pids "$PG_DIR")
+  [[ -n $pids ]] || e2e_die "no primary to kill"
+  # shellcheck disable=SC2086 # one pid a word
+  kill -KILL $pids || e2e_die "cannot kill the primary"
+  for pid in $pids; do
+    for ((waited = 0; waited < 100; waited++)); do
+      pg_gone "$pid" && break
+      sleep 0.05
+    done
+    pg_gone "$pid" || e2e_die "the primary's process $pid survived SIGKILL"
   done
-  e2e_die "the primary's postmaster $pid survived SIGKILL"
 }
 
 pg_promote_standby() {
@@ -205,17 +209,6 @@ pg_freeze_standby() {
 
 # shellcheck disable=SC2046 # one pid a word
 pg_thaw_standby() { kill -CONT $(pg_instance_pids "$PG_STANDBY_DIR") || e2e_die "cannot thaw"; }
-
-# pg_instance_pids DIR: the postmaster of the instance in DIR and its children. Not its process
-# group: every child of the postmaster calls setsid() (InitPostmasterChild), so a signal to the
-# group reaches the postmaster alone, and a frozen standby's walreceiver would go on answering.
-pg_instance_pids() {
-  local pid
-  pid=$(pg_postmaster_pid "$1")
-  [[ -n $pid ]] || e2e_die "no postmaster in $1"
-  echo "$pid"
-  ps -o pid= --ppid "$pid"
-}
 
 # pg_walreceiver_pid: the standby's walreceiver process, or nothing.
 pg_walreceiver_pid() {
