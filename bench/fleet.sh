@@ -57,6 +57,13 @@ else
 fi
 printf 'fleet_env\tpostgresql\t%s\n' "$(pg_super_sql 'SHOW server_version')" >>"$results"
 
+# took STEP: the seconds since the start, in the log and the results (the report's wall times).
+took() {
+  printf 'fleet_time\t%s\t%s\n' "$1" "$SECONDS" >>"$results"
+  echo "(fleet.sh: $1 after $SECONDS s)"
+}
+took "servers started"
+
 status=0
 driver() {
   local rc=0
@@ -70,6 +77,7 @@ driver() {
 }
 mkdir -m 0700 "$E2E_TMP/work"
 driver fleet "${fleet[@]}" --sizes "$sizes" --workers 1,8 --calls "$calls"
+took "latency done"
 
 # The database's own record of every consume that committed, for the contention's hot users:
 # a trigger on last_step, owned by the superuser (the host role only runs it).
@@ -91,7 +99,9 @@ if [[ $committed != "$distinct" ]] || [[ $committed != "$accepts" ]]; then
   echo "FUNCTIONAL FAILURE: the database's consumes do not match the accepts" >&2
   status=1
 fi
+took "contention done"
 
 "$BENCH_PG_PROBE" --iterations "$probes" --results "$results" --user bench9000000 "${probe[@]}" ||
   exit 2
+took "probe done"
 exit "$status"

@@ -5,8 +5,9 @@
 // PQconnectPoll passes through, as the store's non-blocking connect sees them), the answer to a
 // bare SSLRequest on a new socket (directly: the postmaster's fork of a backend, which answers
 // it; through PgBouncer: no fork), an empty query (one round trip), and each statement of the
-// store's two login transactions, sent as the store sends them (the BEGIN and schema check as
-// one simple query; the rest as unnamed extended-protocol statements, binary results).
+// store's login transactions, each on a new connection, sent as the store sends them (the BEGIN and
+// schema check as one simple query; the rest as unnamed extended-protocol statements, binary
+// results).
 //   pg-probe [--iterations N] [--results FILE] --user NAME VIA=CONNINFO...
 // Exit status 0; 2 if a connection or a statement fails.
 #include <arpa/inet.h>
@@ -139,30 +140,39 @@ void run(PGconn* conn, const std::string& step, const std::string& sql,
   if (s != nullptr) (*s)[step].push_back(took);
 }
 
+void finish_timed(PGconn* conn, Samples& s) {
+  const std::int64_t t0 = now_ns();
+  PQfinish(conn);
+  s["close"].push_back(now_ns() - t0);
+}
+
+// A login's transactions, each on a connection of its own as the store makes them (a new
+// backend's first statement pays for its catalog caches, every login's does too).
 void iteration(const std::string& conninfo, const std::string& host, int port,
                const std::string& user, long i, Samples& s) {
   sslrequest_timed(host, port, s);
-  PGconn* conn = connect_timed(conninfo, s);
   const std::string step = std::to_string(4000000000LL + i);  // above any step the runs used
   const std::string now = std::to_string(1700000000LL + i);
-  run(conn, "rtt", "", {}, &s);
   // The look before the prompt: the store closes the connection after it, sending nothing more.
+  PGconn* conn = connect_timed(conninfo, s);
   run(conn, "begin_read", kBeginRead, {}, &s);
   run(conn, "find", kFind, {user}, &s);
-  run(conn, "rollback", "ROLLBACK", {}, nullptr);
-  // The check-and-consume of an accepted code.
+  finish_timed(conn, s);
+  // The check-and-consume of an accepted code; then one empty query, a bare round trip.
+  conn = connect_timed(conninfo, s);
   run(conn, "begin_write", kBeginWrite, {}, &s);
   run(conn, "find_for_update", kFindForUpdate, {user}, &s);
   run(conn, "consume", kConsume, {user, step, now, "pg-probe"}, &s);
   run(conn, "commit", "COMMIT", {}, &s);
+  run(conn, "rtt", "", {}, &s);
+  finish_timed(conn, s);
   // A refusal: the same, with the failure counted instead.
-  run(conn, "begin_write", kBeginWrite, {}, nullptr);
-  run(conn, "find_for_update", kFindForUpdate, {user}, nullptr);
+  conn = connect_timed(conninfo, s);
+  run(conn, "begin_write_refusal", kBeginWrite, {}, &s);
+  run(conn, "find_for_update_refusal", kFindForUpdate, {user}, &s);
   run(conn, "record_failure", kRecordFailure, {user, "100", "60", now, "3600"}, &s);
   run(conn, "commit_refusal", "COMMIT", {}, &s);
-  const std::int64_t t0 = now_ns();
-  PQfinish(conn);
-  s["close"].push_back(now_ns() - t0);
+  finish_timed(conn, s);
 }
 
 }  // namespace

@@ -75,7 +75,7 @@ if ((quick)); then
   latency_calls=10 cold_calls=4 sizes=100,1000 scale_calls=3 parallel_calls=64 count_calls=0
   logins=0 fsync_calls=20
   # sizes, calls of each path, contention processes, steps, probe iterations (bench/fleet.sh)
-  fleet=(1000 24 "2,4" 3 5)
+  fleet=(1000 16 "2,4" 2 3)
 else
   latency_calls=200 cold_calls=40 sizes=1000,10000,100000,1000000 scale_calls=30
   parallel_calls=1000 count_calls=5 logins=20 fsync_calls=200

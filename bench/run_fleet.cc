@@ -23,7 +23,7 @@
 namespace sshotp::bench {
 namespace {
 
-constexpr std::size_t kWarmupPerWorker = 2;  // each worker's first calls load the module
+constexpr std::size_t kWarmupPerWorker = 1;  // each worker's first calls load the module
 
 // One call's outcome, shared with the workers.
 struct Slot {
