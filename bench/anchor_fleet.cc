@@ -10,7 +10,6 @@
 
 #include "bench/anchor.h"
 #include "bench/bench_users.h"
-#include "bench/fake_clock.h"
 #include "bench/fleet.h"
 #include "common/config.h"
 #include "common/crypto.h"
@@ -92,15 +91,7 @@ class FleetAnchor final : public Anchor {
     return std::move(store).value();
   }
 
-  Enrollment enrollment(std::size_t index) const {
-    Enrollment e;
-    e.user = user_name(index);
-    auto sealed = seal(key_, user_secret(index), secret_aad(e.user));
-    if (!sealed) die(sealed.error().message);
-    e.sealed_secret = std::move(sealed).value();
-    e.created_at = fake_time();
-    return e;
-  }
+  Enrollment enrollment(std::size_t index) const { return sealed_enrollment(key_, index); }
 
   Config config_;
   SecureBytes key_;

@@ -12,6 +12,7 @@ bench_sshotp_bench_SOURCES = $(BENCH_CALL) \
 	bench/results.cc bench/results.h bench/compare.cc bench/compare.h \
 	bench/run_latency.cc bench/run_scale.cc bench/run_parallel.cc bench/run_fsync.cc \
 	bench/fleet.h bench/anchor_fleet.cc bench/run_fleet.cc bench/run_contention.cc \
+	bench/workers.cc bench/workers.h \
 	bench/report.h bench/report.cc bench/report_targets.cc bench/report_latency.cc \
 	bench/report_scale_parallel.cc bench/report_sshd.cc bench/report_fleet.cc
 bench_sshotp_bench_LDFLAGS = $(AM_LDFLAGS) -no-install -rdynamic

@@ -27,36 +27,15 @@
 
 #include "bench/anchor.h"
 #include "bench/results.h"
-#include "common/postgresql/pg_rows.h"
+#include "common/postgresql/pg_login_sql.h"
 
 namespace {
 
 using sshotp::bench::die;
 
-// The store's statements (common/postgresql/pg_store.cc, pg_transaction.cc): keep in step.
-constexpr const char* kSchemaCheck =
-    "SELECT max(version), current_setting('synchronous_commit'),"
-    " current_setting('synchronous_standby_names') FROM sshotp.schema_version";
-const std::string kBeginRead =
-    std::string("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ") + kSchemaCheck;
-const std::string kBeginWrite =
-    std::string("BEGIN ISOLATION LEVEL READ COMMITTED; ") + kSchemaCheck;
-const std::string kFind = std::string("SELECT ") + sshotp::pg::kEnrollmentColumns +
-                          " FROM sshotp.enrollments WHERE username = $1";
-const std::string kFindForUpdate = kFind + " FOR UPDATE";
-constexpr const char* kConsume =
-    "UPDATE sshotp.enrollments SET last_step = $2, last_used_at = $3, last_host = $4"
-    " WHERE username = $1 AND last_step < $2 RETURNING last_step";
-constexpr const char* kRecordFailure =
-    "UPDATE sshotp.enrollments SET"
-    " failures = CASE WHEN greatest(failures, 0) + 1 >= $2 THEN 0"
-    "   ELSE greatest(failures, 0) + 1 END,"
-    " locked_until = CASE WHEN greatest(failures, 0) + 1 >= $2"
-    "   THEN $4 + least($3::bigint << least(greatest(lockouts, 0), 20)::integer, $5)"
-    "   ELSE locked_until END,"
-    " lockouts = CASE WHEN greatest(failures, 0) + 1 >= $2 THEN greatest(lockouts, 0) + 1"
-    "   ELSE lockouts END"
-    " WHERE username = $1 RETURNING failures, locked_until, lockouts";
+using namespace sshotp::pg;  // the store's own statements (pg_login_sql.h)
+const std::string kBeginReadBatch = std::string(kBeginRead) + "; " + kSchemaCheck;
+const std::string kBeginWriteBatch = std::string(kBeginWrite) + "; " + kSchemaCheck;
 
 std::int64_t now_ns() {
   timespec t{};
@@ -155,23 +134,36 @@ void iteration(const std::string& conninfo, const std::string& host, int port,
   const std::string now = std::to_string(1700000000LL + i);
   // The look before the prompt: the store closes the connection after it, sending nothing more.
   PGconn* conn = connect_timed(conninfo, s);
-  run(conn, "begin_read", kBeginRead, {}, &s);
-  run(conn, "find", kFind, {user}, &s);
+  run(conn, "begin_read", kBeginReadBatch, {}, &s);
+  run(conn, "find", kFindEnrollment, {user}, &s);
   finish_timed(conn, s);
   // The check-and-consume of an accepted code; then one empty query, a bare round trip.
   conn = connect_timed(conninfo, s);
-  run(conn, "begin_write", kBeginWrite, {}, &s);
-  run(conn, "find_for_update", kFindForUpdate, {user}, &s);
-  run(conn, "consume", kConsume, {user, step, now, "pg-probe"}, &s);
+  run(conn, "begin_write", kBeginWriteBatch, {}, &s);
+  run(conn, "find_for_update", kFindEnrollmentForUpdate, {user}, &s);
+  run(conn, "consume", kConsumeStep, {user, step, now, "pg-probe"}, &s);
   run(conn, "commit", "COMMIT", {}, &s);
   run(conn, "rtt", "", {}, &s);
   finish_timed(conn, s);
   // A refusal: the same, with the failure counted instead.
   conn = connect_timed(conninfo, s);
-  run(conn, "begin_write_refusal", kBeginWrite, {}, &s);
-  run(conn, "find_for_update_refusal", kFindForUpdate, {user}, &s);
+  run(conn, "begin_write_refusal", kBeginWriteBatch, {}, &s);
+  run(conn, "find_for_update_refusal", kFindEnrollmentForUpdate, {user}, &s);
   run(conn, "record_failure", kRecordFailure, {user, "100", "60", now, "3600"}, &s);
   run(conn, "commit_refusal", "COMMIT", {}, &s);
+  finish_timed(conn, s);
+  // The look again, ended with a ROLLBACK before the close (which the store saves): through
+  // PgBouncer in transaction pooling a client gone mid-transaction costs its server connection,
+  // so the next transaction's first statement may wait for a new one. Timed: that first
+  // statement after a look closed cleanly.
+  conn = connect_timed(conninfo, s);
+  run(conn, "begin_read", kBeginReadBatch, {}, nullptr);
+  run(conn, "find", kFindEnrollment, {user}, nullptr);
+  run(conn, "rollback", "ROLLBACK", {}, &s);
+  finish_timed(conn, s);
+  conn = connect_timed(conninfo, s);
+  run(conn, "begin_write_after_rollback", kBeginWriteBatch, {}, &s);
+  run(conn, "rollback", "ROLLBACK", {}, nullptr);
   finish_timed(conn, s);
 }
 

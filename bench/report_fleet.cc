@@ -211,12 +211,16 @@ void print_probe_table(const Table& t) {
           "trip, on a warm connection), and each statement of a login's two transactions, each "
           "transaction on a new connection, sent as the store sends them. A login = 2 connects "
           "+ begin_read + find + begin_write + find_for_update + consume (or record_failure) + "
-          "commit, each a round trip.");
+          "commit, each a round trip. The store closes the look's connection without a ROLLBACK "
+          "(a round trip saved); begin_write_after_rollback is the write transaction's first "
+          "statement after a look that did send one: through PgBouncer in transaction pooling, "
+          "the difference to begin_write is the new server connection a client that left "
+          "mid-transaction costs.");
   std::printf("| step | direct | through PgBouncer |\n|---|---|---|\n");
-  for (const char* step :
-       {"tcp", "sslrequest", "tls", "startup", "connect", "rtt", "begin_read", "find",
-        "begin_write", "find_for_update", "consume", "commit", "begin_write_refusal",
-        "find_for_update_refusal", "record_failure", "commit_refusal", "close"}) {
+  for (const char* step : {"tcp", "sslrequest", "tls", "startup", "connect", "rtt", "begin_read",
+                           "find", "begin_write", "find_for_update", "consume", "commit",
+                           "begin_write_refusal", "find_for_update_refusal", "record_failure",
+                           "commit_refusal", "close", "rollback", "begin_write_after_rollback"}) {
     std::printf("| %s | %s | %s |\n", step, cell(t, {"probe", kDirect, step}, 4).c_str(),
                 cell(t, {"probe", kBouncer, step}, 4).c_str());
   }

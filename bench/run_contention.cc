@@ -9,17 +9,15 @@
 // refusals the processes were given) must both be 0.
 #include <security/pam_appl.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
 
 #include "bench/bench_users.h"
 #include "bench/fake_clock.h"
 #include "bench/fleet.h"
 #include "bench/pam_call.h"
+#include "bench/workers.h"
 
 namespace sshotp::bench {
 namespace {
@@ -92,30 +90,9 @@ void contend(const Context& ctx, const std::vector<std::unique_ptr<Anchor>>& anc
   void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) die("mmap");
   auto* s = static_cast<Shared*>(mem);  // zeroed by mmap
-  int gate[2];
-  if (pipe(gate) != 0) die("pipe");
-  std::vector<pid_t> children;
-  for (int i = 0; i < processes; ++i) {
-    const pid_t pid = fork();
-    if (pid < 0) die("fork");
-    if (pid == 0) {
-      close(gate[1]);
-      char byte;
-      (void)!read(gate[0], &byte, 1);
-      process(*anchors[static_cast<std::size_t>(i) % anchors.size()], i, rounds, base, s);
-      _exit(0);
-    }
-    children.push_back(pid);
-  }
-  close(gate[0]);
-  timespec start{};
-  timespec end{};
-  clock_gettime(CLOCK_MONOTONIC, &start);
-  close(gate[1]);
-  for (pid_t pid : children) waitpid(pid, nullptr, 0);
-  clock_gettime(CLOCK_MONOTONIC, &end);
-  const double seconds = static_cast<double>(end.tv_sec - start.tv_sec) +
-                         static_cast<double>(end.tv_nsec - start.tv_nsec) / 1e9;
+  const double seconds = run_released_workers(processes, [&](int i) {
+    process(*anchors[static_cast<std::size_t>(i) % anchors.size()], i, rounds, base, s);
+  });
 
   long accepts = 0;
   long double_accepts = 0;

@@ -6,8 +6,6 @@
 // timed on its own (p50, p99); calls/s is all calls over the wall time of the whole run.
 #include <security/pam_appl.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -19,6 +17,7 @@
 #include "bench/fake_clock.h"
 #include "bench/fleet.h"
 #include "bench/pam_call.h"
+#include "bench/workers.h"
 
 namespace sshotp::bench {
 namespace {
@@ -88,34 +87,6 @@ void worker(const Anchor& anchor, const Plan& plan, std::size_t calls, int worke
   }
 }
 
-// All calls of one host at one P; returns the wall time.
-double run_workers(const Anchor& anchor, const Plan& plan, std::size_t calls, int workers,
-                   std::int64_t base, Slot* slots) {
-  int gate[2];
-  if (pipe(gate) != 0) die("pipe");
-  std::vector<pid_t> children;
-  for (int w = 0; w < workers; ++w) {
-    const pid_t pid = fork();
-    if (pid < 0) die("fork");
-    if (pid == 0) {
-      close(gate[1]);
-      char byte;
-      (void)!read(gate[0], &byte, 1);  // returns when the parent closes the write end
-      worker(anchor, plan, calls, workers, w, base, slots);
-      _exit(0);
-    }
-    children.push_back(pid);
-  }
-  close(gate[0]);
-  timespec start{};
-  timespec end{};
-  clock_gettime(CLOCK_MONOTONIC, &start);
-  close(gate[1]);
-  for (pid_t pid : children) waitpid(pid, nullptr, 0);
-  clock_gettime(CLOCK_MONOTONIC, &end);
-  return seconds_between(start, end);
-}
-
 void measure_host(const Context& ctx, Anchor& anchor, std::size_t enrolled, int workers,
                   std::size_t calls) {
   const Plan plan = plan_for(enrolled, workers);
@@ -127,7 +98,8 @@ void measure_host(const Context& ctx, Anchor& anchor, std::size_t enrolled, int 
   if (shared == MAP_FAILED) die("mmap");
   auto* slots = static_cast<Slot*>(shared);
   std::fill(slots, slots + calls, Slot{0, 0, -1, -1});
-  const double seconds = run_workers(anchor, plan, calls, workers, base, slots);
+  const double seconds = run_released_workers(
+      workers, [&](int w) { worker(anchor, plan, calls, workers, w, base, slots); });
   std::vector<std::int64_t> success;
   std::vector<std::int64_t> wrong;
   std::size_t bad = 0;
