@@ -29,6 +29,8 @@ skip() {
 # servers'.
 bench_preload=${LD_PRELOAD:-}
 unset LD_PRELOAD
+[[ -x ${PG_BIN:-/usr/lib/postgresql/15/bin}/initdb ]] ||
+  skip "PostgreSQL 15's server programs are not installed (deps.sh installs them)"
 # shellcheck source=harness/harness_lib.sh
 . "$SSHOTP_SRCDIR/harness/harness_lib.sh"
 # shellcheck source=harness/postgres_lib.sh
