@@ -50,6 +50,8 @@ std::string p99_story(const Table& t, const std::string& via) {
       << ", TLS " << probe(t, via, "tls") << ", startup " << probe(t, via, "startup")
       << "; SSLRequest answered in " << probe(t, via, "sslrequest") << "), one round trip "
       << probe(t, via, "rtt") << " ms, COMMIT " << probe(t, via, "commit")
+      << " ms; the write transaction's BEGIN " << probe(t, via, "begin_write")
+      << " ms, after a look closed with a ROLLBACK " << probe(t, via, "begin_write_after_rollback")
       << " ms: see \"Where the time goes\"";
   return why.str();
 }
