@@ -133,24 +133,26 @@ pgb_pid() {
   return 0
 }
 
+# pgb_gone_within PID TENTHS: PID has exited, or does within TENTHS tenths of a second.
+pgb_gone_within() {
+  local waited
+  for ((waited = 0; waited < $2; waited++)); do
+    pg_gone "$1" && return 0
+    sleep 0.1
+  done
+  pg_gone "$1"
+}
+
 # pgb_stop: SIGTERM (PgBouncer's immediate shutdown), SIGKILL after 5 s, then the directory goes.
 pgb_stop() {
-  local pid waited
+  local pid
   [[ -n ${PGB_DIR:-} ]] || return 0
   pid=$(pgb_pid)
   if [[ -n $pid ]]; then
     kill -CONT "$pid" 2>/dev/null
     kill -TERM "$pid" 2>/dev/null
-    for ((waited = 0; waited < 50; waited++)); do
-      pg_gone "$pid" && break
-      sleep 0.1
-    done
-    pg_gone "$pid" || kill -KILL "$pid" 2>/dev/null
-    for ((waited = 0; waited < 20; waited++)); do
-      pg_gone "$pid" && break
-      sleep 0.1
-    done
-    pg_gone "$pid" || e2e_warn "warning: PgBouncer $pid did not stop"
+    pgb_gone_within "$pid" 50 || { kill -KILL "$pid" 2>/dev/null; pgb_gone_within "$pid" 20; } ||
+      e2e_warn "warning: PgBouncer $pid did not stop"
   fi
   rm -rf "$PGB_DIR"
   PGB_DIR=""

@@ -71,9 +71,11 @@ Status check_schema(const Connection& conn, const PGresult* version) {
 class PgStore;
 
 // The transaction of a connection that lives for it alone (see pg_store.h): when it ends, the
-// store closes the connection. This destructor runs before PgTransaction's, so the ROLLBACK
-// that one would send fails at once on the closed connection, unsent: closing rolls back on the
-// server anyway, and a round trip is saved.
+// store closes the connection. A transaction left open (a read, never committed) is rolled
+// back first, at the price of a round trip: closing would roll it back on a direct server too,
+// but a pooler in transaction mode (PgBouncer) drops a server connection whose client left in
+// the middle of a transaction, and every login would then cost it a new backend and a TLS
+// handshake, what it is there to save (tests/fleet/test_fleet_pgbouncer.sh).
 class SessionTransaction final : public PgTransaction {
  public:
   SessionTransaction(PgStore& store, Connection& conn, bool write)
@@ -148,7 +150,10 @@ class PgStore final : public Store {
   bool in_transaction_ = false;
 };
 
-SessionTransaction::~SessionTransaction() { store_.transaction_ended(); }
+SessionTransaction::~SessionTransaction() {
+  roll_back_if_open();
+  store_.transaction_ended();
+}
 
 }  // namespace
 

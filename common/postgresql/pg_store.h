@@ -12,13 +12,15 @@
 //
 // Round trips of a login (measured with log_statement=all; a "connect" is TCP, SSLRequest, the
 // TLS 1.3 handshake and the startup with certificate authentication, about 4 round trips; no
-// query for target_session_attrs against a server >= 14, which reports its state unasked):
-//   before the prompt:  connect; BEGIN + schema check (one simple-query message); find.
-//                       No ROLLBACK: closing the connection rolls the transaction back.
+// query for target_session_attrs against a server >= 14, which reports its state unasked, or
+// against PgBouncer, which reports the state it cached at its first server login):
+//   before the prompt:  connect; BEGIN + schema check (one simple-query message); find;
+//                       ROLLBACK. Closing the connection would roll back as well, but
+//                       PgBouncer in transaction mode then drops its server connection too.
 //   after the prompt:   connect; BEGIN + schema check; find FOR UPDATE; then
 //                       accepted: consume_step, COMMIT (+ set_lockout after earlier failures);
 //                       refused (wrong code): record_failure, COMMIT.
-//   So 2 connects + 6 statement round trips, where one long-lived connection took 1 connect + 8
+//   So 2 connects + 7 statement round trips, where one long-lived connection took 1 connect + 8
 //   (a separate schema check, BEGIN/SELECT/ROLLBACK before the prompt). Pipeline mode (libpq
 //   >= 14) could send each BEGIN with its first statement, saving one more per connection.
 #pragma once

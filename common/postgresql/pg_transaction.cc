@@ -63,14 +63,17 @@ constexpr const char* kRemove =
 
 }  // namespace
 
-PgTransaction::~PgTransaction() {
+PgTransaction::~PgTransaction() { roll_back_if_open(); }
+
+void PgTransaction::roll_back_if_open() noexcept {
   // A failed ROLLBACK leaves the connection unusable, and closing it rolls back on the server.
-  if (!done_)
-    (void)guarded([&]() -> Status {
-      auto rolled = conn_.exec("ROLLBACK", {}, "rollback");
-      if (!rolled) return std::move(rolled).error();
-      return Ok{};
-    });
+  if (done_) return;
+  done_ = true;
+  (void)guarded([&]() -> Status {
+    auto rolled = conn_.exec("ROLLBACK", {}, "rollback");
+    if (!rolled) return std::move(rolled).error();
+    return Ok{};
+  });
 }
 
 Result<std::optional<Enrollment>> PgTransaction::find(std::string_view user) {

@@ -49,6 +49,10 @@ class PgTransaction : public StoreTransaction {
   Status commit() override;
   Status commit_unsynced() override;
 
+ protected:
+  // Ends a transaction that was not committed with a ROLLBACK (the destructor calls it).
+  void roll_back_if_open() noexcept;
+
  private:
   // The id, salt, mac, used_at rows that `sql` selects for $1 = user, checked.
   Result<std::vector<RecoveryCodeRow>> recovery_codes(const char* sql, std::string_view user);

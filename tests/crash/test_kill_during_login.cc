@@ -59,11 +59,6 @@ constexpr int kPeriod = 30;
 std::int64_t g_start = 0;
 constexpr int kChildren = 5;
 
-int env_int(const char* name, int fallback) {
-  const char* text = std::getenv(name);
-  return text != nullptr && *text != '\0' ? std::atoi(text) : fallback;
-}
-
 // What each child types, and which code that is: a TOTP step or a recovery code index.
 struct LoginAttempt {
   std::string user;

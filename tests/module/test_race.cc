@@ -7,6 +7,7 @@
 // directories) over one store: one SQLite file here, and one PostgreSQL database when
 // tests/fleet/test_fleet_race.sh runs this program with SSHOTP_TEST_STORE=postgresql, the
 // issue's race across hosts.
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <string>
@@ -21,7 +22,11 @@ using namespace sshotp::test;
 
 namespace {
 
-constexpr int kRounds = 100;
+// 100 rounds by default; tests/fleet/test_fleet_pgbouncer.sh runs fewer through PgBouncer.
+int rounds() {
+  static const int count = env_int("SSHOTP_TEST_RACE_ROUNDS", 100);
+  return count > 0 ? count : 100;
+}
 
 // Host A (the fixture: alice enrolled) and host B (another_host) of one fleet, and the instant
 // the rounds start from: the fixture's now (the real one against PostgreSQL, whose TLS checks
@@ -33,7 +38,7 @@ struct Fleet {
 };
 
 int setup(void** state) {
-  // Losers' refusals count as failures; keep the lockout out of the way of 100 rounds.
+  // Losers' refusals count as failures; keep the lockout out of the way of the rounds.
   auto* fleet = new Fleet{make_pam_fixture("max_failures = 100\n"), {}, 0};
   fleet->start = fake_time();
   fleet->b = another_host(fleet->a);
@@ -55,7 +60,7 @@ void expect_one_winner_per_round(const char* label, int ways,
                                  const std::function<std::vector<Attempt>(int)>& round_attempts,
                                  const Fleet& fleet, std::int64_t step_seconds) {
   Tally total;
-  for (int round = 0; round < kRounds; ++round) {
+  for (int round = 0; round < rounds(); ++round) {
     set_fake_time(fleet.start + round * step_seconds);
     const Tally t = race_logins({&fleet.a, &fleet.b}, round_attempts(round));
     if (t.successes != 1 || t.refusals != ways - 1 || t.other != 0) {
@@ -66,7 +71,7 @@ void expect_one_winner_per_round(const char* label, int ways,
     total.refusals += t.refusals;
   }
   std::printf("race %s %d-way across 2 hosts (%s): %d rounds, %d successes, %d refusals, 0 other\n",
-              label, ways, store_is_postgresql() ? "postgresql" : "sqlite", kRounds,
+              label, ways, store_is_postgresql() ? "postgresql" : "sqlite", rounds(),
               total.successes, total.refusals);
 }
 
@@ -84,7 +89,8 @@ void race_totp(void** state, int ways) {
 
 void race_recovery(void** state, int ways) {
   const Fleet& fleet = fleet_of(state);
-  const std::vector<std::string> codes = give_recovery_codes(fleet.a.env, "alice", kRounds);
+  const std::vector<std::string> codes =
+      give_recovery_codes(fleet.a.env, "alice", static_cast<unsigned>(rounds()));
   expect_one_winner_per_round(
       "recovery", ways,
       [&](int round) {
@@ -105,7 +111,8 @@ void test_race_distinct_users_all_succeed(void** state) {
   const std::vector<std::string> users = {"u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7"};
   for (const std::string& user : users) enroll(f.env, user, f.secret, f.params);
   int successes = 0;
-  for (int round = 0; round < 20; ++round) {
+  const int user_rounds = std::min(20, rounds());
+  for (int round = 0; round < user_rounds; ++round) {
     set_fake_time(fleet.start + round * 30);
     std::vector<Attempt> attempts;
     for (const std::string& user : users) attempts.push_back({user, f.code()});
@@ -116,8 +123,8 @@ void test_race_distinct_users_all_succeed(void** state) {
     }
     successes += t.successes;
   }
-  std::printf("race distinct users 8-way across 2 hosts: 20 rounds, %d successes, 0 failures\n",
-              successes);
+  std::printf("race distinct users 8-way across 2 hosts: %d rounds, %d successes, 0 failures\n",
+              user_rounds, successes);
 }
 
 }  // namespace

@@ -88,6 +88,11 @@ std::string postgresql_superuser_sql(const std::string& sql) {
   return printed;
 }
 
+int env_int(const char* name, int fallback) {
+  const char* text = std::getenv(name);
+  return text != nullptr && *text != '\0' ? std::atoi(text) : fallback;
+}
+
 bool store_is_postgresql() {
   const char* kind = std::getenv("SSHOTP_TEST_STORE");
   return kind != nullptr && std::string_view(kind) == "postgresql";

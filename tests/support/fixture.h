@@ -31,6 +31,10 @@ TestEnv make_test_env(std::string_view extra_config = "");
 // Whether this run's stores are PostgreSQL (tests of SQLite's own behaviour skip then).
 bool store_is_postgresql();
 
+// The integer in environment variable `name`, or `fallback` when it is unset or empty: loop
+// counts a caller may lower (a quick run) or raise (a long one).
+int env_int(const char* name, int fallback);
+
 // Under the contract suite: runs `sql` as the harness's superuser and returns what it printed
 // (unaligned, one row a line, no trailing newline); aborts the test program if it fails.
 std::string postgresql_superuser_sql(const std::string& sql);
