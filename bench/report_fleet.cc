@@ -51,7 +51,6 @@ std::string p99_story(const Table& t, const std::string& via) {
       << "; SSLRequest answered in " << probe(t, via, "sslrequest") << "), one round trip "
       << probe(t, via, "rtt") << " ms, COMMIT " << probe(t, via, "commit")
       << " ms; the write transaction's BEGIN " << probe(t, via, "begin_write")
-      << " ms, after a look closed with a ROLLBACK " << probe(t, via, "begin_write_after_rollback")
       << " ms: see \"Where the time goes\"";
   return why.str();
 }
@@ -212,17 +211,13 @@ void print_probe_table(const Table& t) {
           "backend the postmaster forks; PgBouncer answers itself), an empty query (one round "
           "trip, on a warm connection), and each statement of a login's two transactions, each "
           "transaction on a new connection, sent as the store sends them. A login = 2 connects "
-          "+ begin_read + find + begin_write + find_for_update + consume (or record_failure) + "
-          "commit, each a round trip. The store closes the look's connection without a ROLLBACK "
-          "(a round trip saved); begin_write_after_rollback is the write transaction's first "
-          "statement after a look that did send one: through PgBouncer in transaction pooling, "
-          "the difference to begin_write is the new server connection a client that left "
-          "mid-transaction costs.");
+          "+ begin_read + find + rollback + begin_write + find_for_update + consume (or "
+          "record_failure) + commit, each a round trip.");
   std::printf("| step | direct | through PgBouncer |\n|---|---|---|\n");
-  for (const char* step : {"tcp", "sslrequest", "tls", "startup", "connect", "rtt", "begin_read",
-                           "find", "begin_write", "find_for_update", "consume", "commit",
-                           "begin_write_refusal", "find_for_update_refusal", "record_failure",
-                           "commit_refusal", "close", "rollback", "begin_write_after_rollback"}) {
+  for (const char* step :
+       {"tcp", "sslrequest", "tls", "startup", "connect", "rtt", "begin_read", "find", "rollback",
+        "begin_write", "find_for_update", "consume", "commit", "begin_write_refusal",
+        "find_for_update_refusal", "record_failure", "commit_refusal", "close"}) {
     std::printf("| %s | %s | %s |\n", step, cell(t, {"probe", kDirect, step}, 4).c_str(),
                 cell(t, {"probe", kBouncer, step}, 4).c_str());
   }
