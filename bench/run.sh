@@ -9,7 +9,7 @@
 #
 #   make bench                      the full run (writes docs/PERFORMANCE.md; its phases took 123 s
 #                                   in the committed run, more on a disk with slow syncs)
-#   make bench BENCH_FLAGS=--quick  a smoke run for CI (under 2 minutes; writes nothing)
+#   make bench BENCH_FLAGS=--quick  a smoke run for CI (under 3 minutes; writes nothing)
 #   bench/run.sh [--quick] [--output FILE]   the same, with the environment `make bench` sets
 #   make bench BENCH_FLAGS='--output /tmp/perf.md'   a full run that leaves docs/ alone
 #
@@ -79,7 +79,7 @@ if ((quick)); then
 else
   latency_calls=200 cold_calls=40 sizes=1000,10000,100000,1000000 scale_calls=30
   parallel_calls=1000 count_calls=5 logins=20 fsync_calls=200
-  fleet=("1000,1000000" 1000 "2,8,32" 12 200)
+  fleet=("1000,1000000" 600 "2,8,32" 12 200)
 fi
 
 # The synthetic users are accounts for every driver, pam-once, valgrind and strace process from
