@@ -177,6 +177,12 @@ void print_latency_table(const Table& t) {
     std::printf(" %s %s→%s users %s s;", r[1].c_str(), r[2].c_str(), r[3].c_str(), r[4].c_str());
   }
   std::printf("\n\n");
+  if (auto env = t.find({"fleet_env", "postgresql"})) {
+    std::printf(
+        "The server: PostgreSQL %s on 127.0.0.1, a throwaway one (harness/postgres_lib.sh) "
+        "with fsync and full_page_writes on.\n\n",
+        (*env)[2].c_str());
+  }
 }
 
 void print_contention_table(const Table& t) {
