@@ -67,15 +67,7 @@ class SshotpAnchor final : public Anchor {
     return std::move(store).value();
   }
 
-  Enrollment enrollment(std::size_t index) const {
-    Enrollment e;
-    e.user = user_name(index);
-    auto sealed = seal(key_, user_secret(index), secret_aad(e.user));
-    if (!sealed) die(sealed.error().message);
-    e.sealed_secret = std::move(sealed).value();
-    e.created_at = fake_time();
-    return e;
-  }
+  Enrollment enrollment(std::size_t index) const { return sealed_enrollment(key_, index); }
 
   SecureBytes key_;
   std::string db_;

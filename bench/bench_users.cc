@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "bench/fake_clock.h"
+#include "common/crypto.h"
 #include "common/totp.h"
 
 namespace sshotp::bench {
@@ -67,6 +69,19 @@ std::string wrong_code_for(std::size_t index, std::int64_t unix_time) {
       matches |= code_at_step(index, s) == candidate;
     if (!matches) return candidate;
   }
+}
+
+Enrollment sealed_enrollment(const SecureBytes& key, std::size_t index) {
+  Enrollment e;
+  e.user = user_name(index);
+  auto sealed = seal(key, user_secret(index), secret_aad(e.user));
+  if (!sealed) {
+    std::fprintf(stderr, "bench: seal: %s\n", sealed.error().message.c_str());
+    std::exit(2);
+  }
+  e.sealed_secret = std::move(sealed).value();
+  e.created_at = fake_time();
+  return e;
 }
 
 }  // namespace sshotp::bench

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/secret.h"
+#include "common/store.h"
 
 namespace sshotp::bench {
 
@@ -19,6 +20,10 @@ SecureBytes user_secret(std::size_t index);
 
 // The code an authenticator app shows user `index` at `unix_time`.
 std::string code_for(std::size_t index, std::int64_t unix_time);
+
+// User `index`'s enrollment as pam_sshotp stores it: the secret sealed with `key` (the real key
+// of the store under test), created at the benchmark's clock, never used.
+Enrollment sealed_enrollment(const SecureBytes& key, std::size_t index);
 
 // A well-formed code that matches none of the steps around `unix_time` any anchor accepts.
 std::string wrong_code_for(std::size_t index, std::int64_t unix_time);

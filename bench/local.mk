@@ -11,8 +11,10 @@ bench_sshotp_bench_SOURCES = $(BENCH_CALL) \
 	bench/measure.cc bench/measure.h \
 	bench/results.cc bench/results.h bench/compare.cc bench/compare.h \
 	bench/run_latency.cc bench/run_scale.cc bench/run_parallel.cc bench/run_fsync.cc \
+	bench/fleet.h bench/anchor_fleet.cc bench/run_fleet.cc bench/run_contention.cc \
+	bench/workers.cc bench/workers.h \
 	bench/report.h bench/report.cc bench/report_targets.cc bench/report_latency.cc \
-	bench/report_scale_parallel.cc bench/report_sshd.cc
+	bench/report_scale_parallel.cc bench/report_sshd.cc bench/report_fleet.cc
 bench_sshotp_bench_LDFLAGS = $(AM_LDFLAGS) -no-install -rdynamic
 bench_sshotp_bench_LDADD = common/libsshotp.la $(PAM_LIBS)
 # Links libpam only (--as-needed drops libstdc++), so modules load as cold as under sshd.
@@ -32,6 +34,21 @@ bench_bench_accounts_la_LDFLAGS = $(bench_pam_timing_shim_la_LDFLAGS)
 BENCH_INPUTS = bench/sshotp-bench$(EXEEXT) bench/pam-once$(EXEEXT) bench/pam_timing_shim.la \
 	bench/bench_accounts.la \
 	pam_module/pam_sshotp.la enroll/sshotp-enroll$(EXEEXT)
+# The fleet phases (bench/fleet.sh) need the PostgreSQL plugin and the probe, which links libpq
+# (a bench program, never a host); without them the fleet phases say so and are skipped.
+if WITH_POSTGRESQL
+EXTRA_PROGRAMS += bench/pg-probe
+bench_pg_probe_SOURCES = bench/pg_probe.cc bench/results.cc bench/results.h bench/anchor.cc \
+	bench/anchor.h
+bench_pg_probe_CXXFLAGS = $(AM_CXXFLAGS) $(LIBPQ_CFLAGS)
+bench_pg_probe_LDFLAGS = $(AM_LDFLAGS) -no-install
+bench_pg_probe_LDADD = $(LIBPQ_LIBS)
+BENCH_INPUTS += bench/pg-probe$(EXEEXT) common/postgresql/store_postgresql.la
+BENCH_FLEET = BENCH_PG_PROBE='$(abs_top_builddir)/bench/pg-probe' \
+	BENCH_PG_PLUGIN='$(SSHOTP_PG_PLUGIN)'
+else
+EXTRA_DIST += bench/pg_probe.cc
+endif
 bench: $(BENCH_INPUTS)
 	BENCH_DRIVER='$(abs_top_builddir)/bench/sshotp-bench' \
 	BENCH_PAM_ONCE='$(abs_top_builddir)/bench/pam-once' \
@@ -39,7 +56,7 @@ bench: $(BENCH_INPUTS)
 	BENCH_ACCOUNTS='$(abs_top_builddir)/bench/.libs/bench_accounts.so' \
 	PAM_SSHOTP_MODULE='$(abs_top_builddir)/pam_module/.libs/pam_sshotp.so' \
 	SSHOTP_ENROLL='$(abs_top_builddir)/enroll/sshotp-enroll' \
-	SSHOTP_SRCDIR='$(abs_top_srcdir)' SSHD='$(SSHD)' \
+	SSHOTP_SRCDIR='$(abs_top_srcdir)' SSHD='$(SSHD)' $(BENCH_FLEET) \
 	$(SHELL) '$(abs_top_srcdir)/bench/run.sh' $(BENCH_FLAGS)
 .PHONY: bench
 # This build's module against another build's on a SQLite host (bench/compare_builds.sh):
@@ -51,4 +68,4 @@ bench-compare: bench/pam-once$(EXEEXT) pam_module/pam_sshotp.la enroll/sshotp-en
 	$(SHELL) '$(abs_top_srcdir)/bench/compare_builds.sh' '$(BASELINE)' $(CALLS)
 .PHONY: bench-compare
 EXTRA_DIST += bench/run.sh bench/compare_builds.sh bench/e2e.sh bench/with-syslog.sh bench/README.md bench/FINDINGS.md \
-	bench/import_batch.sh
+	bench/import_batch.sh bench/fleet.sh

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/fleet.h"
 #include "bench/phases.h"
 
 namespace {
@@ -26,6 +27,9 @@ constexpr const char* kUsage =
     "  parallel [--workers 1,2,4,8] [--calls N]\n"
     "  once     --anchor NAME --path PATH [--calls N]     (run under callgrind, strace)\n"
     "  fsync    [--iterations N]                          (4 KiB write + fdatasync)\n"
+    "  fleet      FLEET [--sizes 1000,1000000] [--workers 1,8] [--calls N]\n"
+    "  contention FLEET [--processes 2,8,32] [--rounds N]\n"
+    "    FLEET: --plugin SO --key-file FILE --direct CONNINFO [--bouncer CONNINFO]\n"
     "  report   RESULTS_FILE                              (markdown on stdout)\n";
 
 [[noreturn]] void usage_error(const std::string& what) {
@@ -74,6 +78,24 @@ std::string option(const std::map<std::string, std::string>& options, const std:
                    const std::string& fallback) {
   const auto found = options.find(name);
   return found == options.end() ? fallback : found->second;
+}
+
+// Six hours: see start_rounds_ahead_of_real_time.
+constexpr std::int64_t kFleetClockAhead = 6 * 3600;
+
+// The fleet hosts of the fleet and contention commands: PostgreSQL direct, and through
+// PgBouncer when it is given.
+std::vector<FleetHost> fleet_hosts(const std::map<std::string, std::string>& options) {
+  const std::string plugin = option(options, "plugin", "");
+  const std::string key_file = option(options, "key-file", "");
+  const std::string direct = option(options, "direct", "");
+  if (plugin.empty() || key_file.empty() || direct.empty()) {
+    usage_error("the fleet needs --plugin, --key-file and --direct");
+  }
+  std::vector<FleetHost> hosts{{"pg-direct", direct, plugin, key_file}};
+  const std::string bouncer = option(options, "bouncer", "");
+  if (!bouncer.empty()) hosts.push_back({"pgbouncer", bouncer, plugin, key_file});
+  return hosts;
 }
 
 }  // namespace
@@ -131,6 +153,26 @@ int main(int argc, char** argv) {
                  static_cast<std::size_t>(parse_count(option(options, "calls", "1000"))));
   } else if (command == "fsync") {
     run_fsync_probe(ctx, static_cast<int>(parse_count(option(options, "iterations", "100"))));
+  } else if (command == "fleet") {
+    start_rounds_ahead_of_real_time(kFleetClockAhead);
+    std::vector<std::size_t> sizes;
+    for (const auto& n : split_list(option(options, "sizes", "1000,1000000"))) {
+      sizes.push_back(static_cast<std::size_t>(parse_count(n)));
+    }
+    std::vector<int> workers;
+    for (const auto& w : split_list(option(options, "workers", "1,8"))) {
+      workers.push_back(static_cast<int>(parse_count(w)));
+    }
+    run_fleet_latency(ctx, fleet_hosts(options), sizes, workers,
+                      static_cast<std::size_t>(parse_count(option(options, "calls", "500"))));
+  } else if (command == "contention") {
+    start_rounds_ahead_of_real_time(kFleetClockAhead);
+    std::vector<int> processes;
+    for (const auto& p : split_list(option(options, "processes", "2,8,32"))) {
+      processes.push_back(static_cast<int>(parse_count(p)));
+    }
+    run_fleet_contention(ctx, fleet_hosts(options), processes,
+                         static_cast<int>(parse_count(option(options, "rounds", "12"))));
   } else if (command == "once") {
     const auto path = parse_path(option(options, "path", ""));
     if (!path) usage_error("once needs --path success|wrong|replay|unenrolled");

@@ -4,6 +4,7 @@
 #include <security/pam_appl.h>
 
 #include <cstdio>
+#include <ctime>
 
 #include "bench/bench_users.h"
 #include "bench/fake_clock.h"
@@ -46,6 +47,14 @@ std::optional<Path> parse_path(std::string_view name) noexcept {
 int expected_rc(Path path) noexcept { return path == Path::success ? PAM_SUCCESS : PAM_AUTH_ERR; }
 
 std::int64_t next_round_time() noexcept { return g_round_time += kPeriod; }
+
+void start_rounds_ahead_of_real_time(std::int64_t seconds_ahead) noexcept {
+  timespec real{};
+  clock_gettime(CLOCK_REALTIME, &real);
+  const std::int64_t t = static_cast<std::int64_t>(real.tv_sec) + seconds_ahead;
+  g_round_time = t - t % kPeriod + 7;
+  set_fake_time(g_round_time);
+}
 
 void report_failure(const std::string& what) {
   ++g_failures;

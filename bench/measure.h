@@ -30,6 +30,12 @@ int expected_rc(Path path) noexcept;  // PAM_SUCCESS or PAM_AUTH_ERR
 // The next instant of the benchmark's clock: 30 s (one step) after the previous one, so every
 // round of calls happens in a step of its own.
 std::int64_t next_round_time() noexcept;
+// Moves the benchmark's clock to `seconds_ahead` of the real one (7 s into a step) and sets it.
+// For the fleet phases: libssl, in the PostgreSQL plugin's libpq, checks the certificates'
+// validity with the same time(), and the test certificates are valid from their making for two
+// days; six hours ahead is still far enough from the real clock that a module reading it would
+// fail every success.
+void start_rounds_ahead_of_real_time(std::int64_t seconds_ahead) noexcept;
 
 // Counts a functional failure (a call that did not return what it must); printed at once.
 void report_failure(const std::string& what);

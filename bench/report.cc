@@ -89,6 +89,7 @@ int run_report(const std::string& results_path) {
   print_scale(t);
   print_parallel(t);
   print_e2e(t);
+  print_fleet(t);
   return 0;
 }
 

@@ -67,5 +67,6 @@ void print_latency(const Table& t);   // report_latency.cc
 void print_scale(const Table& t);     // report_scale_parallel.cc
 void print_parallel(const Table& t);  // report_scale_parallel.cc
 void print_e2e(const Table& t);       // report_sshd.cc
+void print_fleet(const Table& t);     // report_fleet.cc
 
 }  // namespace sshotp::bench::report

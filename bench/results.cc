@@ -22,6 +22,20 @@ Summary summarize(std::vector<std::int64_t> nanoseconds) {
   return s;
 }
 
+Tail tail_of(std::vector<std::int64_t> ns) {
+  Tail t;
+  t.n = ns.size();
+  if (ns.empty()) return t;
+  std::sort(ns.begin(), ns.end());
+  auto at = [&](double q) {
+    const auto i = static_cast<std::size_t>(std::ceil(q * static_cast<double>(ns.size()))) - 1;
+    return static_cast<double>(ns[std::min(i, ns.size() - 1)]) / 1000.0;
+  };
+  t.p50_us = at(0.50);
+  t.p99_us = at(0.99);
+  return t;
+}
+
 std::string format_number(double value, int decimals) {
   char text[64];
   std::snprintf(text, sizeof text, "%.*f", decimals, value);

@@ -18,6 +18,14 @@ struct Summary {
 
 Summary summarize(std::vector<std::int64_t> nanoseconds);
 
+// p50 and p99 (nearest rank) of a set of timings, in microseconds (the fleet targets are p99s).
+struct Tail {
+  std::size_t n = 0;
+  double p50_us = 0;
+  double p99_us = 0;
+};
+Tail tail_of(std::vector<std::int64_t> nanoseconds);
+
 // Appends one line of fields to the results file (flushed at once, so a run that dies keeps
 // what it measured). An empty path keeps nothing.
 class Results {

@@ -9,7 +9,7 @@
 #
 #   make bench                      the full run (writes docs/PERFORMANCE.md; its phases took 123 s
 #                                   in the committed run, more on a disk with slow syncs)
-#   make bench BENCH_FLAGS=--quick  a smoke run for CI (under 2 minutes; writes nothing)
+#   make bench BENCH_FLAGS=--quick  a smoke run for CI (under 3 minutes; writes nothing)
 #   bench/run.sh [--quick] [--output FILE]   the same, with the environment `make bench` sets
 #   make bench BENCH_FLAGS='--output /tmp/perf.md'   a full run that leaves docs/ alone
 #
@@ -74,9 +74,12 @@ fi
 if ((quick)); then
   latency_calls=10 cold_calls=4 sizes=100,1000 scale_calls=3 parallel_calls=64 count_calls=0
   logins=0 fsync_calls=20
+  # sizes, calls of each path, contention processes, steps, probe iterations (bench/fleet.sh)
+  fleet=(1000 16 "2,4" 2 3)
 else
   latency_calls=200 cold_calls=40 sizes=1000,10000,100000,1000000 scale_calls=30
   parallel_calls=1000 count_calls=5 logins=20 fsync_calls=200
+  fleet=("1000,1000000" 600 "2,8,32" 12 200)
 fi
 
 # The synthetic users are accounts for every driver, pam-once, valgrind and strace process from
@@ -180,6 +183,8 @@ if ((count_calls)); then
 fi
 phase "scale" bench scale --sizes "$sizes" --iterations "$scale_calls"
 phase "parallel" bench parallel --workers 1,2,4,8 --calls "$parallel_calls"
+phase "fleet: PostgreSQL direct and through PgBouncer, contention, where the time goes" \
+  bash "$SSHOTP_SRCDIR/bench/fleet.sh" "$results" "${fleet[@]}"
 if ((logins)); then
   phase "sshd end to end" bash "$SSHOTP_SRCDIR/bench/e2e.sh" "$logins" "$results"
 fi

@@ -5,18 +5,16 @@
 // a code that could be used again.
 #include <security/pam_appl.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <map>
 
 #include "bench/bench_users.h"
 #include "bench/fake_clock.h"
 #include "bench/pam_call.h"
 #include "bench/phases.h"
+#include "bench/workers.h"
 
 namespace sshotp::bench {
 namespace {
@@ -45,36 +43,16 @@ Tally race(Anchor& anchor, int workers, std::size_t calls, std::int64_t unix_tim
   auto* outcome = static_cast<unsigned char*>(shared);
   std::memset(outcome, kNotTried, calls);
   set_fake_time(unix_time);
-  int gate[2];
-  if (pipe(gate) != 0) die("pipe");
-  std::vector<pid_t> children;
-  for (int w = 0; w < workers; ++w) {
-    const pid_t pid = fork();
-    if (pid < 0) die("fork");
-    if (pid == 0) {
-      close(gate[1]);
-      char byte;
-      (void)!read(gate[0], &byte, 1);  // returns when the parent closes the write end
-      for (std::size_t u = static_cast<std::size_t>(w); u < calls;
-           u += static_cast<std::size_t>(workers)) {
-        const PamCallResult r = timed_pam_call(PamCall{anchor.confdir().c_str(), Anchor::kService,
-                                                       users[u].c_str(), codes[u].c_str()});
-        outcome[u] = static_cast<unsigned char>(r.rc);
-      }
-      _exit(0);
+  const double seconds = run_released_workers(workers, [&](int w) {
+    for (std::size_t u = static_cast<std::size_t>(w); u < calls;
+         u += static_cast<std::size_t>(workers)) {
+      const PamCallResult r = timed_pam_call(
+          PamCall{anchor.confdir().c_str(), Anchor::kService, users[u].c_str(), codes[u].c_str()});
+      outcome[u] = static_cast<unsigned char>(r.rc);
     }
-    children.push_back(pid);
-  }
-  close(gate[0]);
-  timespec start{};
-  timespec end{};
-  clock_gettime(CLOCK_MONOTONIC, &start);
-  close(gate[1]);  // the starting gun
-  for (pid_t pid : children) waitpid(pid, nullptr, 0);
-  clock_gettime(CLOCK_MONOTONIC, &end);
+  });
   Tally tally;
-  tally.seconds = static_cast<double>(end.tv_sec - start.tv_sec) +
-                  static_cast<double>(end.tv_nsec - start.tv_nsec) / 1e9;
+  tally.seconds = seconds;
   std::map<int, std::size_t> refusals;
   for (std::size_t u = 0; u < calls; ++u) {
     if (outcome[u] == PAM_SUCCESS) {

@@ -20,7 +20,8 @@ PG_STORE_SOURCES = \
 	common/postgresql/pg_connect.cc common/postgresql/pg_connect.h \
 	common/postgresql/pg_connection.cc common/postgresql/pg_connection.h \
 	common/postgresql/pg_conninfo.cc common/postgresql/pg_conninfo.h \
-	common/postgresql/pg_key_check.cc common/postgresql/pg_resolve.cc common/postgresql/pg_resolve.h \
+	common/postgresql/pg_key_check.cc common/postgresql/pg_login_sql.h \
+	common/postgresql/pg_resolve.cc common/postgresql/pg_resolve.h \
 	common/postgresql/pg_rows.cc common/postgresql/pg_rows.h \
 	common/postgresql/pg_admin.h common/postgresql/pg_inspect.cc \
 	common/postgresql/pg_schema_admin.cc \

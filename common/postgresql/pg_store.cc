@@ -9,24 +9,11 @@
 #include "common/postgresql/pg_columns.h"
 #include "common/postgresql/pg_connect.h"
 #include "common/postgresql/pg_connection.h"
+#include "common/postgresql/pg_login_sql.h"
 #include "common/postgresql/pg_transaction.h"
 
 namespace sshotp::pg {
 namespace {
-
-// READ COMMITTED, as the consume statements need: a concurrent update of the same row is
-// waited for and the WHERE clause re-evaluated against its result (PostgreSQL docs, 13.2.1),
-// so exactly one of two racing consumes changes the row. REPEATABLE READ would turn the wait
-// into serialization errors instead.
-constexpr const char* kBeginWrite = "BEGIN ISOLATION LEVEL READ COMMITTED";
-// One snapshot for a listing and the look before the prompt; it never blocks writers.
-constexpr const char* kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-// Sent with the BEGIN, in the same round trip: every connection checks the schema, since a
-// reconnection may reach another server of the fleet.
-// It also reads the session's durability settings (check_durability).
-constexpr const char* kSchemaCheck =
-    "SELECT max(version), current_setting('synchronous_commit'),"
-    " current_setting('synchronous_standby_names') FROM sshotp.schema_version";
 
 // The session's durability, as the role, the database or `options=-c` left it: a COMMIT
 // acknowledged before it is safe would let a crash (synchronous_commit = off) or a failover to

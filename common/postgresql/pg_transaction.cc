@@ -9,15 +9,12 @@
 #include "common/enrollment_row.h"
 #include "common/host_name.h"
 #include "common/postgresql/pg_columns.h"
+#include "common/postgresql/pg_login_sql.h"
 #include "common/postgresql/pg_rows.h"
 
 namespace sshotp::pg {
 namespace {
 
-const std::string kFindEnrollment =
-    std::string("SELECT ") + kEnrollmentColumns + " FROM sshotp.enrollments WHERE username = $1";
-// In a write transaction: the row lock that serialises one user's logins across hosts.
-const std::string kFindEnrollmentForUpdate = kFindEnrollment + " FOR UPDATE";
 constexpr const char* kFindPending =
     "SELECT username, algorithm, digits, period, sealed_secret, created_at"
     " FROM sshotp.pending_enrollments WHERE username = $1";
@@ -50,19 +47,6 @@ std::string insert_rows_sql(std::size_t rows) {
   }
   return sql + " ON CONFLICT DO NOTHING RETURNING username";
 }
-
-// after_failure() (lockout.h) in SQL: every SET expression sees the row as it was, and the
-// row's lock makes a concurrent count wait and then count on top of this one.
-constexpr const char* kRecordFailure =
-    "UPDATE sshotp.enrollments SET"
-    " failures = CASE WHEN greatest(failures, 0) + 1 >= $2 THEN 0"
-    "   ELSE greatest(failures, 0) + 1 END,"
-    " locked_until = CASE WHEN greatest(failures, 0) + 1 >= $2"
-    "   THEN $4 + least($3::bigint << least(greatest(lockouts, 0), 20)::integer, $5)"
-    "   ELSE locked_until END,"
-    " lockouts = CASE WHEN greatest(failures, 0) + 1 >= $2 THEN greatest(lockouts, 0) + 1"
-    "   ELSE lockouts END"
-    " WHERE username = $1 RETURNING failures, locked_until, lockouts";
 
 // The user's row first, as every writer takes it (store.h): deleting the codes before it
 // would take locks in the other order than a login, which holds the row and then consumes a
@@ -220,13 +204,8 @@ Result<bool> PgTransaction::remove(std::string_view user) {
 
 Result<bool> PgTransaction::consume_step(std::string_view user, std::int64_t step,
                                          std::int64_t now) {
-  // The replay guard: of two hosts consuming one step, the second waits for the first's row
-  // lock, re-reads the row and finds the step taken (READ COMMITTED, see pg_store.cc).
   return guarded([&] {
-    return change(
-        "UPDATE sshotp.enrollments SET last_step = $2, last_used_at = $3, last_host = $4"
-        " WHERE username = $1 AND last_step < $2 RETURNING last_step",
-        {user, step, now, this_host_name()}, "consuming a code");
+    return change(kConsumeStep, {user, step, now, this_host_name()}, "consuming a code");
   });
 }
 
