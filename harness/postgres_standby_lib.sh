@@ -189,6 +189,10 @@ pg_rebase_old_primary() {
     pg_as_server "$PG_BIN/pg_ctl" -D "$PG_STANDBY_DIR/data" -m immediate -w -t 30 stop \
       >/dev/null || e2e_die "cannot stop the old primary"
   rm -rf "$PG_STANDBY_DIR/data"
+  # And its socket's lock file: it names the killed postmaster, which lingers as a zombie until
+  # whatever adopted it (the machine's init) reaps it, and PostgreSQL takes a lock file whose pid
+  # still exists, even as a zombie, for a server that is running.
+  rm -f "$PG_STANDBY_DIR"/sock/.s.PGSQL.*
   pg_basebackup_into "$PG_STANDBY_DIR"
   pg_start_instance "$PG_STANDBY_DIR" "$PG_STANDBY_PORT" ||
     e2e_die "the old primary's port $PG_STANDBY_PORT is taken"
