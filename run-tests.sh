@@ -156,6 +156,8 @@ rm -rf "$fuzzing"
 mkdir -p "$fuzzing/tests/fuzz"
 cd "$fuzzing"
 export FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+# One fuzzer per core at once (each libFuzzer process is single-threaded).
+export FUZZ_JOBS=${FUZZ_JOBS:-$jobs}
 rc=0
 # Two make runs, not `make all fuzz`: automake's `all` builds in a make of its own, which would
 # compile the same objects as `fuzz`'s prerequisites at the same time (a .lo read half-written).

@@ -4,6 +4,7 @@
 # (default 30), starting from the seed corpus in tests/fuzz/corpus/<name>/. New inputs go to a
 # scratch corpus and crashes to artifacts/ under FUZZ_OUT (default BUILDDIR/fuzz-out), never into
 # the source tree. Prints each target's executions and coverage, and "N passed, M failed".
+# FUZZ_JOBS targets (default 1) run at once: each libFuzzer process uses one core.
 # Usage: run-fuzzers.sh BUILDDIR [NAME...]   (NAME as in fuzz_NAME; default: every target built)
 set -u
 
@@ -11,6 +12,7 @@ srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 builddir=${1:?usage: run-fuzzers.sh BUILDDIR [NAME...]}
 shift
 seconds=${FUZZ_SECONDS:-30}
+jobs=${FUZZ_JOBS:-1}
 out=${FUZZ_OUT:-$builddir/fuzz-out}
 names=$*
 if [ -z "$names" ]; then
@@ -32,7 +34,10 @@ failed=0
 # final_stat NAME LOG: one of libFuzzer's -print_final_stats values.
 final_stat() { sed -n "s/^stat::$1: *//p" "$2" | tail -n 1; }
 
-for name in $names; do
+# fuzz_one NAME: runs fuzz_NAME for $seconds; its verdict (a line starting "ok:" or "FAIL:", the
+# log's tail after a failure) goes to $out/NAME/result, printed in order once all have run.
+fuzz_one() {
+  name=$1
   target=$builddir/tests/fuzz/fuzz_$name
   work=$out/$name
   rm -rf "$work"
@@ -51,13 +56,37 @@ for name in $names; do
   corpus=$(find "$work/corpus" -type f | wc -l)
   crashes=$(find "$work/artifacts" -type f | wc -l)
   if [ "$rc" -eq 0 ] && [ "$crashes" -eq 0 ]; then
-    passed=$((passed + 1))
     echo "ok: fuzz_$name: ${execs:-?} executions in ${elapsed}s, coverage ${coverage:-?}," \
-      "$corpus new inputs, no findings"
+      "$corpus new inputs, no findings" >"$work/result"
+  else
+    {
+      echo "FAIL: fuzz_$name (exit $rc): ${execs:-?} executions, $crashes saved in $work/artifacts"
+      tail -n 60 "$work/log" | sed 's/^/    /'
+    } >"$work/result"
+  fi
+}
+
+# $jobs lanes, each running every $jobs-th target in turn.
+lane=0
+while [ "$lane" -lt "$jobs" ]; do
+  (
+    index=0
+    for name in $names; do
+      if [ $((index % jobs)) -eq "$lane" ]; then fuzz_one "$name"; fi
+      index=$((index + 1))
+    done
+  ) &
+  lane=$((lane + 1))
+done
+wait
+
+for name in $names; do
+  if grep -q '^ok:' "$out/$name/result" 2>/dev/null; then
+    passed=$((passed + 1))
+    cat "$out/$name/result"
   else
     failed=$((failed + 1))
-    echo "FAIL: fuzz_$name (exit $rc): ${execs:-?} executions, $crashes saved in $work/artifacts"
-    tail -n 60 "$work/log" | sed 's/^/    /'
+    cat "$out/$name/result" 2>/dev/null || echo "FAIL: fuzz_$name left no result"
   fi
 done
 
