@@ -111,16 +111,21 @@ fleet_login() {
   FLEET_MS=${FLEET_MS:-none}
 }
 
-# fleet_cause_line: the first line the module logged during the last
-# fleet_login that is not its audit line (the cause of a refusal), or nothing.
-fleet_cause_line() {
+# fleet_logged_line GREP_ARGS...: the first line the module logged during the last fleet_login
+# that grep GREP_ARGS selects (waiting up to 2 s for the syslog capture), or nothing.
+fleet_logged_line() {
   local waited
   for ((waited = 0; waited < 20; waited++)); do
-    e2e_module_lines "$E2E_SYSLOG_MARK" | grep -v '^decision=' | grep -q . && break
+    e2e_module_lines "$E2E_SYSLOG_MARK" | grep "$@" | grep -q . && break
     sleep 0.1
   done
-  e2e_module_lines "$E2E_SYSLOG_MARK" | grep -v '^decision=' | head -1
+  e2e_module_lines "$E2E_SYSLOG_MARK" | grep "$@" | head -1
 }
+
+# fleet_cause_line: the module's line of the last fleet_login that is not its audit line (the
+# cause of a refusal); fleet_audit_line: its audit line (decision=... reason=...).
+fleet_cause_line() { fleet_logged_line -v '^decision='; }
+fleet_audit_line() { fleet_logged_line '^decision='; }
 
 # --- the libpam fault and failover tests ----------------------------------------------------
 

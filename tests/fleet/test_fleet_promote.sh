@@ -6,7 +6,8 @@
 #   1. host A consumes a new TOTP code and a recovery code (each accepted);
 #   2. the primary is killed (kill -9) right after, and the standby promoted;
 #   3. host B offers the same TOTP code, again until the promoted server answers: it must be
-#      refused (PAM_AUTH_ERR; PAM_AUTHINFO_UNAVAIL only means no server is read-write yet);
+#      refused as a replay (PAM_AUTH_ERR, audit reason=replay: a code refused as out of window
+#      would hide a lost consume; PAM_AUTHINFO_UNAVAIL only means no server is read-write yet);
 #   4. host B logs in with a fresh code: the first successful login after the promotion, timed;
 #   5. host B offers the same recovery code: refused;
 #   6. the killed primary comes back as the new synchronous standby (a fresh base backup).
@@ -98,20 +99,33 @@ failover_round() {
   pg_kill9_primary
   promoted_us=$(now_us)
   pg_promote_standby
-  replay_until_answered "$TOTP" || return 1
-  TO_ANSWER_MS+=($(((ANSWERED_US - promoted_us) / 1000)))
-  if [[ $FLEET_RC == 0 ]]; then came_back "the TOTP code"; failed=1; fi
-  [[ $FLEET_RC == 0 || $FLEET_RC == 7 ]] || { echo "  the replayed TOTP code: PAM result $FLEET_RC"; failed=1; }
-  fleet_next_code
-  login_as B "$FLEET_CODE" 0 "a fresh code on host B after the promotion" || return 1
-  TO_LOGIN_MS+=($((($(now_us) - promoted_us) / 1000)))
-  fleet_login B "$FLEET_USER" <<<"$RECOVERY"
-  if [[ $FLEET_RC == 0 ]]; then came_back "the recovery code"; failed=1; fi
-  [[ $FLEET_RC == 0 || $FLEET_RC == 7 ]] || { echo "  the replayed recovery code: PAM result $FLEET_RC"; failed=1; }
+  after_promotion "$promoted_us" || failed=1
+  # Whatever happened above, the next round needs a standby again.
   pg_rebase_old_primary sync
   # The next round's codes within window again (see the header).
   pg_super_sql "UPDATE sshotp.enrollments SET last_step = -1 WHERE username = '$FLEET_USER'"
   FLEET_OFFSET=-270
+  return "$failed"
+}
+
+# after_promotion PROMOTED_US: steps 3 to 5 of a round.
+after_promotion() {
+  local failed=0 audit
+  replay_until_answered "$TOTP" || return 1
+  TO_ANSWER_MS+=($(((ANSWERED_US - $1) / 1000)))
+  if [[ $FLEET_RC == 0 ]]; then
+    came_back "the TOTP code"
+    failed=1
+  elif audit=$(fleet_audit_line) && [[ $FLEET_RC != 7 || $audit != *reason=replay* ]]; then
+    echo "  the replayed TOTP code: PAM result $FLEET_RC, expected 7 as a replay; logged: $audit"
+    failed=1
+  fi
+  fleet_next_code
+  login_as B "$FLEET_CODE" 0 "a fresh code on host B after the promotion" || return 1
+  TO_LOGIN_MS+=($((($(now_us) - $1) / 1000)))
+  fleet_login B "$FLEET_USER" <<<"$RECOVERY"
+  if [[ $FLEET_RC == 0 ]]; then came_back "the recovery code"; failed=1; fi
+  [[ $FLEET_RC == 0 || $FLEET_RC == 7 ]] || { echo "  the replayed recovery code: PAM result $FLEET_RC"; failed=1; }
   return "$failed"
 }
 

@@ -9,10 +9,11 @@
 #                                  same user at the same time waits for the row the first one
 #                                  holds: refused too. The backends left waiting are counted.
 #   the wait cancelled             pg_cancel_backend on the waiting COMMIT: refused, the log says
-#                                  the wait was cancelled; the code is used up (committed on the
-#                                  primary), and stays refused once the standby is back.
+#                                  the wait was cancelled; the code is used up (last_step on the
+#                                  primary has passed it, read before any later login).
 #   a role statement_timeout       shorter than pg_timeout_ms: what it does to the wait (nothing:
-#                                  PostgreSQL disarms it before the COMMIT) is printed; refused.
+#                                  PostgreSQL disarms it before the COMMIT) is printed; refused,
+#                                  its code used up as well.
 #   the standby stopped            refused in time; logins back once it streams again.
 # FLEET_STANDBY_MORE (default 1): further refused logins while frozen, to see backends pile up.
 # Needs root; skips (77) only when not root. Needs configure --with-postgresql.
@@ -50,7 +51,7 @@ await_waiting() {
   return 1
 }
 
-# background_login TAG: a login with a new code (kept in CODE_TAG) on the enrolling host, in the
+# background_login TAG: a login with a new code on the enrolling host, in the
 # background, in a scratch directory of its own (fleet_login's files); background_result TAG
 # waits for it and sets FLEET_RC and FLEET_MS.
 background_login() {
@@ -58,7 +59,6 @@ background_login() {
   mkdir -p "$scratch"
   ln -sfn "$(fleet_host_dir enrolling)" "$scratch/host-enrolling"
   fleet_next_code
-  printf -v "CODE_$1" '%s' "$FLEET_CODE"
   (E2E_TMP=$scratch fleet_login enrolling "$FLEET_USER" <<<"$FLEET_CODE"
     echo "$FLEET_RC $FLEET_MS" >"$scratch/result") &
   printf -v "BG_PID_$1" '%s' "$!"
@@ -106,16 +106,34 @@ frozen() {
   return "$status"
 }
 
+# last_step: the user's last consumed step, as the primary has it (a read: no commit to wait on).
+last_step() {
+  pg_super_sql "SELECT last_step FROM sshotp.enrollments WHERE username = '$FLEET_USER'"
+}
+
+# consumed_since STEP WHAT: the last_step has gone past STEP (the refused login's code was
+# committed on the primary, so it is used up); says so if not.
+consumed_since() {
+  (($(last_step) > $1)) && return 0
+  echo "  $2: its code was not committed on the primary (last_step still $1)"
+  return 1
+}
+
 cancelled() {
-  local status=0 timed_out_code
+  local status=0 step
   local mark
   mark=$(wc -l <"$E2E_SYSLOG")
+  step=$(last_step)
   pg_freeze_standby
   background_login cancelled
   await_waiting SyncRep 1 &&
     [[ $(pg_super_sql "SELECT pg_cancel_backend(pid) FROM pg_stat_activity
       WHERE usename = '$PG_HOST_ROLE' AND wait_event = 'SyncRep'") == t ]] || status=1
   background_result cancelled || status=1
+  # Refused, yet committed on the primary: the code is used up (checked before any later login,
+  # whose newer step would hide it).
+  consumed_since "$step" "the cancelled wait" || status=1
+  step=$(last_step)
   # The background login's lines are the last the module wrote since the mark of the frozen
   # case's last login.
   e2e_module_lines "$mark" | grep -qi 'canceling wait for synchronous replication' ||
@@ -127,18 +145,14 @@ cancelled() {
   fleet_timed_login "standby frozen, role statement_timeout 1 s" enrolling 9 &&
     grep -qiE 'synchronous (standby|replication)' <<<"$FLEET_CAUSE" || status=1
   STATEMENT_TIMEOUT_CAUSE=$FLEET_CAUSE
+  consumed_since "$step" "the statement_timeout login" || status=1
   SYNCREP_AFTER_STATEMENT_TIMEOUT=$(waiting SyncRep)
   echo "  after it, backends waiting on SyncRep: $SYNCREP_AFTER_STATEMENT_TIMEOUT"
   # The timeout did not end the wait (PostgreSQL disarms it before the COMMIT): what roles.sql
   # says when it leaves statement_timeout out.
   [[ $SYNCREP_AFTER_STATEMENT_TIMEOUT == 1 ]] || status=1
   pg_super_sql "SET synchronous_commit = local; ALTER ROLE $PG_HOST_ROLE RESET statement_timeout"
-  timed_out_code=$FLEET_CODE
   thawed_and_back || status=1
-  # Both codes were committed on the primary, though their logins were refused: used up.
-  # shellcheck disable=SC2154 # CODE_cancelled is set by background_login
-  fleet_login_is 7 "the code of the cancelled wait" "$CODE_cancelled" || status=1
-  fleet_login_is 7 "the code of the statement_timeout login" "$timed_out_code" || status=1
   return "$status"
 }
 

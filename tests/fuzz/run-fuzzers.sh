@@ -66,7 +66,9 @@ fuzz_one() {
   fi
 }
 
-# $jobs lanes, each running every $jobs-th target in turn.
+# $jobs lanes, each running every $jobs-th target in turn. No verdict of an earlier run in the
+# same FUZZ_OUT may stand in for one a lane never wrote.
+for name in $names; do rm -f "$out/$name/result"; done
 lane=0
 while [ "$lane" -lt "$jobs" ]; do
   (

@@ -209,7 +209,7 @@ void test_pg_terminated_wait_for_the_standby_denies(void**) {
 // as a slow or frozen primary).
 void test_pg_deadline_while_waiting_for_the_standby_denies(void**) {
   std::int64_t step = 0;
-  const std::string said = login_ended_while_waiting_for_the_standby(nullptr, step, 1500);
+  const std::string said = login_ended_while_waiting_for_the_standby(nullptr, step, 3000);
   print_message("the login reported: %s\n", said.c_str());
   assert_true(said.rfind("error: ", 0) == 0);
   assert_true(said.find("timed out") != std::string::npos);

@@ -16,8 +16,8 @@ pg_test_preamble sshotp-pg-examples
 examples="$SSHOTP_SRCDIR/examples/postgresql"
 
 # localize FILE: FILE with the test's own paths and address: the TLS files where the harness
-# keeps them, the server on 127.0.0.1 only, and no standby to wait for (none runs here: a
-# write would wait for it; its name is checked in the file itself).
+# keeps them, the server on 127.0.0.1 only. synchronous_standby_names stays as written (and is
+# checked): no standby runs here, so the test writes nothing that would wait for one.
 localize() {
   sed -e "s#/etc/postgresql/ssl/server\.\(crt\|key\)#$PG_DIR/server.\1#" \
     -e "s#/etc/postgresql/ssl/ca\.crt#$PG_DIR/ca.crt#" \
