@@ -32,11 +32,14 @@ cd "$build"
 
 jobs=$(nproc 2>/dev/null || echo 2)
 started=$SECONDS
-# took STAGE: how long the stage that just ended took, from $started, and the CPU time (user,
+# took STAGE: how long the stage that just ended took, from $started, and the CPU time (user +
 # system) the stages' processes have used so far: with 2 cores, a stage whose CPU time grows by
 # much less than twice its wall time is waiting, and would gain from running beside another.
+# (From /proc: `times` in a command substitution would report the subshell's children, none.)
 took() {
-  echo "run-tests.sh: $1 took $((SECONDS - started)) s (CPU so far: $(times | tail -n 1))"
+  local cpu
+  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($16 + $17) / hz }' "/proc/$$/stat")
+  echo "run-tests.sh: $1 took $((SECONDS - started)) s (CPU so far: $cpu s)"
   started=$SECONDS
 }
 # show_test_logs RC: every test's own output in the current build directory (cmocka's summaries,
