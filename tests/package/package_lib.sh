@@ -108,6 +108,11 @@ pkg_expected_files() {
 644 root:root $PKG_DOC/examples/pam.d/sshd
 644 root:root $PKG_DOC/examples/pam.d/sshd.arch
 644 root:root $PKG_DOC/examples/pam.d/sshd.fedora
+644 root:root $PKG_DOC/examples/postgresql/README.md
+644 root:root $PKG_DOC/examples/postgresql/pg_hba.conf
+644 root:root $PKG_DOC/examples/postgresql/pgbouncer.ini
+644 root:root $PKG_DOC/examples/postgresql/primary.conf
+644 root:root $PKG_DOC/examples/postgresql/standby.conf
 644 root:root $PKG_DOC/examples/sshd_config.d/20-sshotp-group.conf
 644 root:root $PKG_DOC/examples/sshd_config.d/20-sshotp.conf
 644 root:root $PKG_DOC/examples/sshotp.conf
