@@ -55,7 +55,8 @@ AM_TESTS_ENVIRONMENT += SANITIZER_PRELOAD='$(SANITIZER_PRELOAD)'; export SANITIZ
 # round, and the ordinary make check has just run them in full for the races themselves; the
 # sanitizers' slowdown on every round would otherwise take a third of CI's time budget.
 SANITIZER_ROUNDS = SSHOTP_TEST_RACE_ROUNDS=20 SSHOTP_CRASH_ROUNDS=200 SSHOTP_FLEET_CRASH_ROUNDS=20 \
-	SSHOTP_FREEZE_ROUNDS=5 SSHOTP_FAILOVER_ROUNDS=3 SSHOTP_ORACLE_SECRETS=5
+	SSHOTP_FREEZE_ROUNDS=5 SSHOTP_FAILOVER_ROUNDS=3 SSHOTP_ORACLE_SECRETS=2 \
+	SSHOTP_PG_CLI_SCRIPTS='test_cli.sh test_admin.sh test_selfservice.sh'
 check-sanitized:
 	@test -n '$(SANITIZER_PRELOAD)' || \
 	  { echo "make check-sanitized needs a build configured with --enable-sanitizers" >&2; exit 1; }
