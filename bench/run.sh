@@ -223,6 +223,7 @@ commands_run() {
   sed -e "s|$BENCH_DRIVER $options --pam-once [^ ]* --results [^ ]*|sshotp-bench|" \
     -e "s|$BENCH_DRIVER $options --results [^ ]*|sshotp-bench|" \
     -e "s|^bench |sshotp-bench |" -e "s|$SSHOTP_SRCDIR/||g" -e "s|$results|RESULTS|" \
+    -e "s|$BENCH_ACCOUNTS|bench_accounts.so|g" \
     -e "s|^count_per_call$|(callgrind and strace per call: see below)|" "$commands"
 }
 
