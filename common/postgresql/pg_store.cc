@@ -138,8 +138,6 @@ class PgStore final : public Store {
       conn_->close();
       return std::move(checked).error();
     }
-    // Made before the flag is set: a bad_alloc here (caught by the plugin's guard) must not
-    // leave the store marked busy with its connection open.
     // A write past pg_timeout_ms while standbys are named is, far more often than a slow
     // primary, a COMMIT waiting for a standby that is down, cut off or frozen (the known way
     // synchronous replication turns into a hang), or another login waiting for the user's row
@@ -151,6 +149,8 @@ class PgStore final : public Store {
           "'), or for a user's row that a commit waiting for it holds: check the standby in "
           "pg_stat_replication on the primary");
     }
+    // Made before the flag is set: a bad_alloc here (caught by the plugin's guard) must not
+    // leave the store marked busy with its connection open.
     auto transaction = std::make_unique<SessionTransaction>(*this, *conn_, write);
     in_transaction_ = true;
     return std::unique_ptr<StoreTransaction>(std::move(transaction));

@@ -176,14 +176,18 @@ fleet_next_code() {
   FLEET_OFFSET=$((FLEET_OFFSET + 30))
 }
 
-# fleet_login_is EXPECTED_RC WHAT CODE: one login with CODE on the enrolling host ends in
-# EXPECTED_RC; if not, says so for the case under way (E2E_CASE).
-fleet_login_is() {
-  fleet_login enrolling "$FLEET_USER" <<<"$3"
-  ((FLEET_RC == $1)) && return 0
-  echo "  $E2E_CASE: $2: PAM result $FLEET_RC, expected $1 ($(tail -1 "$E2E_TMP/login.out"))"
+# fleet_login_on HOST EXPECTED_RC WHAT CODE: one login with CODE on HOST ends in EXPECTED_RC;
+# if not, says so for the case under way (E2E_CASE), with the module's cause of a refusal.
+fleet_login_on() {
+  fleet_login "$1" "$FLEET_USER" <<<"$4"
+  ((FLEET_RC == $2)) && return 0
+  echo "  $E2E_CASE: $3 on host $1: PAM result $FLEET_RC, expected $2" \
+    "($(tail -1 "$E2E_TMP/login.out"); logged: $(fleet_cause_line))"
   return 1
 }
+
+# fleet_login_is EXPECTED_RC WHAT CODE: fleet_login_on the enrolling host.
+fleet_login_is() { fleet_login_on enrolling "$@"; }
 
 # fleet_timed_login LABEL HOST EXPECTED_RC: a login with a new code on HOST; prints its PAM
 # result, its time and the module's line that is not the audit line (the cause of a refusal),

@@ -52,14 +52,6 @@ first_recovery=$(sed -n 1p "$FLEET_RECOVERY")
 second_recovery=$(sed -n 2p "$FLEET_RECOVERY")
 log_start=$(wc -l <"$PG_DIR/server.log")
 
-# login_is HOST EXPECTED_RC WHAT CODE: one login with CODE on HOST ends in EXPECTED_RC.
-login_is() {
-  fleet_login "$1" "$FLEET_USER" <<<"$4"
-  ((FLEET_RC == $2)) && return 0
-  echo "  $E2E_CASE: $3 on host $1: PAM result $FLEET_RC, expected $2 ($(tail -1 "$E2E_TMP/login.out"))"
-  return 1
-}
-
 # through_pgbouncer SQL: SQL run by another client of the pool (psql as the host role).
 through_pgbouncer() {
   psql -X "$(pgb_conninfo "$PG_HOST_ROLE")" -v ON_ERROR_STOP=1 -Atq -c "$1" >/dev/null
@@ -67,28 +59,28 @@ through_pgbouncer() {
 
 logins() {
   fleet_next_code
-  login_is a 0 "a fresh TOTP code" "$FLEET_CODE" &&
-    login_is a 7 "a wrong code" "$(e2e_wrong_code "$FLEET_SECRET")" &&
-    login_is a 0 "a recovery code" "$first_recovery" &&
-    login_is b 7 "the same recovery code again" "$first_recovery"
+  fleet_login_on a 0 "a fresh TOTP code" "$FLEET_CODE" &&
+    fleet_login_on a 7 "a wrong code" "$(e2e_wrong_code "$FLEET_SECRET")" &&
+    fleet_login_on a 0 "a recovery code" "$first_recovery" &&
+    fleet_login_on b 7 "the same recovery code again" "$first_recovery"
 }
 
 replay() {
   fleet_next_code
-  login_is a 0 "a fresh TOTP code" "$FLEET_CODE" &&
-    login_is enrolling 7 "the code used through PgBouncer, direct" "$FLEET_CODE" &&
-    login_is b 7 "the code used through PgBouncer, again through it" "$FLEET_CODE" &&
-    login_is enrolling 7 "the recovery code used through PgBouncer, direct" "$first_recovery" &&
+  fleet_login_on a 0 "a fresh TOTP code" "$FLEET_CODE" &&
+    fleet_login_on enrolling 7 "the code used through PgBouncer, direct" "$FLEET_CODE" &&
+    fleet_login_on b 7 "the code used through PgBouncer, again through it" "$FLEET_CODE" &&
+    fleet_login_on enrolling 7 "the recovery code used through PgBouncer, direct" "$first_recovery" &&
     fleet_next_code &&
-    login_is enrolling 0 "a fresh TOTP code, direct" "$FLEET_CODE" &&
-    login_is b 7 "the code used directly, through PgBouncer" "$FLEET_CODE"
+    fleet_login_on enrolling 0 "a fresh TOTP code, direct" "$FLEET_CODE" &&
+    fleet_login_on b 7 "the code used directly, through PgBouncer" "$FLEET_CODE"
 }
 
 # refused_for HOST CAUSE: a valid, unused code on HOST is refused with PAM_AUTHINFO_UNAVAIL, and
 # the module's log line matches CAUSE (an extended regular expression, ignoring case).
 refused_for() {
   fleet_next_code
-  login_is "$1" 9 "a valid code" "$FLEET_CODE" || return 1
+  fleet_login_on "$1" 9 "a valid code" "$FLEET_CODE" || return 1
   FLEET_CAUSE=$(fleet_cause_line)
   grep -qiE -- "$2" <<<"$FLEET_CAUSE" && return 0
   echo "  $E2E_CASE: logged: ${FLEET_CAUSE:-nothing}"
@@ -101,7 +93,7 @@ leaked_durability() {
   through_pgbouncer "SET synchronous_commit = off" &&
     refused_for a "synchronous_commit is off" &&
     through_pgbouncer "RESET synchronous_commit" &&
-    fleet_next_code && login_is a 0 "a fresh code after the RESET" "$FLEET_CODE"
+    fleet_next_code && fleet_login_on a 0 "a fresh code after the RESET" "$FLEET_CODE"
 }
 
 # Direct, libpq's target_session_attrs=read-write refuses a read-only session at connect time;
@@ -113,8 +105,8 @@ leaked_read_only() {
     refused_for a "read-only" || return 1
   code=$FLEET_CODE
   through_pgbouncer "RESET default_transaction_read_only" &&
-    login_is a 0 "the code refused in the read-only session" "$code" &&
-    login_is a 0 "a recovery code after the RESET" "$second_recovery"
+    fleet_login_on a 0 "the code refused in the read-only session" "$code" &&
+    fleet_login_on a 0 "a recovery code after the RESET" "$second_recovery"
 }
 
 # host_statements FROM: the statements the host role ran, from server log line FROM on, one a

@@ -51,13 +51,6 @@ done
 # now_us: the wall clock in microseconds.
 now_us() { echo "${EPOCHREALTIME/./}"; }
 
-# login_as HOST CODE EXPECTED WHAT: one login; false, saying so, unless it ended in EXPECTED.
-login_as() {
-  fleet_login "$1" "$FLEET_USER" <<<"$2"
-  [[ $FLEET_RC == "$3" ]] && return 0
-  echo "  $4: PAM result $FLEET_RC, expected $3; logged: $(fleet_cause_line)"
-  return 1
-}
 
 # replay_until_answered CODE: host B offers CODE until a read-write server answers (bounded);
 # FLEET_RC is the answer. Keeps the time of the first answer in ANSWERED_US.
@@ -85,8 +78,8 @@ consume_on_a() {
   fleet_next_code
   TOTP=$FLEET_CODE
   RECOVERY=$(sed -n "$1p" "$FLEET_RECOVERY")
-  login_as A "$TOTP" 0 "the TOTP code on host A" &&
-    login_as A "$RECOVERY" 0 "the recovery code on host A"
+  fleet_login_on A 0 "the TOTP code" "$TOTP" &&
+    fleet_login_on A 0 "the recovery code" "$RECOVERY"
 }
 
 # failover_round N: one round (see the header); TO_LOGIN_MS gets the promotion-to-first-success
@@ -121,7 +114,7 @@ after_promotion() {
     failed=1
   fi
   fleet_next_code
-  login_as B "$FLEET_CODE" 0 "a fresh code on host B after the promotion" || return 1
+  fleet_login_on B 0 "a fresh code after the promotion" "$FLEET_CODE" || return 1
   TO_LOGIN_MS+=($((($(now_us) - $1) / 1000)))
   fleet_login B "$FLEET_USER" <<<"$RECOVERY"
   if [[ $FLEET_RC == 0 ]]; then came_back "the recovery code"; failed=1; fi
