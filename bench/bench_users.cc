@@ -20,7 +20,7 @@ std::uint64_t splitmix64(std::uint64_t& state) {
 }
 
 std::string code_at_step(std::size_t index, std::int64_t step) {
-  auto code = totp_code(user_secret(index), TotpParams{}, step);
+  auto code = totp_code(user_secret(index), OtpParams{}, step);
   if (!code) {
     std::fprintf(stderr, "bench: totp_code: %s\n", code.error().message.c_str());
     std::exit(2);

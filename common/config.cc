@@ -67,7 +67,7 @@ Setter assign(T Config::*member, Parse parse) {
   };
 }
 
-// For numbers nested inside Config (c.totp.period, c.lockout.max_failures).
+// For numbers nested inside Config (c.otp.period, c.lockout.max_failures).
 template <typename Field>
 Setter uint_field(Field field, unsigned min, unsigned max) {
   return [field, min, max](Config& c, std::string_view key,
@@ -162,25 +162,25 @@ const std::vector<Setting>& settings() {
        [](Config& c, std::string_view k, std::optional<std::string_view> v) -> Status {
          auto a = v ? parse_algorithm(*v) : std::nullopt;
          if (!a) return bad(k, "must be SHA1, SHA256 or SHA512");
-         c.totp.algorithm = *a;
+         c.otp.algorithm = *a;
          return Ok{};
        },
        "for new enrollments: SHA1, SHA256 or SHA512 (many apps only do SHA1)",
-       [](const Config& c) { return std::string(algorithm_name(c.totp.algorithm)); }},
+       [](const Config& c) { return std::string(algorithm_name(c.otp.algorithm)); }},
       {"digits",
        [](Config& c, std::string_view k, std::optional<std::string_view> v) -> Status {
          auto d = parse_uint(k, v, 6, 8);
          if (!d || (*d != 6 && *d != 8)) return bad(k, "must be 6 or 8");
-         c.totp.digits = *d;
+         c.otp.digits = *d;
          return Ok{};
        },
        "for new enrollments: 6 or 8",
-       [](const Config& c) { return std::to_string(c.totp.digits); }},
+       [](const Config& c) { return std::to_string(c.otp.digits); }},
       {"period",
        // NIST 800-63B: a TOTP nonce must change at least every 2 minutes.
-       uint_field([](Config& c) -> unsigned& { return c.totp.period; }, 15, 120),
+       uint_field([](Config& c) -> unsigned& { return c.otp.period; }, 15, 120),
        "for new enrollments: seconds per code (15-120)",
-       [](const Config& c) { return std::to_string(c.totp.period); }},
+       [](const Config& c) { return std::to_string(c.otp.period); }},
       {"nullok", assign(&Config::nullok, parse_bool),
        "unenrolled users are not asked (PAM_IGNORE; needs pam_permit after it)",
        [](const Config& c) { return yes_no(c.nullok); }},
@@ -337,9 +337,9 @@ std::optional<std::string_view> first_cli_difference(const Config& a, const Conf
   if (a.lockout.max_failures != b.lockout.max_failures) return "max_failures";
   if (a.lockout.lockout_seconds != b.lockout.lockout_seconds) return "lockout_time";
   if (a.issuer != b.issuer) return "issuer";
-  if (a.totp.algorithm != b.totp.algorithm) return "algorithm";
-  if (a.totp.digits != b.totp.digits) return "digits";
-  if (a.totp.period != b.totp.period) return "period";
+  if (a.otp.algorithm != b.otp.algorithm) return "algorithm";
+  if (a.otp.digits != b.otp.digits) return "digits";
+  if (a.otp.period != b.otp.period) return "period";
   if (a.recovery_codes != b.recovery_codes) return "recovery_codes";
   return std::nullopt;
 }

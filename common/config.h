@@ -41,7 +41,7 @@ struct Config {
   unsigned pg_timeout_ms = 3000;
   std::string pg_plugin;
   std::string issuer;  // otpauth issuer; empty means the host name
-  TotpParams totp;     // parameters given to new enrollments
+  OtpParams otp;     // parameters given to new enrollments
   bool debug = false;  // extra LOG_DEBUG lines (never secrets)
 
   // Policy (pam_sshotp(8) "POLICY").

@@ -24,13 +24,13 @@ Result<Enrollment> secret_from_columns(const SecretColumns& c, const std::string
   e.user = std::string(*c.user);
   auto algorithm = c.algorithm ? parse_algorithm(*c.algorithm) : std::nullopt;
   if (!algorithm) return corrupt("algorithm");
-  e.totp.algorithm = *algorithm;
+  e.otp.algorithm = *algorithm;
   if (c.digits < 0 || c.digits > 100 || c.period < 0 || c.period > 1000) {
     return corrupt("parameters");
   }
-  e.totp.digits = static_cast<unsigned>(c.digits);
-  e.totp.period = static_cast<unsigned>(c.period);
-  if (!validate_params(e.totp)) return corrupt("parameters");
+  e.otp.digits = static_cast<unsigned>(c.digits);
+  e.otp.period = static_cast<unsigned>(c.period);
+  if (!validate_params(e.otp)) return corrupt("parameters");
   if (!c.sealed_secret || c.sealed_secret->empty() || c.sealed_secret->size() > kMaxSealedBytes) {
     return corrupt("sealed_secret");
   }

@@ -22,7 +22,7 @@ std::string uri_percent_encode(std::string_view text) {
 }
 
 SecretString otpauth_uri(std::string_view issuer, std::string_view user,
-                         std::string_view base32_secret, const TotpParams& params) {
+                         std::string_view base32_secret, const OtpParams& params) {
   const std::string enc_issuer = uri_percent_encode(issuer);
   SecretString uri;
   auto append = [&uri](std::string_view s) {
@@ -36,7 +36,7 @@ SecretString otpauth_uri(std::string_view issuer, std::string_view user,
   append(base32_secret);
   append("&issuer=");
   append(enc_issuer);
-  const TotpParams defaults;
+  const OtpParams defaults;
   if (params.algorithm != defaults.algorithm) {
     append("&algorithm=");
     append(algorithm_name(params.algorithm));

@@ -18,6 +18,6 @@ std::string uri_percent_encode(std::string_view text);
 
 // The URI holds the secret, so it is a SecretString.
 SecretString otpauth_uri(std::string_view issuer, std::string_view user,
-                         std::string_view base32_secret, const TotpParams& params);
+                         std::string_view base32_secret, const OtpParams& params);
 
 }  // namespace sshotp

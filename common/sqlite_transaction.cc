@@ -81,9 +81,9 @@ Result<std::optional<Enrollment>> find_row(sqlite3* db, StatementCache& statemen
 // ?1..?5: the columns both tables share.
 void bind_secret_columns(sqlite3_stmt* s, const Enrollment& e) {
   bind_text(s, 1, e.user);
-  bind_text(s, 2, algorithm_name(e.totp.algorithm));
-  sqlite3_bind_int64(s, 3, e.totp.digits);
-  sqlite3_bind_int64(s, 4, e.totp.period);
+  bind_text(s, 2, algorithm_name(e.otp.algorithm));
+  sqlite3_bind_int64(s, 3, e.otp.digits);
+  sqlite3_bind_int64(s, 4, e.otp.period);
   bind_bytes(s, 5, e.sealed_secret.data(), e.sealed_secret.size());
 }
 

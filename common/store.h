@@ -42,7 +42,7 @@ inline const char* state_name(EnrollmentState state) noexcept {
 struct Enrollment {
   std::string user;
   EnrollmentState state = EnrollmentState::active;
-  TotpParams totp;
+  OtpParams otp;
   SealedBlob sealed_secret;    // AES-GCM, AAD = secret_aad(user)
   std::int64_t last_step = -1;  // newest accepted time step; a code at or before it is a replay
   std::int64_t created_at = 0;

@@ -40,7 +40,7 @@ std::int64_t time_step(std::int64_t unix_time, unsigned period) noexcept {
   return unix_time / static_cast<std::int64_t>(period);
 }
 
-Result<SecretString> totp_code(const SecureBytes& key, const TotpParams& params,
+Result<SecretString> totp_code(const SecureBytes& key, const OtpParams& params,
                                std::int64_t step) {
   if (auto st = validate_params(params); !st) return std::move(st).error();
   OathSession oath;
@@ -60,7 +60,7 @@ Result<SecretString> totp_code(const SecureBytes& key, const TotpParams& params,
   return code;
 }
 
-Result<std::optional<std::int64_t>> totp_match(const SecureBytes& key, const TotpParams& params,
+Result<std::optional<std::int64_t>> totp_match(const SecureBytes& key, const OtpParams& params,
                                                std::int64_t unix_time, unsigned window,
                                                std::string_view code) {
   // Before time_step(): a period of 0 would divide by zero there.

@@ -10,7 +10,7 @@
 
 #include "common/result.h"
 #include "common/secret.h"
-#include "common/totp_params.h"
+#include "common/otp_params.h"
 
 namespace sshotp {
 
@@ -18,12 +18,12 @@ namespace sshotp {
 std::int64_t time_step(std::int64_t unix_time, unsigned period) noexcept;
 
 // The code for one time step. Wipe-on-destroy because a code is a credential until it is used.
-Result<SecretString> totp_code(const SecureBytes& key, const TotpParams& params, std::int64_t step);
+Result<SecretString> totp_code(const SecureBytes& key, const OtpParams& params, std::int64_t step);
 
 // Returns the step within [current-window, current+window] whose code equals `code`, or nothing.
 // Every candidate is computed and compared in constant time, so the time taken does not depend
 // on which step matched. `code` must already be exactly params.digits ASCII digits.
-Result<std::optional<std::int64_t>> totp_match(const SecureBytes& key, const TotpParams& params,
+Result<std::optional<std::int64_t>> totp_match(const SecureBytes& key, const OtpParams& params,
                                                std::int64_t unix_time, unsigned window,
                                                std::string_view code);
 

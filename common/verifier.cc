@@ -19,7 +19,7 @@ Result<Check> check_totp(StoreTransaction& txn, const SecureBytes& key, const En
                          const VerifyRequest& request, std::string_view code) {
   auto secret = unseal(key, e.sealed_secret, secret_aad(e.user));
   if (!secret) return std::move(secret).error();
-  auto step = totp_match(*secret, e.totp, request.now, request.window, code);
+  auto step = totp_match(*secret, e.otp, request.now, request.window, code);
   if (!step) return std::move(step).error();
   if (!step->has_value()) return Check{Outcome::wrong_code, Method::totp};
   // RFC 6238 §5.2 / NIST 800-63B: a step at or before the last accepted one is a replay. The
@@ -51,7 +51,7 @@ Result<Check> check_code(StoreTransaction& txn, const SecureBytes& key, const En
                          const VerifyRequest& request) {
   if (request.typed.size() > kMaxTypedCode) return Check{Outcome::bad_input, Method::none};
   auto recovery = normalise_recovery_code(request.typed);
-  if (auto totp = normalise_totp_code(request.typed, e.totp.digits)) {
+  if (auto totp = normalise_totp_code(request.typed, e.otp.digits)) {
     auto checked = check_totp(txn, key, e, request, totp->view());
     // An 8-digit user's input can also be a migrated 8-digit scratch code: a TOTP miss (not a
     // replay, which is a definite answer) falls through to the recovery codes.
@@ -70,7 +70,7 @@ Result<Check> check_code(StoreTransaction& txn, const SecureBytes& key, const En
 // wrong code costs that TOTP work, and the refusal must cost the same. Unenrolled names have
 // no row, hence the defaults. Neither ever locks (README "No enumeration, within limits").
 Status refuse_at_wrong_code_cost(StoreTransaction& txn, const SecureBytes& key,
-                                 const VerifyRequest& request, const TotpParams& totp) {
+                                 const VerifyRequest& request, const OtpParams& totp) {
   auto dummy = random_bytes(20);
   if (!dummy) return std::move(dummy).error();
   if (auto sealed = seal(key, *dummy, secret_aad(request.user)); !sealed) {
@@ -124,14 +124,14 @@ Result<Verdict> verify_and_consume(Store& store, const SecureBytes& key,
   auto found = (*txn)->find(request.user);
   if (!found) return std::move(found).error();
   if (!found->has_value()) {
-    if (auto st = refuse_at_wrong_code_cost(**txn, key, request, TotpParams{}); !st) {
+    if (auto st = refuse_at_wrong_code_cost(**txn, key, request, OtpParams{}); !st) {
       return std::move(st).error();
     }
     return Verdict{Outcome::not_enrolled};
   }
   const Enrollment& e = **found;
   if (e.state == EnrollmentState::disabled) {
-    if (auto st = refuse_at_wrong_code_cost(**txn, key, request, e.totp); !st) {
+    if (auto st = refuse_at_wrong_code_cost(**txn, key, request, e.otp); !st) {
       return std::move(st).error();
     }
     return Verdict{Outcome::disabled};

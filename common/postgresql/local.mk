@@ -43,7 +43,7 @@ common_postgresql_libsshotp_pg_la_LIBADD = $(LIBPQ_LIBS) -lpthread
 # entry point alone. libtool installs its .la beside it, as for any dlopen()ed module.
 pkglib_LTLIBRARIES = common/postgresql/store_postgresql.la
 common_postgresql_store_postgresql_la_SOURCES = common/postgresql/pg_plugin.cc \
-	common/enrollment_row.cc common/host_name.cc common/totp_params.cc
+	common/enrollment_row.cc common/host_name.cc common/otp_params.cc
 common_postgresql_store_postgresql_la_CXXFLAGS = $(AM_CXXFLAGS) $(LIBPQ_CFLAGS)
 common_postgresql_store_postgresql_la_LDFLAGS = $(AM_LDFLAGS) $(MODULE_LDFLAGS) -module \
 	-avoid-version -shared -Wl,--version-script=$(top_srcdir)/common/postgresql/store_postgresql.map

@@ -9,9 +9,9 @@ namespace sshotp::pg {
 
 std::vector<Param> enrollment_params(const Enrollment& e) {
   std::vector<Param> params = {e.user,
-                               Param(algorithm_name(e.totp.algorithm)),
-                               std::int64_t{e.totp.digits},
-                               std::int64_t{e.totp.period},
+                               Param(algorithm_name(e.otp.algorithm)),
+                               std::int64_t{e.otp.digits},
+                               std::int64_t{e.otp.period},
                                Param::of_bytes(e.sealed_secret),
                                e.last_step,
                                e.created_at,

@@ -109,8 +109,8 @@ Status PgTransaction::put_pending(const Enrollment& e) {
         " sealed_secret, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
         " ON CONFLICT (username) DO UPDATE SET algorithm = $2, digits = $3, period = $4,"
         " sealed_secret = $5, created_at = $6",
-        {e.user, Param(algorithm_name(e.totp.algorithm)), std::int64_t{e.totp.digits},
-         std::int64_t{e.totp.period}, Param::of_bytes(e.sealed_secret), e.created_at},
+        {e.user, Param(algorithm_name(e.otp.algorithm)), std::int64_t{e.otp.digits},
+         std::int64_t{e.otp.period}, Param::of_bytes(e.sealed_secret), e.created_at},
         "saving pending enrollment");
     if (!done) return std::move(done).error();
     return Ok{};

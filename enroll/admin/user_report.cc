@@ -23,7 +23,7 @@ Status count_codes(StoreTransaction& txn, UserReport& report) {
 UserReport report_of(const Enrollment& e, bool pending, std::int64_t now) {
   UserReport r;
   r.user = e.user;
-  r.totp = e.totp;
+  r.otp = e.otp;
   r.created_at = e.created_at;
   if (pending) {
     r.state = "pending";
@@ -45,7 +45,7 @@ std::string time_or(const std::optional<std::int64_t>& t, const char* otherwise)
   return t ? iso8601_utc(*t) : otherwise;
 }
 
-std::string params_of(const TotpParams& p) {
+std::string params_of(const OtpParams& p) {
   return std::string(algorithm_name(p.algorithm)) + "/" + std::to_string(p.digits) + "/" +
          std::to_string(p.period);
 }
@@ -88,8 +88,8 @@ void print_status(std::FILE* out, const UserReport& r) {
                "user: %s\nstate: %s\nalgorithm: %s\ndigits: %u\nperiod: %u\ncreated: %s\n"
                "last used: %s\nlast host: %s\nconsecutive failures: %lld\nlocked until: %s\n"
                "lockouts: %lld\nrecovery codes left: %zu\n",
-               r.user.c_str(), r.state.c_str(), algorithm_name(r.totp.algorithm), r.totp.digits,
-               r.totp.period, iso8601_utc(r.created_at).c_str(),
+               r.user.c_str(), r.state.c_str(), algorithm_name(r.otp.algorithm), r.otp.digits,
+               r.otp.period, iso8601_utc(r.created_at).c_str(),
                time_or(r.last_used_at, "never").c_str(), r.last_host.value_or("-").c_str(),
                static_cast<long long>(r.failures), time_or(r.locked_until, "no").c_str(),
                static_cast<long long>(r.lockouts), r.recovery_codes_left);
@@ -104,7 +104,7 @@ Status print_table(std::FILE* out, const ReportSource& source) {
   auto row_of = [](const UserReport& r) -> Row {
     return {r.user,
             r.state,
-            params_of(r.totp),
+            params_of(r.otp),
             iso8601_utc(r.created_at),
             time_or(r.last_used_at, "never"),
             r.last_host.value_or("-"),
@@ -148,8 +148,8 @@ Status print_json(std::FILE* out, const ReportSource& source) {
                  "\"failures\": %lld, \"locked_until\": %s, \"lockouts\": %lld, "
                  "\"recovery_codes_left\": %zu}",
                  first ? "\n" : ",\n", json_string(r.user).c_str(), json_string(r.state).c_str(),
-                 json_string(algorithm_name(r.totp.algorithm)).c_str(), r.totp.digits,
-                 r.totp.period, json_time(r.created_at).c_str(), json_time(r.last_used_at).c_str(),
+                 json_string(algorithm_name(r.otp.algorithm)).c_str(), r.otp.digits,
+                 r.otp.period, json_time(r.created_at).c_str(), json_time(r.last_used_at).c_str(),
                  r.last_host ? json_string(*r.last_host).c_str() : "null",
                  static_cast<long long>(r.failures), json_time(r.locked_until).c_str(),
                  static_cast<long long>(r.lockouts), r.recovery_codes_left);

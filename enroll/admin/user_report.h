@@ -22,7 +22,7 @@ struct UserReport {
   // "active", "disabled" (by an admin), "locked" (active, in a lockout) or "pending" (only an
   // enrollment waiting for its first code; no active one).
   std::string state;
-  TotpParams totp;
+  OtpParams otp;
   std::int64_t created_at = 0;
   std::optional<std::int64_t> last_used_at;
   std::optional<std::string> last_host;      // where that was (host_name.h), if recorded

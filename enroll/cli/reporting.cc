@@ -45,7 +45,7 @@ std::string iso8601_utc(std::int64_t unix_time) {
   return out;
 }
 
-std::string describe_params(const TotpParams& p) {
+std::string describe_params(const OtpParams& p) {
   return std::string(algorithm_name(p.algorithm)) + ", " + std::to_string(p.digits) + " digits, " +
          std::to_string(p.period) + " seconds";
 }

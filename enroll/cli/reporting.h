@@ -31,7 +31,7 @@ void log_action(std::string_view action, std::string_view user, uid_t by_uid,
 std::string iso8601_utc(std::int64_t unix_time);
 
 // "SHA1, 6 digits, 30 seconds".
-std::string describe_params(const TotpParams& params);
+std::string describe_params(const OtpParams& params);
 
 // Writes `text` to standard output after whatever stdio has buffered there.
 void print_secret(const SecretString& text);

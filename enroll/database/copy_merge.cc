@@ -7,14 +7,14 @@
 namespace sshotp::cli {
 namespace {
 
-bool same_params(const TotpParams& a, const TotpParams& b) {
+bool same_params(const OtpParams& a, const OtpParams& b) {
   return a.algorithm == b.algorithm && a.digits == b.digits && a.period == b.period;
 }
 
 // Why two enrollments are not one, or nothing when they are.
 std::optional<std::string> difference(const Enrollment& a, const Enrollment& b) {
   if (a.sealed_secret != b.sealed_secret) return "a different secret";
-  if (!same_params(a.totp, b.totp)) return "different TOTP parameters";
+  if (!same_params(a.otp, b.otp)) return "different TOTP parameters";
   if (a.state != b.state) return "a different state";
   return std::nullopt;
 }
@@ -104,7 +104,7 @@ void plan_pending(const StoredUser& from, const StoredUser& into, bool replace, 
   if (!from.pending) return;
   if (into.pending) {
     const bool same = from.pending->sealed_secret == into.pending->sealed_secret &&
-                      same_params(from.pending->totp, into.pending->totp);
+                      same_params(from.pending->otp, into.pending->otp);
     if (same) return;
     copy.conflicts.push_back("a different pending enrollment");
     if (!replace) return;

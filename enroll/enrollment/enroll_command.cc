@@ -50,7 +50,7 @@ struct Confirmation {
 // Up to three attempts at typing the current code of the new secret. A match returns its time
 // step, which becomes the enrollment's last used step so the same code cannot log in later.
 Result<Confirmation> confirm_code(Terminal& tty, const SecureBytes& secret,
-                                  const TotpParams& params, unsigned window) {
+                                  const OtpParams& params, unsigned window) {
   using Outcome = Confirmation::Outcome;
   for (int attempt = 1; attempt <= kCodeAttempts; ++attempt) {
     tty.print("Code from your authenticator app: ");
@@ -88,7 +88,7 @@ struct NewKey {
 };
 
 Result<NewKey> new_key(const std::string& issuer, const std::string& user,
-                       const TotpParams& params) {
+                       const OtpParams& params) {
   auto secret = random_bytes(kSecretBytes);
   if (!secret) return std::move(secret).error();
   auto base32 = base32_encode(*secret);
@@ -98,7 +98,7 @@ Result<NewKey> new_key(const std::string& issuer, const std::string& user,
 }
 
 void show_key(Terminal& tty, const std::string& issuer, std::string_view user, const NewKey& key,
-              const TotpParams& params, QrStyle style) {
+              const OtpParams& params, QrStyle style) {
   tty.print("Enrolling " + std::string(user) + " for " + issuer + ".\n\n");
   if (style != QrStyle::none) {
     auto matrix = encode_qr(key.uri.view());
@@ -172,7 +172,7 @@ Exit offer_new_key(Started& started, const WritableStore& opened,
                    QrOutput& qr) {
   Session& session = started.session;
   const Config& config = started.config;
-  const TotpParams& params = config.totp;
+  const OtpParams& params = config.otp;
   auto key = new_key(issuer, session.user(), params);
   if (!key) return session.failed(key.error());
   PendingEnrollment pending(opened, session.user(), params);

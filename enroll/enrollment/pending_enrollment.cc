@@ -44,7 +44,7 @@ Status PendingEnrollment::begin(const SecureBytes& secret) {
   if (!sealed) return std::move(sealed).error();
   Enrollment pending;
   pending.user = user_;
-  pending.totp = params_;
+  pending.otp = params_;
   pending.sealed_secret = *sealed;
   pending.created_at = now_unix();
   auto txn = target_.store->begin_write();

@@ -30,7 +30,7 @@ struct ConfirmRules {
 
 class PendingEnrollment {
  public:
-  PendingEnrollment(const WritableStore& target, std::string user, TotpParams params)
+  PendingEnrollment(const WritableStore& target, std::string user, OtpParams params)
       : target_(target), user_(std::move(user)), params_(params) {}
   ~PendingEnrollment();  // withdraws the pending row unless it was confirmed
   PendingEnrollment(const PendingEnrollment&) = delete;
@@ -52,7 +52,7 @@ class PendingEnrollment {
 
   const WritableStore& target_;
   std::string user_;
-  TotpParams params_;
+  OtpParams params_;
   SealedBlob sealed_;  // what begin() stored: tells our pending row from another's
   bool stored_ = false;
 };

@@ -82,7 +82,7 @@ std::optional<Exit> prove_possession(Session& session, const Config& config, Sto
     return session.refused(Exit::verification, "locked", kLockedMessage);
   }
   std::optional<Exit> stop;
-  auto code = read_code(session, (*found)->totp.digits, rules, stop);
+  auto code = read_code(session, (*found)->otp.digits, rules, stop);
   if (!code) return stop;
   const VerifyRequest request{session.user(), code->view(), now_unix(), config.window,
                               config.lockout};

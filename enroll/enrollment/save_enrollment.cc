@@ -9,7 +9,7 @@
 namespace sshotp::cli {
 
 Result<std::vector<SecretString>> save_enrollment(const WritableStore& target,
-                                                  const std::string& user, const TotpParams& params,
+                                                  const std::string& user, const OtpParams& params,
                                                   const SecureBytes& secret, std::int64_t last_step,
                                                   unsigned recovery_codes,
                                                   const InTransaction& also) {
@@ -19,7 +19,7 @@ Result<std::vector<SecretString>> save_enrollment(const WritableStore& target,
   if (!recovery) return std::move(recovery).error();
   Enrollment enrollment;
   enrollment.user = user;
-  enrollment.totp = params;
+  enrollment.otp = params;
   enrollment.sealed_secret = std::move(sealed).value();
   enrollment.last_step = last_step;
   enrollment.created_at = now_unix();

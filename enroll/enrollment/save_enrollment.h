@@ -23,7 +23,7 @@ namespace sshotp::cli {
 // everything back). Returns the codes to show.
 using InTransaction = std::function<Status(StoreTransaction& txn)>;
 Result<std::vector<SecretString>> save_enrollment(const WritableStore& target,
-                                                  const std::string& user, const TotpParams& params,
+                                                  const std::string& user, const OtpParams& params,
                                                   const SecureBytes& secret, std::int64_t last_step,
                                                   unsigned recovery_codes,
                                                   const InTransaction& also = {});

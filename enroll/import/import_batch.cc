@@ -146,12 +146,12 @@ std::optional<Refusal> sort_and_check_unique(std::vector<BatchEntry>& entries) {
 }
 
 Result<Enrollment> sealed_enrollment(const SecureBytes& key, const BatchEntry& entry,
-                                     const TotpParams& params, std::int64_t now) {
+                                     const OtpParams& params, std::int64_t now) {
   auto sealed = seal(key, entry.secret, secret_aad(entry.user));
   if (!sealed) return std::move(sealed).error();
   Enrollment e;
   e.user = entry.user;
-  e.totp = params;
+  e.otp = params;
   e.sealed_secret = std::move(sealed).value();
   e.created_at = now;
   return e;
@@ -161,7 +161,7 @@ Result<Enrollment> sealed_enrollment(const SecureBytes& key, const BatchEntry& e
 // provisions; replacing keys is `import USER`, one user at a time, with new recovery codes.
 std::optional<Refusal> write_batch(const WritableStore& target,
                                    const std::vector<BatchEntry>& entries,
-                                   const TotpParams& params) {
+                                   const OtpParams& params) {
   auto txn = target.store->begin_write();
   if (!txn) return failure(txn.error());
   const std::int64_t now = now_unix();
@@ -224,7 +224,7 @@ Exit run_import_batch(const ConfigLocation& where, int argc, char** argv) {
   }
   auto config = load_cli_config(where, ConfigUse::writing);
   if (!config) return report.refused(failure(config.error()));
-  const TotpParams params = param_options.applied_to(config->totp);
+  const OtpParams params = param_options.applied_to(config->otp);
 
   std::vector<BatchEntry> entries;
   if (auto refusal = read_batch(STDIN_FILENO, entries)) return report.refused(*refusal);

@@ -68,7 +68,7 @@ Exit run_import(const ConfigLocation& where, int argc, char** argv) {
                        param_option, early);
   if (!started) return early;
   Session& session = started->session;
-  const TotpParams params = param_options.applied_to(started->config.totp);
+  const OtpParams params = param_options.applied_to(started->config.otp);
 
   Terminal in(Terminal::Source::standard);
   auto secret = read_imported_key(in);

@@ -19,10 +19,10 @@ constexpr std::size_t kMinImportBytes = 16;
 constexpr std::size_t kMaxImportBytes = 128;
 
 // One numeric TOTP parameter, range-checked by the same rule the core applies.
-std::optional<unsigned> parse_param(const char* text, unsigned TotpParams::*field) {
+std::optional<unsigned> parse_param(const char* text, unsigned OtpParams::*field) {
   auto n = parse_number(text, 0, UINT_MAX);
   if (!n) return std::nullopt;
-  TotpParams probe;
+  OtpParams probe;
   probe.*field = static_cast<unsigned>(*n);
   if (!validate_params(probe)) return std::nullopt;
   return probe.*field;
@@ -44,16 +44,16 @@ std::optional<Exit> TotpParamOptions::handle(int option, const char* value) {
     algorithm_ = parse_algorithm(value);
     if (!algorithm_) return usage_error("--algorithm: must be sha1, sha256 or sha512");
   } else if (option == kDigitsOption) {
-    digits_ = parse_param(value, &TotpParams::digits);
+    digits_ = parse_param(value, &OtpParams::digits);
     if (!digits_) return usage_error("--digits: must be 6 or 8");
   } else if (option == kPeriodOption) {
-    period_ = parse_param(value, &TotpParams::period);
+    period_ = parse_param(value, &OtpParams::period);
     if (!period_) return usage_error("--period: must be 15 to 120");
   }
   return std::nullopt;
 }
 
-TotpParams TotpParamOptions::applied_to(TotpParams params) const {
+OtpParams TotpParamOptions::applied_to(OtpParams params) const {
   if (algorithm_) params.algorithm = *algorithm_;
   if (digits_) params.digits = *digits_;
   if (period_) params.period = *period_;

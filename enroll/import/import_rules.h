@@ -31,7 +31,7 @@ class TotpParamOptions {
   // Takes one of the three options (validated by the core's own rule) and returns nothing, or
   // the usage error to stop with. Other options are not its business: std::nullopt.
   std::optional<Exit> handle(int option, const char* value);
-  TotpParams applied_to(TotpParams params) const;
+  OtpParams applied_to(OtpParams params) const;
 
  private:
   std::optional<Algorithm> algorithm_;

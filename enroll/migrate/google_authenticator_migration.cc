@@ -58,7 +58,7 @@ void print_warning(Session& session, const std::string& text) {
 }
 
 std::string ga_outcome_text(MigrationResult result, const std::string& path,
-                            const TotpParams& params, std::size_t codes) {
+                            const OtpParams& params, std::size_t codes) {
   const std::string with_codes = " with " + std::to_string(codes) + " scratch code" +
                                  (codes == 1 ? "" : "s") + " as recovery codes";
   switch (result) {
@@ -145,7 +145,7 @@ Exit run_migrate_google_authenticator(const ConfigLocation& where, int argc, cha
   auto opened = open_store_for_writing(*config);
   if (!opened) return session->failed(opened.error());
   const std::int64_t now = now_unix();
-  const TotpParams params = input->plan.params;
+  const OtpParams params = input->plan.params;
   const std::size_t codes = input->file.scratch_codes.size();
   MigratedUser migrated{session->user(), params, std::move(input->file.secret),
                         carried_last_step(input->file.newest_used_step, params.period, now),

@@ -63,7 +63,7 @@ Result<SecureBytes> read_bounded(int fd, const std::string& path, std::size_t ma
   return data;
 }
 
-bool same_params(const TotpParams& a, const TotpParams& b) {
+bool same_params(const OtpParams& a, const OtpParams& b) {
   return a.algorithm == b.algorithm && a.digits == b.digits && a.period == b.period;
 }
 
@@ -73,7 +73,7 @@ std::string_view as_chars(const SecureBytes& bytes) {
 
 Result<bool> holds_same_key(const SecureBytes& store_key, const Enrollment& current,
                             const MigratedUser& migrated) {
-  if (!same_params(current.totp, migrated.params)) return false;
+  if (!same_params(current.otp, migrated.params)) return false;
   auto secret = unseal(store_key, current.sealed_secret, secret_aad(current.user));
   if (!secret) return std::move(secret).error();
   return ct_equal(as_chars(*secret), as_chars(migrated.secret));
@@ -146,7 +146,7 @@ std::int64_t carried_last_step(std::optional<std::int64_t> used_step, unsigned p
   return std::min(*used_step, time_step(now, period));
 }
 
-std::optional<std::int64_t> oath_used_step(const SecureBytes& secret, const TotpParams& params,
+std::optional<std::int64_t> oath_used_step(const SecureBytes& secret, const OtpParams& params,
                                            std::optional<std::int64_t> used_at,
                                            const SecretString& used_code) {
   if (!used_at) return std::nullopt;
@@ -198,7 +198,7 @@ Result<MigrationResult> store_migrated_user(StoreTransaction& txn, const SecureB
   if (!sealed) return std::move(sealed).error();
   Enrollment enrollment;
   enrollment.user = migrated.user;
-  enrollment.totp = migrated.params;
+  enrollment.otp = migrated.params;
   enrollment.sealed_secret = std::move(sealed).value();
   enrollment.last_step = migrated.last_step;
   enrollment.created_at = now;

@@ -45,14 +45,14 @@ std::int64_t carried_last_step(std::optional<std::int64_t> used_step, unsigned p
 
 // pam_oath records the last code it accepted and when; the step that code belongs to, searched
 // near that time, is the one to carry over (see carried_last_step).
-std::optional<std::int64_t> oath_used_step(const SecureBytes& secret, const TotpParams& params,
+std::optional<std::int64_t> oath_used_step(const SecureBytes& secret, const OtpParams& params,
                                            std::optional<std::int64_t> used_at,
                                            const SecretString& used_code);
 
 // One user as a migration stores them.
 struct MigratedUser {
   std::string user;
-  TotpParams params;
+  OtpParams params;
   SecureBytes secret;
   std::int64_t last_step = -1;
   // The recovery codes the old module had (google-authenticator's scratch codes), which

@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (parsed) {
     fuzz::require_sane_config(first);
     require(first.db == second.db && first.prompt == second.prompt &&
-                first.window == second.window && first.totp.period == second.totp.period,
+                first.window == second.window && first.otp.period == second.otp.period,
             "the same text gives the same settings");
   } else {
     const std::string& message = parsed.error().message;

@@ -83,9 +83,9 @@ std::optional<ParsedUri> parse_uri(std::string_view uri) {
   return parsed;
 }
 
-TotpParams params_from(std::uint8_t selector) {
+OtpParams params_from(std::uint8_t selector) {
   static constexpr unsigned kPeriods[] = {30, 15, 60, 120};
-  TotpParams params;
+  OtpParams params;
   params.algorithm = static_cast<Algorithm>(selector % 3);
   params.digits = (selector & 4) != 0 ? 8 : 6;
   params.period = kPeriods[(selector >> 3) & 3];
@@ -106,7 +106,7 @@ void require_encoding_invariants(std::string_view text) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 2) return 0;
-  const TotpParams params = params_from(data[0]);
+  const OtpParams params = params_from(data[0]);
   const std::string_view text = fuzz::as_text(data + 2, size - 2);
   const std::size_t split_at = std::min<std::size_t>(data[1], text.size());
   const std::string_view issuer = text.substr(0, split_at);
@@ -118,7 +118,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto parsed = parse_uri(uri.view());
   require(parsed.has_value(), "the URI parses strictly");
   require(parsed->issuer_label == issuer && parsed->user == user, "label round trip");
-  const TotpParams defaults;
+  const OtpParams defaults;
   std::map<std::string, std::string> expected = {{"secret", std::string(kSecret)},
                                                  {"issuer", std::string(issuer)}};
   if (params.algorithm != defaults.algorithm)

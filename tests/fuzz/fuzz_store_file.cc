@@ -38,7 +38,7 @@ const Pristine& pristine() {
   static const Pristine* p = [] {
     const test::TestEnv& env = fuzz::scratch_env();
     test::enroll(env, "alice", test::rfc_sha1_key(), {}, time_step(kNow, 30) - 2);
-    TotpParams bob_params;
+    OtpParams bob_params;
     bob_params.digits = 8;
     bob_params.algorithm = Algorithm::sha512;
     test::enroll(env, "bob", test::rfc_sha1_key(), bob_params);
@@ -73,7 +73,7 @@ void write_copy(const std::string& path, const std::vector<std::uint8_t>& bytes)
 }
 
 void require_plausible(const Enrollment& e) {
-  require(validate_params(e.totp).ok(), "a returned enrollment has valid TOTP parameters");
+  require(validate_params(e.otp).ok(), "a returned enrollment has valid TOTP parameters");
   require(!e.sealed_secret.empty() && e.sealed_secret.size() <= 4096, "sealed secret in bounds");
   require(e.lockout.failures >= 0 && e.lockout.lockouts >= 0, "lockout counters not negative");
 }

@@ -55,7 +55,7 @@ void require_sane_config(const Config& c) {
   require(printable(c.prompt) && printable(c.issuer), "prompt and issuer have no control chars");
   require(c.window <= 10, "window is 0-10");
   require(c.busy_timeout_ms >= 100 && c.busy_timeout_ms <= 60000, "busy_timeout_ms in range");
-  require(static_cast<bool>(validate_params(c.totp)), "TOTP parameters valid");
+  require(static_cast<bool>(validate_params(c.otp)), "TOTP parameters valid");
   require(c.lockout.max_failures >= 1 && c.lockout.max_failures <= 100, "max_failures 1-100");
   require(c.lockout.lockout_seconds >= 1 && c.lockout.lockout_seconds <= 86400,
           "lockout_time 1-86400");

@@ -137,8 +137,8 @@ std::string login_ended_while_waiting_for_the_standby(const char* ender, std::in
     assert_true(txn.ok() && (*txn)->put(e).ok() && (*txn)->commit().ok());
   }
   const std::int64_t now = now_unix();
-  step = now / e.totp.period;
-  const std::string code = test::code_at(*secret, e.totp, now);
+  step = now / e.otp.period;
+  const std::string code = test::code_at(*secret, e.otp, now);
 
   set_standbys("absent");
   int pipe_fds[2];

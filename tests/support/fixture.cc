@@ -146,7 +146,7 @@ void destroy_test_env(const TestEnv& env) {
 }
 
 void enroll(const TestEnv& env, std::string_view user, const SecureBytes& secret,
-            const TotpParams& params, std::int64_t last_step) {
+            const OtpParams& params, std::int64_t last_step) {
   auto key = load_key_file(env.key_path);
   if (!key) die(key.error().message);
   auto sealed = seal(*key, secret, secret_aad(user));
@@ -156,7 +156,7 @@ void enroll(const TestEnv& env, std::string_view user, const SecureBytes& secret
   if (!txn) die(txn.error().message);
   Enrollment e;
   e.user = std::string(user);
-  e.totp = params;
+  e.otp = params;
   e.sealed_secret = *sealed;
   e.last_step = last_step;
   e.created_at = 1;
@@ -188,13 +188,13 @@ std::vector<std::string> give_recovery_codes(const TestEnv& env, std::string_vie
   return typed;
 }
 
-std::string code_at(const SecureBytes& secret, const TotpParams& params, std::int64_t unix_time) {
+std::string code_at(const SecureBytes& secret, const OtpParams& params, std::int64_t unix_time) {
   auto code = totp_code(secret, params, time_step(unix_time, params.period));
   if (!code) die(code.error().message);
   return std::string(code->view());
 }
 
-std::string wrong_code(const SecureBytes& secret, const TotpParams& params,
+std::string wrong_code(const SecureBytes& secret, const OtpParams& params,
                        std::int64_t unix_time) {
   std::string wrong = code_at(secret, params, unix_time);
   for (int tries = 0; tries < 10; ++tries) {

@@ -51,7 +51,7 @@ void append_config(const TestEnv& env, std::string_view lines);
 
 // Enrolls (or re-enrolls) `user` with `secret` directly in the store; aborts the test on error.
 void enroll(const TestEnv& env, std::string_view user, const SecureBytes& secret,
-            const TotpParams& params = {}, std::int64_t last_step = -1);
+            const OtpParams& params = {}, std::int64_t last_step = -1);
 
 // Gives `user` a fresh set of `count` recovery codes and returns them as typed ("xxxx-xxxx-xxxx").
 std::vector<std::string> give_recovery_codes(const TestEnv& env, std::string_view user,
@@ -59,11 +59,11 @@ std::vector<std::string> give_recovery_codes(const TestEnv& env, std::string_vie
 
 // The code for `unix_time`, from our own generator (tests that need an independent oracle use
 // the RFC vectors, oathtool or pyotp instead).
-std::string code_at(const SecureBytes& secret, const TotpParams& params, std::int64_t unix_time);
+std::string code_at(const SecureBytes& secret, const OtpParams& params, std::int64_t unix_time);
 
 // A well-formed code that matches no step within two periods of `unix_time`: the right code
 // with its last digit moved on.
-std::string wrong_code(const SecureBytes& secret, const TotpParams& params, std::int64_t unix_time);
+std::string wrong_code(const SecureBytes& secret, const OtpParams& params, std::int64_t unix_time);
 
 // Every row StoreTransaction::for_each_listing() visits (what `sshotp-enroll list` shows), in
 // order, or its error.

@@ -113,7 +113,7 @@ struct PamFixture {
   TestEnv env;
   std::string confdir;                  // for pam_start_confdir
   SecureBytes secret = rfc_sha1_key();  // alice's, fixed so every code is deterministic
-  TotpParams params;
+  OtpParams params;
 
   // Alice's code `steps` periods away from the fake now.
   std::string code(int steps = 0) const;

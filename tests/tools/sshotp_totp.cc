@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0},
   };
-  sshotp::TotpParams params;
+  sshotp::OtpParams params;
   std::int64_t unix_time = sshotp::now_unix();
   for (int opt; (opt = getopt_long(argc, argv, "a:d:p:t:h", kOptions, nullptr)) != -1;) {
     switch (opt) {

@@ -56,9 +56,9 @@ void assert_config_equal(const Config& actual, const Config& expected) {
   assert_int_equal(actual.window, expected.window);
   assert_int_equal(actual.busy_timeout_ms, expected.busy_timeout_ms);
   assert_string_equal(actual.issuer.c_str(), expected.issuer.c_str());
-  assert_int_equal(actual.totp.algorithm, expected.totp.algorithm);
-  assert_int_equal(actual.totp.digits, expected.totp.digits);
-  assert_int_equal(actual.totp.period, expected.totp.period);
+  assert_int_equal(actual.otp.algorithm, expected.otp.algorithm);
+  assert_int_equal(actual.otp.digits, expected.otp.digits);
+  assert_int_equal(actual.otp.period, expected.otp.period);
   assert_int_equal(actual.debug, expected.debug);
 }
 
@@ -70,7 +70,7 @@ void test_config_parses_every_key(void**) {
   expected.window = 3;
   expected.busy_timeout_ms = 250;
   expected.issuer = "Example Corp";
-  expected.totp = TotpParams{Algorithm::sha512, 8, 60};
+  expected.otp = OtpParams{Algorithm::sha512, 8, 60};
   expected.debug = true;
   assert_config_equal(parsed("db = /srv/otp/store.db\n"
                              "key_file = /srv/otp/store.key\n"
@@ -109,7 +109,7 @@ void test_config_skips_comments_and_blank_lines(void**) {
       "digits   =   8\n"
       "\n");
   assert_int_equal(c.window, 2);
-  assert_int_equal(c.totp.digits, 8);
+  assert_int_equal(c.otp.digits, 8);
 }
 
 void test_config_last_value_wins(void**) {
@@ -149,9 +149,9 @@ void test_config_rejects_out_of_range_numbers(void**) {
 void test_config_accepts_range_edges(void**) {
   assert_int_equal(parsed("window = 0").window, 0);
   assert_int_equal(parsed("window = 10").window, 10);
-  assert_int_equal(parsed("period = 15").totp.period, 15);
-  assert_int_equal(parsed("period = 120").totp.period, 120);
-  assert_int_equal(parsed("digits = 6").totp.digits, 6);
+  assert_int_equal(parsed("period = 15").otp.period, 15);
+  assert_int_equal(parsed("period = 120").otp.period, 120);
+  assert_int_equal(parsed("digits = 6").otp.digits, 6);
   assert_int_equal(parsed("busy_timeout_ms = 100").busy_timeout_ms, 100);
   assert_int_equal(parsed("busy_timeout_ms = 60000").busy_timeout_ms, 60000);
 }
@@ -172,8 +172,8 @@ void test_config_rejects_control_characters(void**) {
 }
 
 void test_config_parses_algorithm_and_debug_spellings(void**) {
-  assert_int_equal(parsed("algorithm = sha256").totp.algorithm, Algorithm::sha256);
-  assert_int_equal(parsed("algorithm = SHA1").totp.algorithm, Algorithm::sha1);
+  assert_int_equal(parsed("algorithm = sha256").otp.algorithm, Algorithm::sha256);
+  assert_int_equal(parsed("algorithm = SHA1").otp.algorithm, Algorithm::sha1);
   (void)parse_error("algorithm = MD5");
   (void)parse_error("algorithm");
   assert_true(parsed("debug").debug);
@@ -283,7 +283,7 @@ void test_config_arguments_override_file(void** state) {
   assert_false(err.has_value());
   assert_int_equal(out.window, 4);                       // overridden
   assert_string_equal(out.issuer.c_str(), "From Args");  // overridden, spaces kept
-  assert_int_equal(out.totp.digits, 8);                  // from the file
+  assert_int_equal(out.otp.digits, 8);                  // from the file
   assert_int_equal(out.busy_timeout_ms, 5000);           // default
 }
 
@@ -305,9 +305,9 @@ const std::vector<Flip>& flips() {
        [](const Config& c) { return c.busy_timeout_ms == 1234; }},
       {"issuer", "issuer=Flipped", [](const Config& c) { return c.issuer == "Flipped"; }},
       {"algorithm", "algorithm=SHA512",
-       [](const Config& c) { return c.totp.algorithm == Algorithm::sha512; }},
-      {"digits", "digits=8", [](const Config& c) { return c.totp.digits == 8; }},
-      {"period", "period=60", [](const Config& c) { return c.totp.period == 60; }},
+       [](const Config& c) { return c.otp.algorithm == Algorithm::sha512; }},
+      {"digits", "digits=8", [](const Config& c) { return c.otp.digits == 8; }},
+      {"period", "period=60", [](const Config& c) { return c.otp.period == 60; }},
       {"debug", "debug", [](const Config& c) { return c.debug; }},
       {"nullok", "nullok", [](const Config& c) { return c.nullok; }},
       {"require_publickey", "require_publickey=yes",

@@ -90,7 +90,7 @@ void test_other_data_is_a_named_conflict(void**) {
     const char* why;
   };
   StoredUser params = into;
-  params.active->totp.digits = 8;
+  params.active->otp.digits = 8;
   StoredUser state = into;
   state.active->state = EnrollmentState::disabled;
   StoredUser other_codes = into;

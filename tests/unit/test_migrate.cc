@@ -157,7 +157,7 @@ void test_carried_last_step(void**) {
   assert_int_equal(carried_last_step(56666660, 30, kNow), 56666660);
   assert_int_equal(carried_last_step(99999999, 30, kNow), 56666666);  // capped at now's step
   const SecureBytes key = test::rfc_sha1_key();
-  const TotpParams params;
+  const OtpParams params;
   const std::string used = test::code_at(key, params, kNow + 60);  // two steps after the time
   auto step = oath_used_step(key, params, kNow, SecretString(used));
   assert_int_equal(*step, 56666668);

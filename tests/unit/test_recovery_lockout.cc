@@ -83,7 +83,7 @@ void test_recovery_legacy_code_works_beside_8_digit_totp(void**) {
   // An 8-digit TOTP user: an 8-digit input is tried as a TOTP code, then as a scratch code.
   const test::TestEnv env = test::make_test_env();
   const SecureBytes secret = test::rfc_sha1_key();
-  TotpParams eight;
+  OtpParams eight;
   eight.digits = 8;
   test::enroll(env, "alice", secret, eight);
   auto key = load_key_file(env.key_path);

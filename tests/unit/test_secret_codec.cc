@@ -105,7 +105,7 @@ void test_base32_round_trips_random_keys(void**) {
   }
 }
 
-std::string uri(std::string_view issuer, std::string_view user, const TotpParams& params = {}) {
+std::string uri(std::string_view issuer, std::string_view user, const OtpParams& params = {}) {
   return std::string(otpauth_uri(issuer, user, "JBSWY3DPEHPK3PXP", params).view());
 }
 
@@ -116,15 +116,15 @@ void test_otpauth_uri_defaults_add_no_parameters(void**) {
 
 void test_otpauth_uri_appends_each_non_default(void**) {
   assert_string_equal(
-      uri("Example", "alice", TotpParams{Algorithm::sha256, 6, 30}).c_str(),
+      uri("Example", "alice", OtpParams{Algorithm::sha256, 6, 30}).c_str(),
       "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example&algorithm=SHA256");
   assert_string_equal(
-      uri("Example", "alice", TotpParams{Algorithm::sha1, 8, 30}).c_str(),
+      uri("Example", "alice", OtpParams{Algorithm::sha1, 8, 30}).c_str(),
       "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example&digits=8");
   assert_string_equal(
-      uri("Example", "alice", TotpParams{Algorithm::sha1, 6, 60}).c_str(),
+      uri("Example", "alice", OtpParams{Algorithm::sha1, 6, 60}).c_str(),
       "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example&period=60");
-  assert_string_equal(uri("Example", "alice", TotpParams{Algorithm::sha512, 8, 60}).c_str(),
+  assert_string_equal(uri("Example", "alice", OtpParams{Algorithm::sha512, 8, 60}).c_str(),
                       "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example"
                       "&algorithm=SHA512&digits=8&period=60");
 }

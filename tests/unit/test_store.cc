@@ -35,7 +35,7 @@ std::unique_ptr<StoreTransaction> begin(Store& store) {
 Enrollment sample(std::string_view user, std::int64_t last_step = -1) {
   Enrollment e;
   e.user = std::string(user);
-  e.totp = TotpParams{Algorithm::sha256, 8, 60};
+  e.otp = OtpParams{Algorithm::sha256, 8, 60};
   for (std::uint8_t i = 0; i < 45; ++i) e.sealed_secret.push_back(static_cast<std::uint8_t>(i * 7));
   e.last_step = last_step;
   e.created_at = 1700000000;
@@ -44,9 +44,9 @@ Enrollment sample(std::string_view user, std::int64_t last_step = -1) {
 
 void assert_same(const Enrollment& a, const Enrollment& b) {
   assert_string_equal(a.user.c_str(), b.user.c_str());
-  assert_int_equal(a.totp.algorithm, b.totp.algorithm);
-  assert_int_equal(a.totp.digits, b.totp.digits);
-  assert_int_equal(a.totp.period, b.totp.period);
+  assert_int_equal(a.otp.algorithm, b.otp.algorithm);
+  assert_int_equal(a.otp.digits, b.otp.digits);
+  assert_int_equal(a.otp.period, b.otp.period);
   assert_true(a.sealed_secret == b.sealed_secret);
   assert_int_equal(a.last_step, b.last_step);
   assert_int_equal(a.created_at, b.created_at);
@@ -65,7 +65,7 @@ void test_store_put_find_list_remove_round_trip(void** state) {
   const test::TestEnv& env = test::env_state(state);
   Enrollment alice = sample("alice");
   Enrollment bob = sample("bob", 1234);
-  bob.totp = TotpParams{};
+  bob.otp = OtpParams{};
   bob.last_used_at = 1700000100;
   {
     auto store = test::open_env_store(env);
@@ -114,7 +114,7 @@ void test_store_put_replaces_enrollment(void** state) {
   old.last_used_at = 5;
   assert_true(txn->put(old).ok());
   Enrollment fresh = sample("alice");
-  fresh.totp = TotpParams{Algorithm::sha512, 6, 30};
+  fresh.otp = OtpParams{Algorithm::sha512, 6, 30};
   fresh.sealed_secret.assign(3, 0xee);
   assert_true(txn->put(fresh).ok());
   assert_same(find_existing(*txn, "alice"), fresh);

@@ -42,7 +42,7 @@ Enrollment row_for(const Bulk& b, const std::string& user, const SecureBytes& se
   Enrollment e;
   e.user = user;
   e.state = EnrollmentState::disabled;
-  e.totp = {Algorithm::sha256, 8, 60};
+  e.otp = {Algorithm::sha256, 8, 60};
   e.sealed_secret = *seal(b.key, secret, secret_aad(user));
   e.last_step = 12345;
   e.created_at = kCreated;
@@ -59,7 +59,7 @@ std::unique_ptr<StoreTransaction> write_txn(Bulk& b) {
 
 // Every field of a row, comparable as one value.
 auto fields_of(const Enrollment& e) {
-  return std::tie(e.user, e.state, e.totp.algorithm, e.totp.digits, e.totp.period, e.sealed_secret,
+  return std::tie(e.user, e.state, e.otp.algorithm, e.otp.digits, e.otp.period, e.sealed_secret,
                   e.last_step, e.created_at, e.last_used_at, e.lockout.failures,
                   e.lockout.locked_until, e.lockout.lockouts);
 }

@@ -59,7 +59,7 @@ constexpr std::array<const char*, 10> kRfc4226Codes = {
 
 // totp_match's answer as a plain value: the matched step, or -1 for "no match". The vectors'
 // steps are all positive, so -1 cannot be mistaken for one.
-std::int64_t matched_step(const SecureBytes& key, const TotpParams& params, std::int64_t unix_time,
+std::int64_t matched_step(const SecureBytes& key, const OtpParams& params, std::int64_t unix_time,
                           unsigned window, std::string_view code) {
   auto match = totp_match(key, params, unix_time, window, code);
   assert_true(match.ok());
@@ -70,7 +70,7 @@ std::int64_t matched_step(const SecureBytes& key, const TotpParams& params, std:
 void check_rfc6238_vector(void** state) {
   const auto& vector = *static_cast<const Rfc6238Vector*>(*state);
   const SecureBytes key = test::rfc6238_key(vector.algorithm);
-  const TotpParams params{vector.algorithm, 8, kRfcPeriod};
+  const OtpParams params{vector.algorithm, 8, kRfcPeriod};
   const std::int64_t step = time_step(vector.unix_time, kRfcPeriod);
   const std::int64_t period = kRfcPeriod;
 
@@ -106,7 +106,7 @@ void test_totp_code_matches_rfc4226_hotp_vectors(void**) {
   // With T0 = 0, TOTP at step N is HOTP with counter N, so the HOTP table checks the counter
   // encoding and the dynamic truncation on their own.
   const SecureBytes key = test::rfc_sha1_key();
-  const TotpParams params{Algorithm::sha1, 6, kRfcPeriod};
+  const OtpParams params{Algorithm::sha1, 6, kRfcPeriod};
   for (std::size_t counter = 0; counter < kRfc4226Codes.size(); ++counter) {
     auto code = totp_code(key, params, static_cast<std::int64_t>(counter));
     assert_true(code.ok());
@@ -117,7 +117,7 @@ void test_totp_code_matches_rfc4226_hotp_vectors(void**) {
 void test_totp_match_finds_hotp_counter_in_window(void**) {
   // At t = 5 * 30 + 1 the current step is 5; with window 2, steps 3..7 are candidates.
   const SecureBytes key = test::rfc_sha1_key();
-  const TotpParams params{Algorithm::sha1, 6, kRfcPeriod};
+  const OtpParams params{Algorithm::sha1, 6, kRfcPeriod};
   const std::int64_t now = 5 * kRfcPeriod + 1;
   for (std::int64_t step = 3; step <= 7; ++step) {
     assert_int_equal(
@@ -131,7 +131,7 @@ void test_totp_match_finds_hotp_counter_in_window(void**) {
 void test_totp_match_rejects_other_digit_count(void**) {
   // A 6-digit prefix of the 8-digit code must not match an 8-digit enrollment.
   const SecureBytes key = test::rfc_sha1_key();
-  const TotpParams params{Algorithm::sha1, 8, kRfcPeriod};
+  const OtpParams params{Algorithm::sha1, 8, kRfcPeriod};
   assert_int_equal(matched_step(key, params, 59, 1, "942870"), -1);
   assert_int_equal(matched_step(key, params, 59, 1, "94287082"), 1);
 }
@@ -140,7 +140,7 @@ void test_totp_match_works_at_the_epoch(void**) {
   // In the first step of 1970 the window reaches back before step 0; that must neither fail
   // nor hide the current step.
   const SecureBytes key = test::rfc_sha1_key();
-  const TotpParams params{Algorithm::sha1, 6, kRfcPeriod};
+  const OtpParams params{Algorithm::sha1, 6, kRfcPeriod};
   assert_int_equal(matched_step(key, params, 0, 1, kRfc4226Codes[0]), 0);
   assert_int_equal(matched_step(key, params, 10, 1, kRfc4226Codes[1]), 1);
 }
@@ -148,14 +148,14 @@ void test_totp_match_works_at_the_epoch(void**) {
 void test_totp_validate_params_accepts_supported(void**) {
   for (unsigned digits : {6U, 8U}) {
     for (unsigned period : {15U, 30U, 60U, 120U}) {
-      assert_true(validate_params(TotpParams{Algorithm::sha256, digits, period}).ok());
+      assert_true(validate_params(OtpParams{Algorithm::sha256, digits, period}).ok());
     }
   }
 }
 
 void test_totp_validate_params_rejects_digits(void**) {
   for (unsigned digits : {0U, 5U, 7U, 9U, 10U}) {
-    auto st = validate_params(TotpParams{Algorithm::sha1, digits, 30});
+    auto st = validate_params(OtpParams{Algorithm::sha1, digits, 30});
     assert_false(st.ok());
     assert_int_equal(st.error().code, Errc::invalid_argument);
     assert_non_null(std::strstr(st.error().message.c_str(), "digits"));
@@ -164,7 +164,7 @@ void test_totp_validate_params_rejects_digits(void**) {
 
 void test_totp_validate_params_rejects_period(void**) {
   for (unsigned period : {0U, 10U, 14U, 121U, 3600U}) {
-    auto st = validate_params(TotpParams{Algorithm::sha1, 6, period});
+    auto st = validate_params(OtpParams{Algorithm::sha1, 6, period});
     assert_false(st.ok());
     assert_int_equal(st.error().code, Errc::invalid_argument);
     assert_non_null(std::strstr(st.error().message.c_str(), "period"));
@@ -174,9 +174,9 @@ void test_totp_validate_params_rejects_period(void**) {
 void test_totp_code_refuses_invalid_params(void**) {
   // Period 0 would divide by zero further down; digits 7 is not what any app shows.
   const SecureBytes key = test::rfc_sha1_key();
-  for (const TotpParams& params :
-       {TotpParams{Algorithm::sha1, 7, 30}, TotpParams{Algorithm::sha1, 6, 0},
-        TotpParams{Algorithm::sha1, 6, 121}}) {
+  for (const OtpParams& params :
+       {OtpParams{Algorithm::sha1, 7, 30}, OtpParams{Algorithm::sha1, 6, 0},
+        OtpParams{Algorithm::sha1, 6, 121}}) {
     auto code = totp_code(key, params, 1);
     assert_false(code.ok());
     assert_int_equal(code.error().code, Errc::invalid_argument);

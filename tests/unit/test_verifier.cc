@@ -87,7 +87,7 @@ std::int64_t last_step(const test::TestEnv& env, std::string_view user) {
 
 // The code alice's app shows `steps` steps away from kNow.
 std::string alice_code(int steps) {
-  return test::code_at(alice_secret(), TotpParams{}, kNow + steps * kPeriod);
+  return test::code_at(alice_secret(), OtpParams{}, kNow + steps * kPeriod);
 }
 
 void enroll_alice(void** state) { test::enroll(test::env_state(state), "alice", alice_secret()); }
@@ -130,7 +130,7 @@ void test_verifier_respects_stored_last_step(void** state) {
   // Replay state comes from the store, not from this process: a step recorded by an earlier
   // login (another sshd child) is refused.
   const test::TestEnv& env = test::env_state(state);
-  test::enroll(env, "alice", alice_secret(), TotpParams{}, kNowStep);
+  test::enroll(env, "alice", alice_secret(), OtpParams{}, kNowStep);
   assert_outcome(env, "alice", alice_code(0), Outcome::replayed);
   assert_outcome(env, "alice", alice_code(-1), Outcome::replayed);
   assert_outcome(env, "alice", alice_code(1), Outcome::accepted);
@@ -229,8 +229,8 @@ void test_verifier_eight_digit_sha256_and_sha512(void** state) {
   const test::TestEnv& env = test::env_state(state);
   const SecureBytes sha256_key = test::rfc6238_key(Algorithm::sha256);
   const SecureBytes sha512_key = test::rfc6238_key(Algorithm::sha512);
-  test::enroll(env, "sha256", sha256_key, TotpParams{Algorithm::sha256, 8, 30});
-  test::enroll(env, "sha512", sha512_key, TotpParams{Algorithm::sha512, 8, 30});
+  test::enroll(env, "sha256", sha256_key, OtpParams{Algorithm::sha256, 8, 30});
+  test::enroll(env, "sha512", sha512_key, OtpParams{Algorithm::sha512, 8, 30});
   assert_outcome(env, "sha256", "46119246", Outcome::accepted, 59, 0);
   assert_outcome(env, "sha512", "90693936", Outcome::accepted, 59, 0);
   assert_outcome(env, "sha256", "46119246", Outcome::replayed, 59, 0);
@@ -238,7 +238,7 @@ void test_verifier_eight_digit_sha256_and_sha512(void** state) {
   assert_outcome(env, "sha512", "906939", Outcome::bad_input, 59, 0);
   assert_outcome(env, "sha256", "94287082", Outcome::wrong_code, 59, 0);
   // And a 60-second period, later in time, through our own generator.
-  const TotpParams slow{Algorithm::sha512, 8, 60};
+  const OtpParams slow{Algorithm::sha512, 8, 60};
   test::enroll(env, "slow", sha512_key, slow);
   assert_outcome(env, "slow", test::code_at(sha512_key, slow, kNow + 60), Outcome::accepted);
   assert_int_equal(last_step(env, "slow"), time_step(kNow, 60) + 1);

@@ -167,7 +167,7 @@ std::string window_warning(const GaFile& file, unsigned window) {
 }
 
 // The parameters the file's setup maps to, or why pam_sshotp cannot take it over.
-Result<TotpParams> migratable_params(const GaFile& file) {
+Result<OtpParams> migratable_params(const GaFile& file) {
   auto refuse = [](const std::string& why) { return make_error(Errc::invalid_argument, why); };
   if (file.hotp) {
     return refuse(
@@ -179,7 +179,7 @@ Result<TotpParams> migratable_params(const GaFile& file) {
   if (length == KeyLength::too_short || length == KeyLength::too_long) {
     return refuse(key_length_problem(file.secret.size()));
   }
-  TotpParams params;
+  OtpParams params;
   params.algorithm = Algorithm::sha1;
   params.digits = 6;
   params.period = file.step_size;

@@ -58,7 +58,7 @@ Result<GaFile> parse_google_authenticator(std::string_view text);
 
 // What a migration stores, and what it tells the administrator about the rest.
 struct GaMigration {
-  TotpParams params;                  // SHA1, 6 digits, the file's step size
+  OtpParams params;                  // SHA1, 6 digits, the file's step size
   std::vector<std::string> warnings;  // one sentence each, no secret
 };
 

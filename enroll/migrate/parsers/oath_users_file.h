@@ -34,7 +34,7 @@ inline constexpr std::size_t kMaxOathLine = 4096;
 struct OathEntry {
   std::size_t line = 0;
   std::string user;  // as written: the caller checks it is a name we store
-  TotpParams params;
+  OtpParams params;
   SecureBytes secret;
   std::optional<std::int64_t> last_used_at;  // LAST-TIME as Unix time, if recorded
   SecretString last_code;                    // LAST-OTP, if it has the entry's digit count

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// TOTP parameters (see totp_params.h).
-#include "common/totp_params.h"
+// TOTP parameters (see otp_params.h).
+#include "common/otp_params.h"
 
 #include <strings.h>
 
@@ -29,7 +29,7 @@ std::optional<Algorithm> parse_algorithm(std::string_view name) noexcept {
   return std::nullopt;
 }
 
-Status validate_params(const TotpParams& params) {
+Status validate_params(const OtpParams& params) {
   if (params.digits != 6 && params.digits != 8) {
     return make_error(Errc::invalid_argument, "digits must be 6 or 8");
   }

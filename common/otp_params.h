@@ -13,7 +13,7 @@ namespace sshotp {
 
 enum class Algorithm { sha1, sha256, sha512 };
 
-struct TotpParams {
+struct OtpParams {
   Algorithm algorithm = Algorithm::sha1;
   unsigned digits = 6;   // 6 or 8 (what authenticator apps support)
   unsigned period = 30;  // seconds per step; NIST 800-63B wants at most 120
@@ -24,6 +24,6 @@ const char* algorithm_name(Algorithm a) noexcept;
 std::optional<Algorithm> parse_algorithm(std::string_view name) noexcept;  // case-insensitive
 
 // Checks digits and period against what we support; the message names the bad field.
-Status validate_params(const TotpParams& params);
+Status validate_params(const OtpParams& params);
 
 }  // namespace sshotp
