@@ -150,6 +150,9 @@ const std::vector<Setting>& settings() {
        [](const Config& c) { return '"' + c.prompt + '"'; }},
       {"window", assign(&Config::window, uint_in(0, 10)),
        "time steps accepted either side of now (0-10)", number_of<&Config::window>},
+      {"hotp_window", assign(&Config::hotp_window, uint_in(0, kMaxHotpWindow)),
+       "hardware tokens: counters accepted beyond the expected one (0-100)",
+       number_of<&Config::hotp_window>},
       {"busy_timeout_ms", assign(&Config::busy_timeout_ms, uint_in(100, 60000)),
        "how long a login waits for a locked store (100-60000)",
        number_of<&Config::busy_timeout_ms>},
@@ -174,8 +177,7 @@ const std::vector<Setting>& settings() {
          c.otp.digits = *d;
          return Ok{};
        },
-       "for new enrollments: 6 or 8",
-       [](const Config& c) { return std::to_string(c.otp.digits); }},
+       "for new enrollments: 6 or 8", [](const Config& c) { return std::to_string(c.otp.digits); }},
       {"period",
        // NIST 800-63B: a TOTP nonce must change at least every 2 minutes.
        uint_field([](Config& c) -> unsigned& { return c.otp.period; }, 15, 120),
@@ -333,6 +335,7 @@ std::optional<std::string_view> first_cli_difference(const Config& a, const Conf
   if (a.db != b.db) return "db";
   if (a.key_file != b.key_file) return "key_file";
   if (a.window != b.window) return "window";
+  if (a.hotp_window != b.hotp_window) return "hotp_window";
   if (a.busy_timeout_ms != b.busy_timeout_ms) return "busy_timeout_ms";
   if (a.lockout.max_failures != b.lockout.max_failures) return "max_failures";
   if (a.lockout.lockout_seconds != b.lockout.lockout_seconds) return "lockout_time";

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/hotp.h"
 #include "common/lockout.h"
 #include "common/result.h"
 #include "common/totp.h"
@@ -32,7 +33,8 @@ struct Config {
   std::string db = kDefaultDbPath;         // SQLite store
   std::string key_file = kDefaultKeyPath;  // AES-256 key sealing the TOTP secrets
   std::string prompt = "Verification code: ";
-  unsigned window = 1;              // steps accepted either side of now (RFC 6238 §5.2)
+  unsigned window = 1;                        // steps accepted either side of now (RFC 6238 §5.2)
+  unsigned hotp_window = kDefaultHotpWindow;  // counters accepted beyond the expected one (HOTP)
   unsigned busy_timeout_ms = 5000;  // how long a login waits for another one's transaction
   // PostgreSQL: libpq keywords (never logged: it may hold a password, though a client
   // certificate or passfile= is the way to authenticate), the bound on a login's whole
@@ -41,7 +43,7 @@ struct Config {
   unsigned pg_timeout_ms = 3000;
   std::string pg_plugin;
   std::string issuer;  // otpauth issuer; empty means the host name
-  OtpParams otp;     // parameters given to new enrollments
+  OtpParams otp;       // parameters given to new enrollments
   bool debug = false;  // extra LOG_DEBUG lines (never secrets)
 
   // Policy (pam_sshotp(8) "POLICY").
@@ -65,8 +67,8 @@ Result<Config> load_config_file(const std::string& path);
 // The names every setting is known by, for --help output and the documentation tests.
 std::span<const std::string_view> setting_names();
 
-// One setting as the shipped settings file (enroll/sshotp.conf) shows it: its default (or, for settings off by default,
-// an example value that still parses) and what it is for.
+// One setting as the shipped settings file (enroll/sshotp.conf) shows it: its default (or, for
+// settings off by default, an example value that still parses) and what it is for.
 struct SettingDoc {
   std::string_view name;
   std::string shown_value;

@@ -16,7 +16,8 @@ common_libsshotp_la_SOURCES = \
 	common/sqlite_transaction.cc common/sqlite_transaction.h common/store.h \
 	common/store_factory.cc common/store_factory.h common/store_plugin.h \
 	common/store_plugin_loader.cc common/store_plugin_loader.h common/text.cc \
-	common/text.h common/totp.cc common/totp.h common/otp_params.cc common/otp_params.h common/typed_code.cc common/typed_code.h \
+	common/text.h common/hotp.cc common/hotp.h common/hotp_resync.cc common/hotp_resync.h \
+	common/totp.cc common/totp.h common/otp_params.cc common/otp_params.h common/typed_code.cc common/typed_code.h \
 	common/verifier.cc common/verifier.h
 common_libsshotp_la_CXXFLAGS = $(AM_CXXFLAGS) $(SQLITE_CFLAGS) $(CRYPTO_CFLAGS) $(OATH_CFLAGS)
 common_libsshotp_la_LIBADD = $(SQLITE_LIBS) $(CRYPTO_LIBS) $(OATH_LIBS)

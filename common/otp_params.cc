@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// TOTP parameters (see otp_params.h).
+// One-time-password parameters (see otp_params.h).
 #include "common/otp_params.h"
 
 #include <strings.h>
@@ -29,10 +29,13 @@ std::optional<Algorithm> parse_algorithm(std::string_view name) noexcept {
   return std::nullopt;
 }
 
+const char* kind_name(OtpKind kind) noexcept { return kind == OtpKind::hotp ? "hotp" : "totp"; }
+
 Status validate_params(const OtpParams& params) {
   if (params.digits != 6 && params.digits != 8) {
     return make_error(Errc::invalid_argument, "digits must be 6 or 8");
   }
+  if (params.kind() == OtpKind::hotp) return Ok{};
   if (params.period < 15 || params.period > 120) {
     return make_error(Errc::invalid_argument, "period must be between 15 and 120 seconds");
   }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// RFC 6238 TOTP on top of liboath: generating a code, and finding which time step (if any) a
-// typed code belongs to. Replay decisions are the caller's: this file knows nothing of the store.
+// RFC 6238 TOTP: generating a code (HOTP at the time step, hotp.h), and finding which time step (if
+// any) a typed code belongs to. Replay decisions are the caller's: this file knows nothing of the
+// store.
 #pragma once
 
 #include <cstdint>
@@ -8,9 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include "common/otp_params.h"
 #include "common/result.h"
 #include "common/secret.h"
-#include "common/otp_params.h"
 
 namespace sshotp {
 

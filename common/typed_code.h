@@ -23,4 +23,16 @@ inline constexpr std::size_t kMaxTypedCode = 64;
 // other character is refused, so nothing but what an app shows is accepted (see typed_code.cc).
 std::optional<SecretString> normalise_totp_code(std::string_view typed, unsigned digits);
 
+// A YubiKey in OATH-HOTP mode can type a token identifier before the code: the slot's fixed
+// part, 12 characters (OATH token identifier: manufacturer and type prefix, then the unit's
+// number), in ModHex ("cbdefghijklnrtuv") or decimal digits depending on how the slot was
+// configured. It names the token and is printed on it, so it proves nothing and is not checked;
+// it is only taken off.
+inline constexpr std::size_t kTokenIdLength = 12;
+
+// The code of a counter-based (HOTP) enrollment: what normalise_totp_code() accepts, or the
+// same preceded by a token identifier (above). The identifier's characters are not part of the
+// code, so no digit of a code is ever taken for part of an identifier.
+std::optional<SecretString> normalise_hotp_code(std::string_view typed, unsigned digits);
+
 }  // namespace sshotp

@@ -2,6 +2,7 @@
 #include "common/verifier.h"
 
 #include "common/crypto.h"
+#include "common/hotp.h"
 #include "common/recovery_codes.h"
 #include "common/totp.h"
 #include "common/typed_code.h"
@@ -15,19 +16,38 @@ struct Check {
   long codes_left = -1;
 };
 
-Result<Check> check_totp(StoreTransaction& txn, const SecureBytes& key, const Enrollment& e,
-                         const VerifyRequest& request, std::string_view code) {
+// The code as the enrollment's kind reads it (a hardware token may type its identifier first).
+std::optional<SecretString> normalise_code(const OtpParams& params, std::string_view typed) {
+  return params.kind() == OtpKind::hotp ? normalise_hotp_code(typed, params.digits)
+                                        : normalise_totp_code(typed, params.digits);
+}
+
+// The time step (TOTP) or counter (HOTP) whose code `code` is, if any: TOTP looks around now,
+// HOTP around the counter after `last_used`.
+Result<std::optional<std::int64_t>> match_code(const SecureBytes& secret, const OtpParams& params,
+                                               std::int64_t last_used, const VerifyRequest& request,
+                                               std::string_view code) {
+  if (params.kind() == OtpKind::hotp) {
+    return hotp_match(secret, params, last_used, request.hotp_window, code);
+  }
+  return totp_match(secret, params, request.now, request.window, code);
+}
+
+Result<Check> check_otp(StoreTransaction& txn, const SecureBytes& key, const Enrollment& e,
+                        const VerifyRequest& request, std::string_view code) {
+  const Method method = e.otp.kind() == OtpKind::hotp ? Method::hotp : Method::totp;
   auto secret = unseal(key, e.sealed_secret, secret_aad(e.user));
   if (!secret) return std::move(secret).error();
-  auto step = totp_match(*secret, e.otp, request.now, request.window, code);
-  if (!step) return std::move(step).error();
-  if (!step->has_value()) return Check{Outcome::wrong_code, Method::totp};
-  // RFC 6238 §5.2 / NIST 800-63B: a step at or before the last accepted one is a replay. The
-  // conditional update repeats the test in SQL, so the decision and the write cannot diverge.
-  if (**step <= e.last_step) return Check{Outcome::replayed, Method::totp};
-  auto consumed = txn.consume_step(e.user, **step, request.now);
+  auto matched = match_code(*secret, e.otp, e.last_step, request, code);
+  if (!matched) return std::move(matched).error();
+  if (!matched->has_value()) return Check{Outcome::wrong_code, method};
+  // RFC 6238 §5.2 / NIST 800-63B, and RFC 4226 §7.2 for counters: a step or counter at or before
+  // the last accepted one is a replay. The conditional update repeats the test in SQL, so the
+  // decision and the write cannot diverge.
+  if (**matched <= e.last_step) return Check{Outcome::replayed, method};
+  auto consumed = txn.consume_step(e.user, **matched, request.now);
   if (!consumed) return std::move(consumed).error();
-  return Check{*consumed ? Outcome::accepted : Outcome::replayed, Method::totp};
+  return Check{*consumed ? Outcome::accepted : Outcome::replayed, method};
 }
 
 Result<Check> check_recovery(StoreTransaction& txn, const SecureBytes& key, const Enrollment& e,
@@ -51,9 +71,9 @@ Result<Check> check_code(StoreTransaction& txn, const SecureBytes& key, const En
                          const VerifyRequest& request) {
   if (request.typed.size() > kMaxTypedCode) return Check{Outcome::bad_input, Method::none};
   auto recovery = normalise_recovery_code(request.typed);
-  if (auto totp = normalise_totp_code(request.typed, e.otp.digits)) {
-    auto checked = check_totp(txn, key, e, request, totp->view());
-    // An 8-digit user's input can also be a migrated 8-digit scratch code: a TOTP miss (not a
+  if (auto otp = normalise_code(e.otp, request.typed)) {
+    auto checked = check_otp(txn, key, e, request, otp->view());
+    // An 8-digit user's input can also be a migrated 8-digit scratch code: a miss (not a
     // replay, which is a definite answer) falls through to the recovery codes.
     if (!checked || checked->outcome != Outcome::wrong_code || !recovery) return checked;
   }
@@ -63,21 +83,22 @@ Result<Check> check_code(StoreTransaction& txn, const SecureBytes& key, const En
 
 // The refusal of an unenrolled user or a disabled enrollment must cost what a wrong code costs:
 // an AES-GCM operation under the store key (sealing the throwaway secret stands in for
-// unsealing the user's), the same TOTP work on that throwaway key and one committed write, so
+// unsealing the user's), the same code work on that throwaway key and one committed write, so
 // neither the answer nor its timing tells who is enrolled. The user's own secret is never
 // touched: a disabled user's code is not looked at, so it is neither consumed nor counted.
-// `totp` is the row's own parameters for a disabled enrollment: an 8-digit SHA-512 user's
-// wrong code costs that TOTP work, and the refusal must cost the same. Unenrolled names have
-// no row, hence the defaults. Neither ever locks (README "No enumeration, within limits").
+// `row` is the disabled enrollment itself: an 8-digit SHA-512 user's wrong code costs that
+// work, a hardware token's costs its window of counters, and the refusal must cost the same.
+// Unenrolled names have no row, hence the defaults (a TOTP app's). Neither ever locks (README
+// "No enumeration, within limits").
 Status refuse_at_wrong_code_cost(StoreTransaction& txn, const SecureBytes& key,
-                                 const VerifyRequest& request, const OtpParams& totp) {
+                                 const VerifyRequest& request, const Enrollment& row) {
   auto dummy = random_bytes(20);
   if (!dummy) return std::move(dummy).error();
   if (auto sealed = seal(key, *dummy, secret_aad(request.user)); !sealed) {
     return std::move(sealed).error();
   }
-  if (auto code = normalise_totp_code(request.typed, totp.digits)) {
-    (void)totp_match(*dummy, totp, request.now, request.window, code->view());
+  if (auto code = normalise_code(row.otp, request.typed)) {
+    (void)match_code(*dummy, row.otp, row.last_step, request, code->view());
   }
   if (auto st = txn.record_unenrolled_attempt(); !st) return st;
   return txn.commit_unsynced();
@@ -109,6 +130,8 @@ const char* method_name(Method method) noexcept {
   switch (method) {
     case Method::totp:
       return "totp";
+    case Method::hotp:
+      return "hotp";
     case Method::recovery:
       return "recovery";
     case Method::none:
@@ -124,14 +147,14 @@ Result<Verdict> verify_and_consume(Store& store, const SecureBytes& key,
   auto found = (*txn)->find(request.user);
   if (!found) return std::move(found).error();
   if (!found->has_value()) {
-    if (auto st = refuse_at_wrong_code_cost(**txn, key, request, OtpParams{}); !st) {
+    if (auto st = refuse_at_wrong_code_cost(**txn, key, request, Enrollment{}); !st) {
       return std::move(st).error();
     }
     return Verdict{Outcome::not_enrolled};
   }
   const Enrollment& e = **found;
   if (e.state == EnrollmentState::disabled) {
-    if (auto st = refuse_at_wrong_code_cost(**txn, key, request, e.otp); !st) {
+    if (auto st = refuse_at_wrong_code_cost(**txn, key, request, e); !st) {
       return std::move(st).error();
     }
     return Verdict{Outcome::disabled};
@@ -156,8 +179,8 @@ Result<Verdict> verify_and_consume(Store& store, const SecureBytes& key,
   }
   // A consumed code must be on disk before we say yes (a power cut must not make it usable
   // again); one more failure count need not be, so a refusal costs no disk wait.
-  const Status committed = verdict.outcome == Outcome::accepted ? (*txn)->commit()
-                                                                : (*txn)->commit_unsynced();
+  const Status committed =
+      verdict.outcome == Outcome::accepted ? (*txn)->commit() : (*txn)->commit_unsynced();
   if (!committed) return committed.error();
   return verdict;
 }

@@ -264,8 +264,8 @@ int authenticate(pam_handle_t* pamh, int flags, std::span<const char* const> arg
   auto typed = prompt_hidden(pamh, config.prompt);
   if (!typed) return decision.finish(PAM_CONV_ERR, "conv-error");
 
-  const VerifyRequest request{account.name, typed->view(), now_unix(), config.window,
-                              config.lockout};
+  const VerifyRequest request{account.name,  typed->view(),  now_unix(),
+                              config.window, config.lockout, config.hotp_window};
   auto verdict = verify_and_consume(**store, *key, request);
   if (!verdict) {
     if (verdict.error().code == Errc::crypto) name_wrong_key(log, **store, *key, config);

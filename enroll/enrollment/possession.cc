@@ -84,8 +84,8 @@ std::optional<Exit> prove_possession(Session& session, const Config& config, Sto
   std::optional<Exit> stop;
   auto code = read_code(session, (*found)->otp.digits, rules, stop);
   if (!code) return stop;
-  const VerifyRequest request{session.user(), code->view(), now_unix(), config.window,
-                              config.lockout};
+  const VerifyRequest request{session.user(), code->view(),   now_unix(),
+                              config.window,  config.lockout, config.hotp_window};
   auto verdict = verify_and_consume(store, key, request);
   if (!verdict) return session.failed(verdict.error());
   const Outcome outcome = verdict->outcome;
