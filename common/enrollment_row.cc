@@ -39,6 +39,11 @@ Result<Enrollment> secret_from_columns(const SecretColumns& c, const std::string
 }
 
 Status add_active_columns(Enrollment& e, const ActiveColumns& c, const std::string& where) {
+  // A token's counter beyond the bound would make hotp_match() refuse every login with an error;
+  // say which row instead.
+  if (e.otp.kind() == OtpKind::hotp && (c.last_step < -1 || c.last_step > kMaxHotpCounter)) {
+    return corrupt_row(where, e.user, "last_step");
+  }
   e.last_step = c.last_step;
   e.created_at = c.created_at;
   e.last_used_at = c.last_used_at;

@@ -71,6 +71,9 @@ Result<SecretString> hotp_code(const SecureBytes& key, const OtpParams& params,
 Result<std::optional<std::int64_t>> hotp_match(const SecureBytes& key, const OtpParams& params,
                                                std::int64_t last_used, unsigned window,
                                                std::string_view code) {
+  if (last_used < -1 || last_used > kMaxHotpCounter) {
+    return make_error(Errc::invalid_argument, "last used counter out of range");
+  }
   const auto w = static_cast<std::int64_t>(window);
   const std::int64_t first = std::max<std::int64_t>(0, last_used + 1 - w);
   const std::int64_t last = std::min(last_used + 1 + w, kMaxHotpCounter);
@@ -87,7 +90,10 @@ Result<std::optional<std::int64_t>> hotp_match(const SecureBytes& key, const Otp
 Result<std::optional<std::int64_t>> hotp_find_pair(const SecureBytes& key, const OtpParams& params,
                                                    std::int64_t last_used, std::string_view first,
                                                    std::string_view second) {
-  const std::int64_t from = std::max<std::int64_t>(0, last_used + 1);
+  if (last_used < -1 || last_used > kMaxHotpCounter) {
+    return make_error(Errc::invalid_argument, "last used counter out of range");
+  }
+  const std::int64_t from = last_used + 1;
   const std::int64_t to = std::min(from + std::int64_t{kResyncRange}, kMaxHotpCounter);
   std::optional<std::int64_t> matched;
   bool previous_matched = false;  // code(counter - 1) == first

@@ -15,11 +15,6 @@
 
 namespace sshotp {
 
-// The largest counter we compute a code for: far beyond any token (a press a second for eight
-// million years), small enough that no sum or product below overflows 64 bits, and a bound on
-// what a corrupt row or a typo in `--counter` can ask for.
-inline constexpr std::int64_t kMaxHotpCounter = std::int64_t{1} << 48;
-
 // How many counters beyond the expected one a login accepts by default (`hotp_window`): presses
 // that made a code nobody typed. RFC 4226 §7.4 wants it "as low as possible"; pam_oath's
 // default is 5, google-authenticator's 3. 10 forgives a few more presses in a pocket, and a
@@ -31,8 +26,8 @@ inline constexpr unsigned kMaxHotpWindow = 100;
 // for a bound: it limits both the work and an attacker's search space).
 inline constexpr unsigned kResyncRange = 1000;
 
-// The code at `counter` in [0, kMaxHotpCounter], with the enrollment's algorithm and digits
-// (RFC 4226 uses HMAC-SHA-1; SHA-256 and SHA-512 are RFC 6238's, which tokens and apps also
+// The code at `counter` in [0, kMaxHotpCounter] (otp_params.h), with the enrollment's algorithm and
+// digits (RFC 4226 uses HMAC-SHA-1; SHA-256 and SHA-512 are RFC 6238's, which tokens and apps also
 // offer). The period of `params` is not used.
 Result<SecretString> hotp_code(const SecureBytes& key, const OtpParams& params,
                                std::int64_t counter);

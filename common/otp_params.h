@@ -5,6 +5,7 @@
 // PostgreSQL plugin, which links this file and not the code generators (totp.h, hotp.h).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -25,6 +26,12 @@ enum class OtpKind {
 // for that user, instead of checking a hardware token's codes against the clock; and because
 // neither store needs a schema change, a fleet can upgrade its hosts one by one.
 inline constexpr unsigned kCounterBased = 0;
+
+// The largest HOTP counter: far beyond any token (a press a second for eight million years),
+// small enough that no sum or product of counters overflows 64 bits, and a bound on what a
+// corrupt row or a typo in `--counter` can ask for. An HOTP row's last used counter lies in
+// [-1, kMaxHotpCounter] (-1: none used yet), or the row is corrupt.
+inline constexpr std::int64_t kMaxHotpCounter = std::int64_t{1} << 48;
 
 struct OtpParams {
   Algorithm algorithm = Algorithm::sha1;

@@ -5,7 +5,9 @@
 // (common/verifier) and its resynchronisation (common/hotp_resync) on a real SQLite store. The
 // vectors are the oracle here; tests/unit/test_oracles.sh adds oathtool and pyotp on random
 // secrets and counters.
+#include <climits>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -100,6 +102,14 @@ void test_hotp_match_finds_used_counters_for_the_replay_verdict(void**) {
 void test_hotp_match_stops_at_the_counter_bound(void**) {
   assert_int_equal(matched(kMaxHotpCounter - 1, 3, code(kMaxHotpCounter)), kMaxHotpCounter);
   assert_int_equal(matched(kMaxHotpCounter, 3, code(kMaxHotpCounter)), kMaxHotpCounter);
+}
+
+void test_hotp_refuses_a_last_counter_out_of_range(void**) {
+  const SecureBytes key = test::rfc_sha1_key();
+  for (std::int64_t last : {std::int64_t{-2}, kMaxHotpCounter + 1, INT64_MAX, INT64_MIN}) {
+    assert_false(hotp_match(key, kToken, last, 10, "755224").ok());
+    assert_false(hotp_find_pair(key, kToken, last, "755224", "287082").ok());
+  }
 }
 
 void test_hotp_find_pair_needs_consecutive_codes(void**) {
@@ -217,6 +227,20 @@ Result<ResyncResult> resync(const test::TestEnv& env, std::string_view first,
   return resync_hotp(*store, store_key(env), {"tok", first, second, kNow, by_user, policy});
 }
 
+void test_hotp_row_with_counter_out_of_range_is_corrupt(void** state) {
+  // A row another host (or a hand edit) wrote with a counter past the bound is refused by
+  // name, not turned into an error at every login.
+  const test::TestEnv& env = test::env_state(state);
+  test::enroll(env, "tok", test::rfc_sha1_key(), kToken, kMaxHotpCounter + 1);
+  auto store = open_store(env);
+  auto txn = store->begin_read();
+  assert_true(txn.ok());
+  auto found = (*txn)->find("tok");
+  assert_false(found.ok());
+  assert_int_equal(found.error().code, Errc::unavailable);
+  assert_non_null(std::strstr(found.error().message.c_str(), "last_step"));
+}
+
 void test_hotp_resync_moves_past_the_second_code(void** state) {
   const test::TestEnv& env = test::env_state(state);
   test::enroll(env, "tok", test::rfc_sha1_key(), kToken, -1);
@@ -265,11 +289,13 @@ int run_unit_tests() {
       cmocka_unit_test(test_hotp_match_looks_ahead_window_counters),
       cmocka_unit_test(test_hotp_match_finds_used_counters_for_the_replay_verdict),
       cmocka_unit_test(test_hotp_match_stops_at_the_counter_bound),
+      cmocka_unit_test(test_hotp_refuses_a_last_counter_out_of_range),
       cmocka_unit_test(test_hotp_find_pair_needs_consecutive_codes),
       cmocka_unit_test(test_hotp_find_pair_is_bounded),
       cmocka_unit_test(test_hotp_token_identifier_is_taken_off),
       SSHOTP_ENV_TEST(test_hotp_login_consumes_counters_in_order),
       SSHOTP_ENV_TEST(test_hotp_login_at_a_migrated_counter),
+      SSHOTP_ENV_TEST(test_hotp_row_with_counter_out_of_range_is_corrupt),
       SSHOTP_ENV_TEST(test_hotp_resync_moves_past_the_second_code),
       SSHOTP_ENV_TEST(test_hotp_resync_refusals),
   };

@@ -247,7 +247,12 @@ void test_store_corrupt_rows_name_the_user(void** state) {
        "created_at, last_used_at) VALUES ('mallory_digits', 'SHA1', 7, 30, X'0102', -1, 1, NULL)"},
       {"mallory_period",
        "INSERT INTO enrollments (user, algorithm, digits, period, sealed_secret, last_step, "
-       "created_at, last_used_at) VALUES ('mallory_period', 'SHA1', 6, 0, X'0102', -1, 1, NULL)"},
+       "created_at, last_used_at) VALUES ('mallory_period', 'SHA1', 6, 7, X'0102', -1, 1, NULL)"},
+      // Period 0 is a hardware token's row (otp_params.h), whose counter has a bound.
+      {"mallory_counter",
+       "INSERT INTO enrollments (user, algorithm, digits, period, sealed_secret, last_step, "
+       "created_at, last_used_at) VALUES ('mallory_counter', 'SHA1', 6, 0, X'0102', "
+       "281474976710657, 1, NULL)"},
       {"mallory_blob",
        "INSERT INTO enrollments (user, algorithm, digits, period, sealed_secret, last_step, "
        "created_at, last_used_at) VALUES ('mallory_blob', 'SHA1', 6, 30, X'', -1, 1, NULL)"},
