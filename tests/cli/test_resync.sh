@@ -5,6 +5,7 @@
 # which the next press logs in and the pair is used up. Codes that are not consecutive, a pair
 # beyond kResyncRange (1000) presses, malformed input, a time-based user and missing input are
 # refused with nothing changed. A user resynchronising their own token is counted like a login.
+# Each resync leaves one audit line, without the codes.
 # The token is a pam_oath users-file line taken over by `migrate oath`; codes come from
 # oathtool and are typed on stdin, never in argv. Root only (migrate is): exit 77 otherwise.
 
@@ -90,6 +91,25 @@ resync_arguments() {
   expect_rc 0
 }
 
+# One resync under a stand-in syslog (see in_private_root in cli_lib.sh).
+# shellcheck disable=SC2016  # expanded by the shell inside the namespace
+SYSLOG_BODY='
+  enroll=$1 conf=$2 work=$3 py=$4 capture=$5
+  "$py" "$capture" /dev/log -- "$enroll" --config "$conf" resync carol <"$work/in" \
+    >"$work/ns-log" 2>&1
+  true'
+
+resync_leaves_one_audit_line() {
+  with_input "$(token_code 90)\n$(token_code 91)\n"
+  in_private_root /bin/sh -c "$SYSLOG_BODY" body "$ENROLL" "$CONF" "$WORK" "$PY" \
+    "$CLI_DIR/syslog_capture.py" || return 1
+  expect_syslog_lines "$WORK/ns-log" 1 "action=resync user=carol by_uid=0 result=ok" || return 1
+  if grep -qF -e "$(token_code 90)" -e "$(token_code 91)" "$WORK/syslog"; then
+    note "a code reached syslog"
+    return 1
+  fi
+}
+
 # The user's own resync: nobody, on a store of nobody's own (as recovery_cases_lib.sh does for
 # `recovery`), with max_failures 2.
 own_resync_counts_like_a_login() {
@@ -130,6 +150,11 @@ run_case "a token 50 presses ahead is refused; resync with two codes; the next p
 run_case "pairs with a gap, beyond 1000 presses, malformed or incomplete change nothing (exit 3)" \
   other_pairs_change_nothing
 run_case "resync: extra arguments 2, not enrolled 5, time-based 1, disabled 3" resync_arguments
+if private_root_available; then
+  run_case "one audit line per resync, without the codes" resync_leaves_one_audit_line
+else
+  skip_case "audit line" "no private mount namespace: $(cat "$WORK/namespace.err")"
+fi
 run_case "a user's own resync: a miss counts as a failed login, a lockout refuses" \
   own_resync_counts_like_a_login
 
