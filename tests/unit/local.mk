@@ -9,7 +9,7 @@ UNIT_TESTS = \
 	tests/unit/test_store_states tests/unit/test_store_bulk tests/unit/test_migrate \
 	tests/unit/test_migrate_ga tests/unit/test_migrate_oath tests/unit/test_cgroup_guard \
 	tests/unit/test_account tests/unit/test_shipped_settings tests/unit/test_store_factory \
-	tests/unit/test_copy_merge tests/unit/test_hotp_resync
+	tests/unit/test_copy_merge
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS) tests/unit/test_oracles.sh
 noinst_HEADERS = tests/unit/store_test_support.h
