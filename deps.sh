@@ -15,7 +15,8 @@ BUILD_AND_RUN="
 # valgrind, clang, its sanitizer and libFuzzer runtimes (libclang-rt-14-dev: only recommended
 # by clang) and llvm-14 (llvm-symbolizer, for readable stack traces): the memcheck, sanitizer
 # and fuzzing stages of run-tests.sh. libpam-google-authenticator: its google-authenticator tool
-# writes the real state files tests/cli/test_migrate.sh migrates. libnss-wrapper: the test
+# writes the real state files tests/cli/test_migrate.sh migrates, and its module and pam_oath
+# (libpam-oath) log in first, so the files hold the counters they write. libnss-wrapper: the test
 # accounts (alice, aliases, huge entries) the module tests log in as (tests/support/with_nss.sh).
 # build-essential, dpkg-dev, debhelper, lintian and autopkgtest: the Debian package stage
 # (tests/package/test_deb.sh builds the .deb, checks it with lintian and installs it; then its
@@ -33,7 +34,7 @@ BUILD_AND_RUN="
 # not use it.
 TESTS_ONLY="
   zbar-tools sqlite3 python3-pyotp python3-pexpect fail2ban librsvg2-bin
-  libpam-google-authenticator libnss-wrapper postgresql libpq-dev pgbouncer
+  libpam-google-authenticator libpam-oath libnss-wrapper postgresql libpq-dev pgbouncer
   valgrind clang libclang-rt-14-dev llvm-14
   build-essential dpkg-dev debhelper lintian autopkgtest
   makepkg pacman-package-manager rpm fakeroot libarchive-tools zstd ccache

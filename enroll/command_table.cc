@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "enroll/admin/admin_commands.h"
+#include "enroll/admin/resync_command.h"
 #include "enroll/database/db_commands.h"
 #include "enroll/enrollment/enrollment_commands.h"
 #include "enroll/import/import_command.h"
@@ -27,6 +28,10 @@ constexpr Command kCommands[] = {
      run_recovery},
     {"remove", "USER", "delete the enrollment of USER (root only)", run_remove},
     {"unlock", "USER", "reset the failed attempts and lockout of USER (root only)", run_unlock},
+    {"resync", "[USER]",
+     "read two consecutive codes of USER's hardware token (HOTP) and move its counter past them "
+     "(yourself: counted like a login)",
+     run_resync},
     {"status", "[USER]", "show the enrollment, lockout and recovery codes left of USER",
      run_status},
     {"list", "[--json]",
@@ -96,7 +101,8 @@ void print_usage(std::FILE* out) {
       "  1  error: config, key or store problem\n"
       "  2  usage error: bad option, command, argument or input\n"
       "  3  code not confirmed (enroll: three wrong codes; recovery: wrong code, or\n"
-      "     locked out) or aborted; nothing saved\n"
+      "     locked out; resync: no two consecutive codes found, or locked out) or\n"
+      "     aborted; nothing saved\n"
       "  4  permission denied\n"
       "  5  user not enrolled\n\n"
       "Reporting bugs: see \"Reporting bugs\" in README.md.\n",

@@ -22,7 +22,8 @@ enroll_libsshotp_enroll_la_SOURCES = enroll/program_name.h \
 	enroll/enrollment/recovery_set.cc enroll/enrollment/recovery_set.h \
 	enroll/enrollment/save_enrollment.cc enroll/enrollment/save_enrollment.h \
 	enroll/admin/admin_commands.cc enroll/admin/admin_commands.h enroll/admin/json_string.cc enroll/admin/json_string.h \
-	enroll/admin/list_command.cc enroll/admin/user_report.cc enroll/admin/user_report.h \
+	enroll/admin/list_command.cc enroll/admin/resync_command.cc enroll/admin/resync_command.h \
+	enroll/admin/user_report.cc enroll/admin/user_report.h \
 	enroll/import/import_batch.cc enroll/import/import_batch.h enroll/import/import_command.cc enroll/import/import_command.h \
 	enroll/import/import_rules.cc enroll/import/import_rules.h enroll/import/line_source.cc \
 	enroll/import/line_source.h \

@@ -46,8 +46,10 @@ std::string iso8601_utc(std::int64_t unix_time) {
 }
 
 std::string describe_params(const OtpParams& p) {
+  const std::string kind =
+      p.kind() == OtpKind::hotp ? "counter-based" : std::to_string(p.period) + " seconds";
   return std::string(algorithm_name(p.algorithm)) + ", " + std::to_string(p.digits) + " digits, " +
-         std::to_string(p.period) + " seconds";
+         kind;
 }
 
 void print_secret(const SecretString& text) {

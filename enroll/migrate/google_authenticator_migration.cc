@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // `migrate google-authenticator USER [FILE]`, root only: takes one user's ~/.google_authenticator
-// over from google-authenticator-libpam: the key, the step size, and the scratch codes as
-// recovery codes, with a warning for every setting that does not carry over (the window is
-// global here, RATE_LIMIT gives way to our lockout). Running it again changes nothing (see
-// store_migrated_user), and a user already enrolled with another key is left alone unless
+// over from google-authenticator-libpam: the key, the step size (or, counter-based, the
+// counter), and the scratch codes as recovery codes, with a warning for every setting that does
+// not carry over (the windows are global here, RATE_LIMIT gives way to our lockout). Running it
+// again changes nothing (see store_migrated_user), and a user already enrolled with another key is
+// left alone unless
 // --replace is given. Nothing from the file is ever printed or logged but option names.
 #include <pwd.h>
 
@@ -58,18 +59,23 @@ void print_warning(Session& session, const std::string& text) {
 }
 
 std::string ga_outcome_text(MigrationResult result, const std::string& path,
-                            const OtpParams& params, std::size_t codes) {
+                            const MigratedUser& migrated, std::size_t codes) {
+  const std::string params = describe_migrated(migrated);
   const std::string with_codes = " with " + std::to_string(codes) + " scratch code" +
                                  (codes == 1 ? "" : "s") + " as recovery codes";
   switch (result) {
     case MigrationResult::imported:
-      return ": migrated from " + path + " (" + describe_params(params) + ")" + with_codes + ".";
+      return ": migrated from " + path + " (" + params + ")" + with_codes + ".";
     case MigrationResult::replaced:
-      return ": the enrollment is replaced by the key from " + path + " (" +
-             describe_params(params) + ")" + with_codes + ".";
+      return ": the enrollment is replaced by the key from " + path + " (" + params + ")" +
+             with_codes + ".";
     case MigrationResult::codes_updated:
       return ": the key from " + path + " was migrated already; the recovery codes are now its " +
              std::to_string(codes) + " scratch codes.";
+    case MigrationResult::counter_advanced:
+      return ": already migrated from " + path +
+             "; google-authenticator accepted codes since, so the next counter is now " +
+             std::to_string(migrated.last_step + 1) + ".";
     case MigrationResult::unchanged:
     case MigrationResult::conflict:
       break;
@@ -105,13 +111,20 @@ std::optional<GaInput> read_ga_input(Session& session, const Config& config,
     early = session.refused(Exit::error, "bad-file", path + ": " + parsed.error().message);
     return std::nullopt;
   }
-  auto plan = plan_google_authenticator(*parsed, config.window);
+  auto plan = plan_google_authenticator(*parsed, {config.window, config.hotp_window});
   if (!plan) {
     early = session.refused(Exit::error, "unsupported", path + ": " + plan.error().message);
     return std::nullopt;
   }
   return GaInput{std::move(source).value(), read->exposed, std::move(parsed).value(),
                  std::move(plan).value()};
+}
+
+// The replay state to carry over: HOTP_COUNTER is the next counter the module would accept,
+// so the one before it is used; time-based, the newest step DISALLOW_REUSE recorded.
+std::int64_t ga_last_step(const GaInput& input, std::int64_t now) {
+  if (input.file.hotp_counter) return *input.file.hotp_counter - 1;
+  return carried_last_step(input.file.newest_used_step, input.plan.params.period, now);
 }
 
 void print_ga_warnings(Session& session, const GaInput& input) {
@@ -148,8 +161,7 @@ Exit run_migrate_google_authenticator(const ConfigLocation& where, int argc, cha
   const OtpParams params = input->plan.params;
   const std::size_t codes = input->file.scratch_codes.size();
   MigratedUser migrated{session->user(), params, std::move(input->file.secret),
-                        carried_last_step(input->file.newest_used_step, params.period, now),
-                        std::move(input->file.scratch_codes)};
+                        ga_last_step(*input, now), std::move(input->file.scratch_codes)};
   auto txn = opened->store->begin_write();
   if (!txn) return session->failed(txn.error());
   auto result = store_migrated_user(**txn, opened->key, migrated, args.replace, now);
@@ -162,7 +174,7 @@ Exit run_migrate_google_authenticator(const ConfigLocation& where, int argc, cha
   print_ga_warnings(*session, *input);
   if (auto st = (*txn)->commit(); !st) return session->failed(st.error());
   std::printf("%s%s\n", session->user().c_str(),
-              ga_outcome_text(*result, input->source.path, params, codes).c_str());
+              ga_outcome_text(*result, input->source.path, migrated, codes).c_str());
   return session->done(Exit::ok, migration_audit_result(*result));
 }
 

@@ -13,6 +13,7 @@
 
 #include "common/crypto.h"
 #include "common/recovery_codes.h"
+#include "enroll/cli/reporting.h"
 
 namespace sshotp::cli {
 namespace {
@@ -121,6 +122,31 @@ Status replace_codes(StoreTransaction& txn, const SecureBytes& store_key, const 
   return txn.replace_recovery_codes(user, *hashes);
 }
 
+// A user migrated before, with the same key: the enrollment, its replay state and its history
+// stay as they are, but for a token's counter that the old module has moved past since (a
+// login there after the last run: that code must not come back here) and the file's codes.
+Result<MigrationResult> update_migrated(StoreTransaction& txn, const SecureBytes& store_key,
+                                        const Enrollment& current, const MigratedUser& migrated,
+                                        std::int64_t now) {
+  bool advanced = false;
+  if (migrated.params.kind() == OtpKind::hotp && migrated.last_step > current.last_step) {
+    // The login's own conditional update: a login racing this one keeps the higher counter.
+    auto moved = txn.consume_step(migrated.user, migrated.last_step, now);
+    if (!moved) return std::move(moved).error();
+    advanced = *moved;
+  }
+  const MigrationResult kept =
+      advanced ? MigrationResult::counter_advanced : MigrationResult::unchanged;
+  if (!migrated.recovery_codes) return kept;
+  auto same_codes = holds_same_codes(txn, store_key, migrated.user, *migrated.recovery_codes);
+  if (!same_codes) return std::move(same_codes).error();
+  if (*same_codes) return kept;
+  if (auto st = replace_codes(txn, store_key, migrated.user, *migrated.recovery_codes); !st) {
+    return std::move(st).error();
+  }
+  return MigrationResult::codes_updated;
+}
+
 }  // namespace
 
 Result<UserFile> read_user_file(const std::string& path, const FileOwners& owners,
@@ -158,11 +184,20 @@ std::optional<std::int64_t> oath_used_step(const SecureBytes& secret, const OtpP
   return time_step(*used_at, params.period);
 }
 
+std::string describe_migrated(const MigratedUser& migrated) {
+  std::string text = describe_params(migrated.params);
+  if (migrated.params.kind() == OtpKind::hotp) {
+    text += ", next counter " + std::to_string(migrated.last_step + 1);
+  }
+  return text;
+}
+
 const char* migration_audit_result(MigrationResult result) noexcept {
   switch (result) {
     case MigrationResult::imported:
     case MigrationResult::replaced:
     case MigrationResult::codes_updated:
+    case MigrationResult::counter_advanced:
       return "ok";
     case MigrationResult::unchanged:
       return "unchanged";
@@ -181,17 +216,7 @@ Result<MigrationResult> store_migrated_user(StoreTransaction& txn, const SecureB
   if (current) {
     auto same = holds_same_key(store_key, *current, migrated);
     if (!same) return std::move(same).error();
-    if (*same) {
-      // Already migrated: the enrollment, its replay state and its history stay as they are.
-      if (!migrated.recovery_codes) return MigrationResult::unchanged;
-      auto same_codes = holds_same_codes(txn, store_key, migrated.user, *migrated.recovery_codes);
-      if (!same_codes) return std::move(same_codes).error();
-      if (*same_codes) return MigrationResult::unchanged;
-      if (auto st = replace_codes(txn, store_key, migrated.user, *migrated.recovery_codes); !st) {
-        return std::move(st).error();
-      }
-      return MigrationResult::codes_updated;
-    }
+    if (*same) return update_migrated(txn, store_key, *current, migrated, now);
     if (!replace) return MigrationResult::conflict;
   }
   auto sealed = seal(store_key, migrated.secret, secret_aad(migrated.user));

@@ -54,27 +54,36 @@ struct MigratedUser {
   std::string user;
   OtpParams params;
   SecureBytes secret;
-  std::int64_t last_step = -1;
+  std::int64_t last_step = -1;  // TOTP: the last used step; HOTP: the last used counter
   // The recovery codes the old module had (google-authenticator's scratch codes), which
   // become the user's set. Nothing (pam_oath has none): a user whose key is unchanged keeps
   // their own codes, a newly stored key starts with none.
   std::optional<std::vector<SecretString>> recovery_codes;
 };
 
+// "SHA1, 6 digits, 30 seconds", and for a token the counter its next press makes ("SHA1, 6
+// digits, counter-based, next counter 8"): what an administrator compares with the token (or
+// with `oathtool --hotp -c`) when a migrated user cannot log in.
+std::string describe_migrated(const MigratedUser& migrated);
+
 enum class MigrationResult {
   imported,       // the user had no enrollment
   replaced,       // the user had another key, and the caller asked to replace it
   codes_updated,  // the same key was stored already; the recovery codes became the file's
-  unchanged,      // the same key and the same codes: nothing to do
-  conflict,       // the user has another key and replacing was not asked for: nothing done
+  // The same counter-based key was stored already, and the file's counter is further on (the
+  // old module accepted codes since the last run): the counter moved on to it.
+  counter_advanced,
+  unchanged,  // the same key and the same codes: nothing to do
+  conflict,   // the user has another key and replacing was not asked for: nothing done
 };
 
 // The result= of the audit line: "ok" when the store changed, "unchanged", "conflict".
 const char* migration_audit_result(MigrationResult result) noexcept;
 
 // Stores `migrated` inside `txn` (the caller commits). The key and parameters are compared
-// with the user's current enrollment first, so a second run is a no-op and a different key is
-// only overwritten when `replace` is set; then the admin-set state and the lockout are kept.
+// with the user's current enrollment first, so a second run is a no-op (but for a counter the
+// old module has moved on since, which is never taken back) and a different key is only
+// overwritten when `replace` is set; then the admin-set state and the lockout are kept.
 Result<MigrationResult> store_migrated_user(StoreTransaction& txn, const SecureBytes& store_key,
                                             const MigratedUser& migrated, bool replace,
                                             std::int64_t now);

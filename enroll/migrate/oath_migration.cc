@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// `migrate oath USERSFILE`, root only: takes over every time-based entry of a pam_oath users file
-// in one transaction; every other line is reported as skipped, with its line number and why.
-// Running it again changes nothing (see store_migrated_user), and a user already enrolled with
-// another key is left alone unless --replace is given. Nothing from the file is ever printed or
-// logged but line numbers and (valid) user names.
+// `migrate oath USERSFILE`, root only: takes over every time- and counter-based entry of a
+// pam_oath users file in one transaction; every other line is reported as skipped, with its line
+// number and why. Running it again changes nothing but a token's counter that pam_oath moved on
+// since (see store_migrated_user), and a user already enrolled with another key is left alone
+// unless --replace is given. Nothing from the file is ever printed or logged but line numbers and
+// (valid) user names.
 #include <sys/types.h>
 
 #include <algorithm>
@@ -57,6 +58,7 @@ void count(OathTally& tally, MigrationResult result) {
       ++tally.replaced;
       break;
     case MigrationResult::codes_updated:
+    case MigrationResult::counter_advanced:
     case MigrationResult::unchanged:
       ++tally.unchanged;
       break;
@@ -66,8 +68,9 @@ void count(OathTally& tally, MigrationResult result) {
   }
 }
 
-std::string oath_outcome_text(MigrationResult result, const OathEntry& entry) {
-  const std::string params = " (" + describe_params(entry.params) + ")";
+std::string oath_outcome_text(MigrationResult result, const OathEntry& entry,
+                              const MigratedUser& migrated) {
+  const std::string params = " (" + describe_migrated(migrated) + ")";
   std::string text;
   switch (result) {
     case MigrationResult::imported:
@@ -75,6 +78,10 @@ std::string oath_outcome_text(MigrationResult result, const OathEntry& entry) {
       break;
     case MigrationResult::replaced:
       text = "imported" + params + ", replacing the previous enrollment";
+      break;
+    case MigrationResult::counter_advanced:
+      text = "migrated already; pam_oath accepted codes since, so the next counter is now " +
+             std::to_string(migrated.last_step + 1);
       break;
     case MigrationResult::codes_updated:
     case MigrationResult::unchanged:
@@ -85,6 +92,15 @@ std::string oath_outcome_text(MigrationResult result, const OathEntry& entry) {
   }
   if (!entry.note.empty()) text += "; warning: " + entry.note;
   return text;
+}
+
+// The replay state an entry carries over: a token's last used counter as the file records it;
+// for a time-based entry, the step of the last code pam_oath accepted.
+std::int64_t oath_last_step(const OathEntry& entry, std::int64_t now) {
+  if (entry.params.kind() == OtpKind::hotp) return entry.last_counter;
+  const std::optional<std::int64_t> used =
+      oath_used_step(entry.secret, entry.params, entry.last_used_at, entry.last_code);
+  return carried_last_step(used, entry.params.period, now);
 }
 
 // Stores every importable entry in `txn`; the caller commits.
@@ -98,14 +114,12 @@ Status store_oath_entries(StoreTransaction& txn, const SecureBytes& store_key,
       tally.report.push_back({entry.line, {}, "skipped: not a user name pam_sshotp accepts"});
       continue;
     }
-    const std::optional<std::int64_t> used =
-        oath_used_step(entry.secret, entry.params, entry.last_used_at, entry.last_code);
     MigratedUser migrated{entry.user, entry.params, std::move(entry.secret),
-                          carried_last_step(used, entry.params.period, now), std::nullopt};
+                          oath_last_step(entry, now), std::nullopt};
     auto result = store_migrated_user(txn, store_key, migrated, replace, now);
     if (!result) return std::move(result).error();
     count(tally, *result);
-    tally.report.push_back({entry.line, entry.user, oath_outcome_text(*result, entry)});
+    tally.report.push_back({entry.line, entry.user, oath_outcome_text(*result, entry, migrated)});
     audit.emplace_back(entry.user, *result);
   }
   return Ok{};

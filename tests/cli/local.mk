@@ -7,7 +7,7 @@ CLI_TESTS = \
 	tests/cli/test_man_pages.sh tests/tools/check_layering.py tests/cli/test_module_args.sh \
 	tests/cli/test_sshd_config.sh tests/cli/test_sshd_config_install.sh \
 	tests/cli/test_sshd_config_rollback.sh tests/cli/test_selfservice.sh \
-	tests/cli/test_cgroup_freeze.sh tests/cli/test_audit_hosts.sh
+	tests/cli/test_cgroup_freeze.sh tests/cli/test_audit_hosts.sh tests/cli/test_resync.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS) tests/cli/cli_lib.sh \
 	tests/cli/enroll_session.py tests/cli/syslog_capture.py tests/cli/pam_login.py \

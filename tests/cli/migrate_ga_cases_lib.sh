@@ -61,13 +61,30 @@ ga_step_size_and_window_carry_over() {
   expect_rc 0
 }
 
-ga_hotp_is_refused() {
-  make_ga_file "$GA/dave" -c -u -w 3 -e 2 || return 1
-  grep -q '^" HOTP_COUNTER 1$' "$GA/dave" || { note "not a HOTP file"; return 1; }
-  migrate_ga dave "$GA/dave"
-  expect_rc 1 && expect_in err "migrate-google-authenticator dave: $GA/dave:" &&
-    expect_in err "counter-based (HOTP_COUNTER)" && expect_secret_not_shown "$GA/dave" &&
-    expect_status dave 5
+# A counter-based file, used once with pam_google_authenticator itself: HOTP_COUNTER is the next
+# counter it accepts (a match at N + i writes N + i + 1), so the code it accepted stays used
+# and the next press logs in; the scratch codes carry over as for a time-based file.
+ga_counter_based_carries_over() {
+  make_ga_file "$GA/gatok" -c -u -w 3 -e 2 || return 1
+  grep -q '^" HOTP_COUNTER 1$' "$GA/gatok" || { note "not a HOTP file"; return 1; }
+  anchor_service ga-old pam_google_authenticator "secret=$GA/gatok" user=root || return 1
+  used=$(hotp_ga "$GA/gatok" 2)  # one press lost
+  pam_login ga-old gatok "$used"
+  expect_rc 0 || { note "pam_google_authenticator refused its own code"; return 1; }
+  grep -q '^" HOTP_COUNTER 3$' "$GA/gatok" ||
+    { note "HOTP_COUNTER is not 3 after counter 2"; return 1; }
+  migrate_ga gatok "$GA/gatok"
+  expect_rc 0 &&
+    expect_in out "gatok: migrated from $GA/gatok (SHA1, 6 digits, counter-based, next counter 3)" &&
+    expect_in out "with 2 scratch codes as recovery codes" &&
+    expect_in err "up to 2 presses ahead of the expected one (WINDOW_SIZE 3)" &&
+    expect_secret_not_shown "$GA/gatok" || return 1
+  pam_login sshotp-mig gatok "$used"
+  expect_rc 7 || { note "google-authenticator's last code logged in again"; return 1; }
+  pam_login sshotp-mig gatok "$(hotp_ga "$GA/gatok" 3)"
+  expect_rc 0 || { note "the next press was refused"; return 1; }
+  pam_login sshotp-mig gatok "$(scratch_code "$GA/gatok" 1)"
+  expect_rc 0 && expect_in out "Recovery code accepted"
 }
 
 # hostile_ga NAME MESSAGE: `migrate google-authenticator mallory $GA/NAME` exits 1 with

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
-# Helpers of tests/cli/test_migrate.sh: real google-authenticator state files made by the
-# google-authenticator tool itself, TOTP codes from oathtool (an independent implementation; the
-# key always travels on stdin), and a private mount namespace whose /etc/passwd knows one extra
-# user, for the default ~USER/.google_authenticator path. Sourced after cli_lib.sh.
+# Helpers of tests/cli/test_migrate.sh and test_resync.sh: real google-authenticator state files
+# made by the google-authenticator tool itself, TOTP and HOTP codes from oathtool (an independent
+# implementation; the key always travels on stdin), the old PAM modules themselves (logins before
+# a migration), and a private mount namespace whose /etc/passwd knows one extra user, for the
+# default ~USER/.google_authenticator path. Sourced after cli_lib.sh.
 # shellcheck shell=sh disable=SC2154  # $WORK, $rc come from cli_lib.sh
 
 # make_ga_file PATH ARGS...: a state file written by `google-authenticator`, non-interactively
@@ -24,6 +25,37 @@ ga_code() {
 # hex_code HEXKEY [DIGITS [STEP]]: the current code of a pam_oath key, by oathtool.
 hex_code() {
   printf '%s\n' "$1" | oathtool --totp --digits="${2:-6}" --time-step-size="${3:-30}s" -
+}
+
+# hotp_hex HEXKEY COUNTER [DIGITS]: a token's code at COUNTER, by oathtool (key on stdin).
+hotp_hex() {
+  printf '%s\n' "$1" | oathtool --hotp --counter="$2" --digits="${3:-6}" -
+}
+
+# hotp_ga FILE COUNTER: the code at COUNTER of the key on a google-authenticator file's first line.
+hotp_ga() {
+  head -n 1 "$1" | oathtool --hotp -b --counter="$2" -
+}
+
+# anchor_module NAME: the path of the installed PAM module NAME.so (pam_oath, from libpam-oath;
+# pam_google_authenticator), which the migration tests log in with before migrating, so that the
+# files hold what the old modules really write. Fails if it is not installed.
+anchor_module() {
+  for dir in "/lib/$(uname -m)-linux-gnu/security" "/usr/lib/$(uname -m)-linux-gnu/security" \
+    /lib64/security /usr/lib64/security /lib/security /usr/lib/security; do
+    [ -f "$dir/$1.so" ] && { printf '%s\n' "$dir/$1.so"; return 0; }
+  done
+  note "$1.so is not installed (run deps.sh)"
+  return 1
+}
+
+# anchor_service NAME MODULE ARGS...: a PAM service file in $WORK/pam.d that asks the installed
+# MODULE (anchor_module) only, with ARGS.
+anchor_service() {
+  anchor_name=$1
+  anchor_path=$(anchor_module "$2") || return 1
+  shift 2
+  printf 'auth required %s %s\n' "$anchor_path" "$*" >"$WORK/pam.d/$anchor_name"
 }
 
 # scratch_code FILE N: the Nth scratch code (8-digit line) of a google-authenticator file.

@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Tests of `sshotp-enroll migrate`: google-authenticator state files made by the real
 # google-authenticator tool (migrate_ga_cases_lib.sh) and pam_oath users files
-# (migrate_oath_cases_lib.sh) are taken over, the migrated users log in through libpam and the built
-# module with codes from oathtool, whatever does not carry over is reported, hostile files are
-# refused with nothing stored, a second run changes nothing, and each migration leaves an audit
-# line without any secret. Root only (migrate is), so exit 77 otherwise; the google-authenticator
-# tool comes from Debian's libpam-google-authenticator, which deps.sh installs.
+# (migrate_oath_cases_lib.sh) are taken over, time-based and counter-based (tokens used with
+# pam_oath and pam_google_authenticator themselves first), the migrated users log in through
+# libpam and the built module with codes from oathtool while the old modules' last codes stay
+# used, whatever does not carry over is reported, hostile files are refused with nothing stored,
+# a second run changes nothing, and each migration leaves an audit line without any secret. Root
+# only (migrate is), so exit 77 otherwise; the google-authenticator tool and both old modules
+# come from Debian's libpam-google-authenticator and libpam-oath, which deps.sh installs.
 
 # shellcheck source=tests/cli/cli_lib.sh
 . "${SSHOTP_SRCDIR:?}/tests/cli/cli_lib.sh"
@@ -46,7 +48,7 @@ SYSLOG_BODY='
 audit_lines_hold_no_secret() {
   make_ga_file "$GA/sysga" -t -d -u -w 3 -e 3 || return 1
   syskey=$(random_hex 20)
-  printf 'HOTP/T30 sysoath - %s\nHOTP sysskip - %s\n' "$syskey" "$syskey" >"$OATH/sys.oath"
+  printf 'HOTP/T30 sysoath - %s\nHOTP/E/7 sysskip - %s\n' "$syskey" "$syskey" >"$OATH/sys.oath"
   in_private_root /bin/sh -c "$SYSLOG_BODY" body "$ENROLL" "$CONF" "$WORK" "$PY" \
     "$CLI_DIR/syslog_capture.py" || return 1
   grep '^syslog: ' "$WORK/ns-log" >"$WORK/syslog"
@@ -72,8 +74,8 @@ run_case "google-authenticator: a second run changes nothing; the file's codes c
   ga_migration_is_idempotent
 run_case "google-authenticator: STEP_SIZE 45 carries over; WINDOW_SIZE 17, mode 0644 are warned about" \
   ga_step_size_and_window_carry_over
-run_case "google-authenticator: a counter-based (HOTP) file is refused (exit 1)" \
-  ga_hotp_is_refused
+run_case "google-authenticator: HOTP, used with its module first: the next press logs in, not the last" \
+  ga_counter_based_carries_over
 run_case "google-authenticator: missing, symlinked, huge, garbled, unsafe files: exit 1, nothing stored" \
   ga_hostile_files_are_refused
 run_case "google-authenticator: another key is kept unless --replace" ga_other_key_needs_replace
@@ -84,10 +86,12 @@ if passwd_namespace_available; then
 else
   skip_case "default path" "no private mount namespace: $(cat "$WORK/namespace.err")"
 fi
-run_case "oath: TOTP lines imported, the others reported with their line numbers" \
-  oath_imports_totp_and_reports_the_rest
-run_case "oath: migrated users log in with oathtool codes (6/30, 8/60, 8/30)" \
+run_case "oath: TOTP and HOTP lines imported, the others reported with their line numbers" \
+  oath_imports_totp_and_hotp_and_reports_the_rest
+run_case "oath: migrated users log in with oathtool codes (6/30, 8/60, 8/30, HOTP 6 and 8)" \
   oath_users_log_in_with_oathtool_codes
+run_case "oath: tokens used with pam_oath: its last code is refused, the next press logs in" \
+  oath_tokens_carry_over_from_pam_oath
 run_case "oath: the last code pam_oath accepted stays used" oath_last_code_stays_used
 run_case "oath: a second run changes nothing and keeps the users' own codes" \
   oath_migration_is_idempotent

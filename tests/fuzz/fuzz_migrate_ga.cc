@@ -2,12 +2,13 @@
 // Fuzzes the google-authenticator state file parser and migration planner (`sshotp-enroll
 // migrate`): the file belongs to the user, so every byte is hostile. Oracles: an accepted file
 // has a key, google-authenticator's own bounds and at most 100 distinct 8-digit scratch codes;
-// a plan keeps SHA1, 6 digits and the file's step size; and no message, refusal or warning,
-// ever quotes the key line or a scratch code.
+// a plan keeps SHA1, 6 digits and the file's step size (counter-based: the period that marks
+// HOTP); and no message, refusal or warning, ever quotes the key line or a scratch code.
 #include <algorithm>
 #include <set>
 #include <string>
 
+#include "common/hotp.h"
 #include "enroll/migrate/parsers/google_authenticator_file.h"
 #include "enroll/migrate/parsers/parser_basics.h"
 #include "tests/fuzz/fuzz_support.h"
@@ -50,6 +51,8 @@ void require_sane_file(const cli::GaFile& file) {
   require(file.step_size >= 1 && file.step_size <= 60, "STEP_SIZE within 1-60");
   require(file.window_size >= 1 && file.window_size <= 100, "WINDOW_SIZE within 1-100");
   require(file.scratch_codes.size() <= cli::kMaxGaScratchCodes, "at most 100 scratch codes");
+  require(!file.hotp_counter || (*file.hotp_counter >= 1 && *file.hotp_counter <= kMaxHotpCounter),
+          "HOTP_COUNTER within 1 and the largest counter we compute");
   std::set<std::string_view> distinct;
   for (const SecretString& code : file.scratch_codes) {
     const std::string_view c = code.view();
@@ -77,15 +80,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   require_sane_file(*file);
   for (unsigned window : {0U, 1U, 10U}) {
-    auto plan = cli::plan_google_authenticator(*file, window);
+    auto plan = cli::plan_google_authenticator(*file, {window, window});
     if (!plan) {
       require_quotes_nothing(plan.error().message, text);
       continue;
     }
     require(validate_params(plan->params).ok(), "a plan has parameters pam_sshotp supports");
+    const unsigned period = file->hotp_counter ? kCounterBased : file->step_size;
     require(plan->params.algorithm == Algorithm::sha1 && plan->params.digits == 6 &&
-                plan->params.period == file->step_size,
-            "a plan keeps SHA1, 6 digits and the step size");
+                plan->params.period == period,
+            "a plan keeps SHA1, 6 digits and the step size (or is counter-based)");
     for (const std::string& warning : plan->warnings) require_quotes_nothing(warning, text);
   }
   return 0;

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Fuzzes the pam_oath users file parser (`sshotp-enroll migrate`), which never fails as a whole
-// and sorts every line into an entry or a skip. Oracles: entries are time-based with parameters
-// pam_sshotp supports, a key of a carried-over length, one per user, in file order; every line
-// number is real; no reason or note quotes a key.
+// and sorts every line into an entry or a skip. Oracles: entries are time- or counter-based with
+// parameters pam_sshotp supports, a key of a carried-over length, a counter we compute codes
+// for, one per user, in file order; every line number is real; no reason or note quotes a key.
 #include <algorithm>
 #include <set>
 #include <string>
 
+#include "common/hotp.h"
 #include "enroll/migrate/parsers/oath_users_file.h"
 #include "enroll/migrate/parsers/parser_basics.h"
 #include "tests/fuzz/fuzz_support.h"
@@ -56,6 +57,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             "an entry's key has a length a migration carries over");
     require(entry.last_code.empty() || entry.last_code.size() == entry.params.digits,
             "a last code has the entry's digit count");
+    require(entry.params.kind() == OtpKind::hotp
+                ? entry.last_counter >= -1 && entry.last_counter < kMaxHotpCounter
+                : entry.last_counter == -1,
+            "a token's last counter is one we compute codes after; a time-based entry has none");
     require_quotes_no_key(entry.note, keys);
   }
   previous = 0;

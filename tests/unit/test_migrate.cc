@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Storing a migrated user (from either parser): a second run changes nothing, another key is
 // only replaced when asked, scratch codes become recovery codes that log in once, and the last
-// used step carries over so a code used before the migration stays used. The parsers are in
-// test_migrate_ga.cc and test_migrate_oath.cc.
+// used step (or a token's counter) carries over so a code used before the migration stays used. The
+// parsers are in test_migrate_ga.cc and test_migrate_oath.cc.
 #include <memory>
 #include <optional>
 #include <string>
@@ -113,6 +113,29 @@ void test_store_is_idempotent(void**) {
   assert_int_equal(login(f, test::code_at(secret, {}, kNow)), Outcome::accepted);
 }
 
+// A token's counter: the next press logs in, the carried-over one is a replay; a second run
+// with a file whose counter moved on since (the old module accepted more codes) moves it on,
+// one with an older counter never moves it back.
+void test_store_moves_a_token_counter_on_only(void**) {
+  Fixture f;
+  MigratedUser m = migrated_alice(test::rfc_sha1_key(), std::nullopt);
+  m.params.period = kCounterBased;
+  m.last_step = 3;
+  assert_int_equal(store(f, m, false), MigrationResult::imported);
+  assert_string_equal(describe_migrated(m).c_str(),
+                      "SHA1, 6 digits, counter-based, next counter 4");
+  assert_int_equal(login(f, "969429"), Outcome::replayed);  // RFC 4226 Appendix D, counter 3
+  assert_int_equal(login(f, "338314"), Outcome::accepted);  // counter 4
+  m.last_step = 7;
+  assert_int_equal(store(f, m, false), MigrationResult::counter_advanced);
+  assert_int_equal(current(f).last_step, 7);
+  assert_int_equal(login(f, "162583"), Outcome::replayed);  // counter 7
+  m.last_step = 5;
+  assert_int_equal(store(f, m, false), MigrationResult::unchanged);
+  assert_int_equal(current(f).last_step, 7);
+  assert_int_equal(login(f, "399871"), Outcome::accepted);  // counter 8
+}
+
 void test_store_keeps_own_codes_without_a_set(void**) {
   Fixture f;
   const SecureBytes secret = test::rfc_sha1_key();
@@ -170,6 +193,7 @@ void test_carried_last_step(void**) {
 int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_store_is_idempotent),
+      cmocka_unit_test(test_store_moves_a_token_counter_on_only),
       cmocka_unit_test(test_store_keeps_own_codes_without_a_set),
       cmocka_unit_test(test_store_replaces_only_when_asked),
       cmocka_unit_test(test_carried_last_step),

@@ -28,6 +28,9 @@ constexpr std::string_view kGaFile =
     "10069582\n"
     "22565624\n";
 
+// The config's windows: one step either side (time-based), ten presses ahead (counter-based).
+constexpr GaWindows kWindows{1, 10};
+
 bool contains(const std::string& text, std::string_view part) {
   return text.find(part) != std::string::npos;
 }
@@ -67,7 +70,7 @@ void test_ga_real_file(void**) {
   GaFile file = parsed_ga(kGaFile);
   assert_int_equal(file.secret.size(), 16);
   assert_true(file.totp_auth);
-  assert_false(file.hotp);
+  assert_false(file.hotp_counter.has_value());
   assert_int_equal(file.step_size, 30);
   assert_int_equal(file.window_size, 3);
   assert_int_equal(*file.rate_limit_line, 2);
@@ -76,7 +79,7 @@ void test_ga_real_file(void**) {
   assert_int_equal(file.scratch_codes.size(), 3);
   assert_string_equal(std::string(file.scratch_codes[1].view()).c_str(), "10069582");
 
-  auto plan = plan_google_authenticator(file, 1);
+  auto plan = plan_google_authenticator(file, kWindows);
   assert_true(plan.ok());
   assert_int_equal(static_cast<int>(plan->params.algorithm), static_cast<int>(Algorithm::sha1));
   assert_int_equal(plan->params.digits, 6);
@@ -95,7 +98,7 @@ void test_ga_crlf_and_blank_lines(void**) {
 
 void test_ga_step_and_window(void**) {
   GaFile file = parsed_ga(ga_with("\" WINDOW_SIZE 17\n\" STEP_SIZE 45\n\" TOTP_AUTH\n"));
-  auto plan = plan_google_authenticator(file, 1);
+  auto plan = plan_google_authenticator(file, kWindows);
   assert_true(plan.ok());
   assert_int_equal(plan->params.period, 45);
   assert_true(any_contains(plan->warnings, "WINDOW_SIZE 17"));
@@ -103,32 +106,68 @@ void test_ga_step_and_window(void**) {
   assert_true(any_contains(plan->warnings, "further off will be refused"));
   assert_true(any_contains(plan->warnings, "no scratch codes"));
   // A wider window here than there is still a difference worth a word, without the threat.
-  auto wide = plan_google_authenticator(parsed_ga(ga_with("\" TOTP_AUTH\n")), 2);
+  auto wide = plan_google_authenticator(parsed_ga(ga_with("\" TOTP_AUTH\n")), {2, 10});
   assert_true(any_contains(wide->warnings, "accepts 2 either side"));
   assert_false(any_contains(wide->warnings, "further off"));
 }
 
-void test_ga_unsupported_setups(void**) {
-  auto hotp = plan_google_authenticator(parsed_ga(ga_with("\" HOTP_COUNTER 1\n12345678\n")), 1);
-  assert_false(hotp.ok());
-  assert_true(contains(hotp.error().message, "HOTP_COUNTER"));
+// As `google-authenticator -c -f -C -r 3 -R 30 -w 3 -e 2` writes it (a throwaway key): the
+// counter it writes is the next one the module accepts (a match at N + i writes N + i + 1).
+constexpr std::string_view kGaCounterFile =
+    "EP3J4IXF224O34A2D5MOJKQ5JY\n"
+    "\" RATE_LIMIT 3 30\n"
+    "\" WINDOW_SIZE 3\n"
+    "\" HOTP_COUNTER 1\n"
+    "22300585\n"
+    "86920865\n";
+
+void test_ga_counter_based(void**) {
+  GaFile file = parsed_ga(kGaCounterFile);
+  assert_int_equal(*file.hotp_counter, 1);
+  assert_int_equal(file.scratch_codes.size(), 2);
+  auto plan = plan_google_authenticator(file, kWindows);
+  assert_true(plan.ok());
+  assert_int_equal(static_cast<int>(plan->params.kind()), static_cast<int>(OtpKind::hotp));
+  assert_int_equal(static_cast<int>(plan->params.algorithm), static_cast<int>(Algorithm::sha1));
+  assert_int_equal(plan->params.digits, 6);
+  // The module looked 2 presses ahead (WINDOW_SIZE 3), pam_sshotp's hotp_window 10.
+  assert_true(any_contains(plan->warnings, "up to 2 presses ahead"));
+  assert_true(any_contains(plan->warnings, "hotp_window setting accepts 10"));
+  assert_false(any_contains(plan->warnings, "resync"));
+  auto narrow = plan_google_authenticator(file, {1, 1});
+  assert_true(any_contains(narrow->warnings, "`sshotp-enroll resync`"));
+  assert_false(any_contains(plan_google_authenticator(file, {1, 2})->warnings, "WINDOW_SIZE"));
   // HOTP wins over TOTP_AUTH, as in the module.
-  auto both = plan_google_authenticator(parsed_ga(ga_with("\" TOTP_AUTH\n\" HOTP_COUNTER 4\n")), 1);
-  assert_false(both.ok());
-  auto neither = plan_google_authenticator(parsed_ga(ga_with("12345678\n")), 1);
+  auto both =
+      plan_google_authenticator(parsed_ga(ga_with("\" TOTP_AUTH\n\" HOTP_COUNTER 4\n")), kWindows);
+  assert_true(both.ok());
+  assert_int_equal(both->params.period, kCounterBased);
+  assert_int_equal(*parsed_ga(ga_with("\" HOTP_COUNTER 281474976710656\n")).hotp_counter,
+                   281474976710656);
+  expect_ga_refused(ga_with("\" HOTP_COUNTER 0\n"), "line 2: HOTP_COUNTER must be a number from 1");
+  expect_ga_refused(ga_with("\" HOTP_COUNTER\n"), "HOTP_COUNTER");
+  expect_ga_refused(ga_with("\" HOTP_COUNTER -1\n"), "HOTP_COUNTER");
+  expect_ga_refused(ga_with("\" HOTP_COUNTER 281474976710657\n"), "HOTP_COUNTER");
+}
+
+void test_ga_unsupported_setups(void**) {
+  auto neither = plan_google_authenticator(parsed_ga(ga_with("12345678\n")), kWindows);
   assert_false(neither.ok());
-  assert_true(contains(neither.error().message, "TOTP_AUTH"));
+  assert_true(contains(neither.error().message, "neither TOTP_AUTH nor HOTP_COUNTER"));
   auto short_step =
-      plan_google_authenticator(parsed_ga(ga_with("\" STEP_SIZE 10\n\" TOTP_AUTH\n")), 1);
+      plan_google_authenticator(parsed_ga(ga_with("\" STEP_SIZE 10\n\" TOTP_AUTH\n")), kWindows);
   assert_false(short_step.ok());
   assert_true(contains(short_step.error().message, "STEP_SIZE 10"));
 }
 
 void test_ga_key_length(void**) {
-  auto weak = plan_google_authenticator(parsed_ga("GEZDGNBVGY3TQOJQ\n\" TOTP_AUTH\n"), 1);  // 80
+  auto weak = plan_google_authenticator(parsed_ga("GEZDGNBVGY3TQOJQ\n\" TOTP_AUTH\n"), kWindows);
   assert_true(weak.ok());
   assert_true(any_contains(weak->warnings, "80 bits"));
-  auto too_short = plan_google_authenticator(parsed_ga("GEZDGNBVGY3TQ\n\" TOTP_AUTH\n"), 1);
+  auto too_short = plan_google_authenticator(parsed_ga("GEZDGNBVGY3TQ\n\" TOTP_AUTH\n"), kWindows);
+  // A token's key is checked alike.
+  assert_false(
+      plan_google_authenticator(parsed_ga("GEZDGNBVGY3TQ\n\" HOTP_COUNTER 1\n"), kWindows).ok());
   assert_false(too_short.ok());
   assert_true(contains(too_short.error().message, "at least 80"));
 }
@@ -164,7 +203,7 @@ void test_ga_odd_but_accepted(void**) {
   assert_int_equal(file.scratch_codes.size(), 1);
   assert_int_equal(file.repeated_scratch_codes, 1);
   assert_int_equal(file.time_skew, -2);
-  auto plan = plan_google_authenticator(file, 1);
+  auto plan = plan_google_authenticator(file, kWindows);
   assert_true(plan.ok());
   assert_true(any_contains(plan->warnings, "line 3: option FUTURE_THING is not carried over"));
   assert_true(any_contains(plan->warnings, "line 4: an unrecognised option line"));
@@ -178,7 +217,7 @@ void test_ga_odd_but_accepted(void**) {
 // numbers and option names, never values. Found by fuzz_migrate_ga.
 void test_ga_warnings_quote_no_value(void**) {
   GaFile file = parsed_ga(ga_with("\" TOTP_AUTH\n11111111\n\" TIME_SKEW -11111111\n"));
-  auto plan = plan_google_authenticator(file, 1);
+  auto plan = plan_google_authenticator(file, kWindows);
   assert_true(plan.ok());
   assert_true(any_contains(plan->warnings, "TIME_SKEW (line 4)"));
   assert_false(any_contains(plan->warnings, "11111111"));
@@ -188,10 +227,15 @@ void test_ga_warnings_quote_no_value(void**) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_ga_real_file),        cmocka_unit_test(test_ga_crlf_and_blank_lines),
-      cmocka_unit_test(test_ga_step_and_window),  cmocka_unit_test(test_ga_unsupported_setups),
-      cmocka_unit_test(test_ga_key_length),       cmocka_unit_test(test_ga_hostile_files),
-      cmocka_unit_test(test_ga_odd_but_accepted), cmocka_unit_test(test_ga_warnings_quote_no_value),
+      cmocka_unit_test(test_ga_real_file),
+      cmocka_unit_test(test_ga_crlf_and_blank_lines),
+      cmocka_unit_test(test_ga_step_and_window),
+      cmocka_unit_test(test_ga_counter_based),
+      cmocka_unit_test(test_ga_unsupported_setups),
+      cmocka_unit_test(test_ga_key_length),
+      cmocka_unit_test(test_ga_hostile_files),
+      cmocka_unit_test(test_ga_odd_but_accepted),
+      cmocka_unit_test(test_ga_warnings_quote_no_value),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

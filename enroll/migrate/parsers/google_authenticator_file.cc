@@ -9,6 +9,7 @@
 #include <set>
 
 #include "common/base32.h"
+#include "common/hotp.h"
 #include "common/text.h"
 #include "enroll/migrate/parsers/parser_basics.h"
 
@@ -59,6 +60,20 @@ Result<unsigned> parse_bounded(std::size_t line, std::string_view name, std::str
   return static_cast<unsigned>(*n);
 }
 
+// The module refuses every code of a counter below 1; above kMaxHotpCounter we compute none.
+Status parse_hotp_counter(std::size_t line, std::string_view value, GaFile& file) {
+  auto values = words(value);
+  auto n = values.empty()
+               ? std::nullopt
+               : parse_number(values.front(), 1, static_cast<std::uint64_t>(kMaxHotpCounter));
+  if (!n) {
+    return bad_line(line,
+                    "HOTP_COUNTER must be a number from 1 to " + std::to_string(kMaxHotpCounter));
+  }
+  file.hotp_counter = static_cast<std::int64_t>(*n);
+  return Ok{};
+}
+
 // DISALLOW_REUSE lists the time steps (counters, not times) of codes already used.
 Status parse_used_steps(std::size_t line, std::string_view value, GaFile& file) {
   for (std::string_view word : words(value)) {
@@ -101,7 +116,7 @@ Status parse_option(std::size_t line, std::string_view text, std::set<std::strin
   if (name == "TOTP_AUTH") {
     file.totp_auth = true;
   } else if (name == "HOTP_COUNTER") {
-    file.hotp = true;
+    return parse_hotp_counter(line, value, file);
   } else if (name == "STEP_SIZE") {
     auto step = parse_bounded(line, name, value, kMaxGaStepSize);
     if (!step) return std::move(step).error();
@@ -151,6 +166,20 @@ std::string plural(std::size_t n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
+// google-authenticator's counter-based window: the expected counter and the next
+// WINDOW_SIZE - 1 (its check_counterbased_code).
+std::string hotp_window_warning(const GaFile& file, unsigned hotp_window) {
+  const unsigned ahead = file.window_size - 1;
+  if (ahead == hotp_window) return {};
+  std::string text = "google-authenticator accepted a code up to " + std::to_string(ahead) +
+                     (ahead == 1 ? " press" : " presses") +
+                     " ahead of the expected one (WINDOW_SIZE " + std::to_string(file.window_size) +
+                     "); pam_sshotp's hotp_window setting accepts " + std::to_string(hotp_window) +
+                     ", for every user";
+  if (hotp_window < ahead) text += ": a token pressed further ahead needs `sshotp-enroll resync`";
+  return text;
+}
+
 std::string window_warning(const GaFile& file, unsigned window) {
   const unsigned before = (file.window_size - 1) / 2;  // the module's loop bounds
   const unsigned after = file.window_size / 2;
@@ -169,12 +198,10 @@ std::string window_warning(const GaFile& file, unsigned window) {
 // The parameters the file's setup maps to, or why pam_sshotp cannot take it over.
 Result<OtpParams> migratable_params(const GaFile& file) {
   auto refuse = [](const std::string& why) { return make_error(Errc::invalid_argument, why); };
-  if (file.hotp) {
-    return refuse(
-        "a counter-based (HOTP_COUNTER) setup: pam_sshotp checks time-based codes only; enroll "
-        "the user anew");
+  // HOTP_COUNTER wins over TOTP_AUTH, as in the module.
+  if (!file.hotp_counter && !file.totp_auth) {
+    return refuse("neither TOTP_AUTH nor HOTP_COUNTER: neither a time- nor a counter-based setup");
   }
-  if (!file.totp_auth) return refuse("no TOTP_AUTH option: not a time-based setup");
   const KeyLength length = classify_key_length(file.secret.size());
   if (length == KeyLength::too_short || length == KeyLength::too_long) {
     return refuse(key_length_problem(file.secret.size()));
@@ -182,6 +209,10 @@ Result<OtpParams> migratable_params(const GaFile& file) {
   OtpParams params;
   params.algorithm = Algorithm::sha1;
   params.digits = 6;
+  if (file.hotp_counter) {
+    params.period = kCounterBased;
+    return params;
+  }
   params.period = file.step_size;
   if (!validate_params(params)) {
     return refuse("STEP_SIZE " + std::to_string(file.step_size) +
@@ -192,13 +223,14 @@ Result<OtpParams> migratable_params(const GaFile& file) {
 }
 
 // One sentence for every setting of the file that does not carry over as it was.
-std::vector<std::string> migration_warnings(const GaFile& file, unsigned window) {
+std::vector<std::string> migration_warnings(const GaFile& file, const GaWindows& windows) {
   std::vector<std::string> warnings;
   auto warn = [&warnings](std::string text) {
     if (!text.empty()) warnings.push_back(std::move(text));
   };
   warn(key_length_problem(file.secret.size()));
-  warn(window_warning(file, window));
+  warn(file.hotp_counter ? hotp_window_warning(file, windows.hotp)
+                         : window_warning(file, windows.totp));
   if (file.rate_limit_line) {
     warn("RATE_LIMIT (line " + std::to_string(*file.rate_limit_line) +
          ") is not carried over: pam_sshotp's lockout (max_failures, lockout_time) limits "
@@ -257,10 +289,10 @@ Result<GaFile> parse_google_authenticator(std::string_view text) {
   return file;
 }
 
-Result<GaMigration> plan_google_authenticator(const GaFile& file, unsigned window) {
+Result<GaMigration> plan_google_authenticator(const GaFile& file, const GaWindows& windows) {
   auto params = migratable_params(file);
   if (!params) return std::move(params).error();
-  return GaMigration{*params, migration_warnings(file, window)};
+  return GaMigration{*params, migration_warnings(file, windows)};
 }
 
 }  // namespace sshotp::cli

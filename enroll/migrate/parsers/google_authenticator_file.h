@@ -5,12 +5,14 @@
 //
 // The format (google-authenticator-libpam FILEFORMAT and src/pam_google_authenticator.c):
 //   line 1        the base32 secret
-//   `" NAME ...`  options: TOTP_AUTH, HOTP_COUNTER n, STEP_SIZE n (1..60), WINDOW_SIZE n
-//                 (1..100, the total number of codes accepted; 3 = one step either side),
+//   `" NAME ...`  options: TOTP_AUTH, HOTP_COUNTER n (counter-based mode: the next counter
+//                 to accept; a match at n + i writes n + i + 1), STEP_SIZE n (1..60),
+//                 WINDOW_SIZE n (1..100, the total number of codes accepted; 3 = one step
+//                 either side, or the expected counter and the next two),
 //                 DISALLOW_REUSE [step ...], RATE_LIMIT n m [time ...], TIME_SKEW n,
 //                 RESETTING_TIME_SKEW ...; the first occurrence of a name counts
 //   other lines   one-time scratch codes, 8 digits (10000000..99999999), one per line
-// Codes are always 6 digits of HMAC-SHA1.
+// Codes are always 6 digits of HMAC-SHA1, counter-based ones too.
 #pragma once
 
 #include <cstddef>
@@ -40,7 +42,8 @@ struct GaIgnoredOption {
 struct GaFile {
   SecureBytes secret;
   bool totp_auth = false;  // TOTP_AUTH
-  bool hotp = false;       // HOTP_COUNTER: counter-based mode, which pam_sshotp lacks
+  // HOTP_COUNTER: counter-based mode, and the next counter the module accepts (1 or more).
+  std::optional<std::int64_t> hotp_counter;
   unsigned step_size = 30;
   unsigned window_size = 3;
   std::optional<std::size_t> rate_limit_line;      // RATE_LIMIT, enforced by our lockout instead
@@ -58,13 +61,18 @@ Result<GaFile> parse_google_authenticator(std::string_view text);
 
 // What a migration stores, and what it tells the administrator about the rest.
 struct GaMigration {
-  OtpParams params;                  // SHA1, 6 digits, the file's step size
+  OtpParams params;  // SHA1, 6 digits, the file's step size or kCounterBased (HOTP_COUNTER)
   std::vector<std::string> warnings;  // one sentence each, no secret
 };
 
-// Checks that pam_sshotp can take the setup over (time-based, a step size it supports) and
-// words a warning for each setting that does not carry over. `window` is the config's window
-// (steps accepted either side, for every user).
-Result<GaMigration> plan_google_authenticator(const GaFile& file, unsigned window);
+// The config's windows, which hold for every user (google-authenticator had one per file).
+struct GaWindows {
+  unsigned totp;  // `window`: steps accepted either side
+  unsigned hotp;  // `hotp_window`: counters accepted beyond the expected one
+};
+
+// Checks that pam_sshotp can take the setup over (time-based with a step size it supports, or
+// counter-based) and words a warning for each setting that does not carry over.
+Result<GaMigration> plan_google_authenticator(const GaFile& file, const GaWindows& windows);
 
 }  // namespace sshotp::cli

@@ -71,6 +71,15 @@ std::optional<std::int64_t> parse_local_time(std::string_view text) {
   return static_cast<std::int64_t>(t);
 }
 
+// The counter of the last code pam_oath accepted (see OathEntry::last_counter). After a login,
+// liboath writes the counter of the code it matched, not the one after it, and refuses the code
+// recorded as LAST-OTP; so a line with a LAST-OTP has used COUNTER itself. Any LAST-OTP counts,
+// whatever it looks like: taking a used counter for unused would bring a code back.
+std::int64_t last_used_counter(std::uint64_t counter, bool has_last_otp) {
+  const auto c = static_cast<std::int64_t>(counter);  // below kMaxHotpCounter
+  return has_last_otp ? c : c - 1;
+}
+
 // A reason to skip the line, or nothing once `entry` is filled in.
 std::optional<std::string> read_entry(const std::vector<std::string_view>& fields,
                                       OathEntry& entry) {
@@ -79,7 +88,6 @@ std::optional<std::string> read_entry(const std::vector<std::string_view>& field
   }
   auto type = parse_type(fields[0]);
   if (!type) return "unknown token type";
-  if (!type->time_based) return "counter-based HOTP: pam_sshotp checks time-based codes only";
   if (type->digits == 7) return "7-digit codes: pam_sshotp checks 6 or 8 digits";
   if (fields[2] != "-" && fields[2] != "+") {
     return "has a PIN, which pam_sshotp cannot check: enroll the user anew";
@@ -90,7 +98,12 @@ std::optional<std::string> read_entry(const std::vector<std::string_view>& field
   if (length == KeyLength::too_short || length == KeyLength::too_long) {
     return key_length_problem(secret->size());
   }
-  if (fields.size() > 4 && !parse_number(fields[4], 0, UINT64_MAX)) return "malformed counter";
+  std::optional<std::uint64_t> counter = 0;
+  if (fields.size() > 4) counter = parse_number(fields[4], 0, UINT64_MAX);
+  if (!counter) return "malformed counter";
+  if (!type->time_based && *counter >= static_cast<std::uint64_t>(kMaxHotpCounter)) {
+    return "counter beyond what pam_sshotp computes codes for";
+  }
   if (fields.size() > 6) {
     entry.last_used_at = parse_local_time(fields[6]);
     if (!entry.last_used_at) return "malformed time of the last code";
@@ -98,7 +111,8 @@ std::optional<std::string> read_entry(const std::vector<std::string_view>& field
   entry.user = std::string(fields[1]);
   entry.params.algorithm = Algorithm::sha1;
   entry.params.digits = type->digits;
-  entry.params.period = type->period;
+  entry.params.period = type->time_based ? type->period : kCounterBased;
+  if (!type->time_based) entry.last_counter = last_used_counter(*counter, fields.size() > 5);
   entry.secret = std::move(secret).value();
   entry.note = key_length_problem(entry.secret.size());
   if (fields.size() > 5 && fields[5].size() == type->digits &&
