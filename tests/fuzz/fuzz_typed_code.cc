@@ -81,7 +81,7 @@ void require_normalise_invariants(std::string_view typed) {
 
 // What the typed text may be taken for, from the rules alone.
 struct Shape {
-  bool totp = false;      // `digits` digits once spaces are dropped
+  bool otp = false;       // `digits` digits once spaces are dropped
   bool recovery = false;  // normalise_recovery_code accepts it
 };
 
