@@ -47,7 +47,8 @@ std::string iso8601_utc(std::int64_t unix_time) {
 
 std::string describe_params(const OtpParams& p) {
   return std::string(algorithm_name(p.algorithm)) + ", " + std::to_string(p.digits) + " digits, " +
-         std::to_string(p.period) + " seconds";
+         (p.kind() == OtpKind::hotp ? std::string("counter-based")
+                                    : std::to_string(p.period) + " seconds");
 }
 
 void print_secret(const SecretString& text) {

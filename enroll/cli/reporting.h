@@ -30,7 +30,8 @@ void log_action(std::string_view action, std::string_view user, uid_t by_uid,
 // Seconds since the epoch as ISO 8601 UTC, e.g. 2024-05-01T12:00:00Z.
 std::string iso8601_utc(std::int64_t unix_time);
 
-// "SHA1, 6 digits, 30 seconds".
+// "SHA1, 6 digits, 30 seconds", or for a counter-based (HOTP) enrollment
+// "SHA1, 6 digits, counter-based".
 std::string describe_params(const OtpParams& params);
 
 // Writes `text` to standard output after whatever stdio has buffered there.
