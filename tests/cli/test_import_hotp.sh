@@ -13,6 +13,8 @@
 . "${SSHOTP_SRCDIR:?}/tests/cli/cli_lib.sh"
 # shellcheck source=tests/cli/admin_lib.sh
 . "$CLI_DIR/admin_lib.sh"
+# shellcheck source=tests/cli/recovery_cases_lib.sh
+. "$CLI_DIR/recovery_cases_lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "SKIP: sshotp-enroll import needs root"
@@ -27,6 +29,7 @@ MAX_COUNTER=281474976710656 # kMaxHotpCounter, 2^48
 
 setup_work
 pam_service sshotp-hotp "$CONF" || exit 99
+copy_enroll_for_nobody
 
 # import_key KEY ARGS...: `import ARGS...` with KEY on stdin.
 import_key() {
@@ -139,6 +142,24 @@ enroll_hotp_uses_the_confirming_counter() {
   expect_rc 0
 }
 
+# A user's own `recovery` takes their token's next code as a login does: with a YubiKey's
+# token identifier before it (ModHex), and used up, so the same code is a replay.
+own_recovery_reads_a_token_code() {
+  setup_nobody_store "$HEX" --hotp --hex --counter 5 || return 1
+  nobody_recovery "ubbcdefghijk$(hotp_code "$HEX" 4)"
+  expect_rc 3 && expect_in err "Code from your token: " &&
+    expect_in err "used already; press the token for the next one" || return 1
+  nobody_recovery "ubbcdefghijk$(hotp_code "$HEX" 5)" --count 3
+  expect_rc 0 && expect_only_codes 3 || return 1
+  nobody_recovery "$(hotp_code "$HEX" 5)"
+  expect_rc 3 && expect_in err "used already" || return 1
+  # A 13-character identifier is no identifier: the input is not a code.
+  nobody_recovery "uubbcdefghijk$(hotp_code "$HEX" 6)"
+  expect_rc 3 && expect_in err "not a 6-digit code from your token" || return 1
+  as_nobody_with "$WORK/nb/c.conf" status
+  expect_rc 0 && expect_in out "counter: 6"
+}
+
 # --------------------------------------------------------------------------------------------
 
 run_case "import --hotp --counter N: the code at N logs in, N - 1 and a replay do not" \
@@ -152,4 +173,6 @@ run_case "list and list --json show the kind and, for HOTP, the next counter" \
   list_shows_kind_and_counter
 run_case "enroll --hotp: an otpauth://hotp URI, the confirming counter is used up" \
   enroll_hotp_uses_the_confirming_counter
+sqlite_case "a user's own recovery takes a token code with its identifier, as a login does" \
+  own_recovery_reads_a_token_code
 finish
