@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "common/totp.h"
 
+#include <algorithm>
+
 #include "common/hotp.h"
 
 namespace sshotp {
@@ -28,7 +30,9 @@ Result<std::optional<std::int64_t>> totp_match(const SecureBytes& key, const Otp
   const std::int64_t current = time_step(unix_time, params.period);
   const auto w = static_cast<std::int64_t>(window);
   std::optional<std::int64_t> matched;
-  for (std::int64_t step = current - w; step <= current + w; ++step) {
+  // Steps before the epoch have no code (hotp_code refuses negative counters): only a clock in
+  // 1970 would ask for them.
+  for (std::int64_t step = std::max<std::int64_t>(0, current - w); step <= current + w; ++step) {
     auto candidate = totp_code(key, params, step);
     if (!candidate) return std::move(candidate).error();
     // No early exit: each step costs the same whether or not an earlier one matched.

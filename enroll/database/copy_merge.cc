@@ -14,7 +14,7 @@ bool same_params(const OtpParams& a, const OtpParams& b) {
 // Why two enrollments are not one, or nothing when they are.
 std::optional<std::string> difference(const Enrollment& a, const Enrollment& b) {
   if (a.sealed_secret != b.sealed_secret) return "a different secret";
-  if (!same_params(a.otp, b.otp)) return "different TOTP parameters";
+  if (!same_params(a.otp, b.otp)) return "different code parameters (kind, algorithm, digits or period)";
   if (a.state != b.state) return "a different state";
   return std::nullopt;
 }

@@ -81,7 +81,7 @@ void require_normalise_invariants(std::string_view typed) {
 
 // What the typed text may be taken for, from the rules alone.
 struct Shape {
-  bool otp = false;       // `digits` digits once spaces are dropped
+  bool totp = false;      // `digits` digits once spaces are dropped
   bool recovery = false;  // normalise_recovery_code accepts it
 };
 
@@ -100,13 +100,13 @@ Shape shape_of(std::string_view typed, unsigned digits) {
 // TOTP first; an input that is both (8 digits: a migrated scratch code) falls through to the
 // recovery codes on a TOTP miss, but never after a replay, which is a definite answer.
 void require_classified(const Verdict& v, Shape shape) {
-  if (!shape.otp && !shape.recovery) {
+  if (!shape.totp && !shape.recovery) {
     require(v.outcome == Outcome::bad_input && v.method == Method::none,
             "neither a TOTP nor a recovery code is bad input");
     return;
   }
   if (v.method == Method::totp) {
-    require(shape.otp, "judged as TOTP only when TOTP-shaped");
+    require(shape.totp, "judged as TOTP only when TOTP-shaped");
     require(v.outcome == Outcome::accepted || v.outcome == Outcome::replayed ||
                 (v.outcome == Outcome::wrong_code && !shape.recovery),
             "a TOTP code is accepted, replayed, or wrong (unless it could be a scratch code)");

@@ -13,13 +13,16 @@ SYSLOG_CAPTURE = tests/support/syslog_capture.cc tests/support/syslog_capture.h
 MODULE_TESTS = \
 	tests/module/test_pam_module tests/module/test_race tests/module/test_policy \
 	tests/module/test_fail_closed_fs tests/module/test_names tests/module/test_debug \
-	tests/module/test_store_backends
+	tests/module/test_store_backends tests/module/test_hotp_logins tests/module/test_exceptions
 check_PROGRAMS += $(MODULE_TESTS)
 TESTS += $(MODULE_TESTS) tests/module/test_exports.sh
 EXTRA_DIST += tests/module/test_exports.sh
 
 tests_module_test_pam_module_LDADD = $(MODULE_TESTLIBS)
 tests_module_test_pam_module_LDFLAGS = $(MODULE_TESTLINKFLAGS)
+tests_module_test_hotp_logins_SOURCES = tests/module/test_hotp_logins.cc $(SYSLOG_CAPTURE)
+tests_module_test_hotp_logins_LDADD = $(MODULE_TESTLIBS)
+tests_module_test_hotp_logins_LDFLAGS = $(MODULE_TESTLINKFLAGS)
 tests_module_test_race_LDADD = $(MODULE_TESTLIBS)
 tests_module_test_race_LDFLAGS = $(MODULE_TESTLINKFLAGS)
 tests_module_test_policy_LDADD = $(MODULE_TESTLIBS)
@@ -35,3 +38,5 @@ tests_module_test_debug_LDADD = $(MODULE_TESTLIBS)
 tests_module_test_debug_LDFLAGS = $(MODULE_TESTLINKFLAGS)
 tests_module_test_store_backends_LDADD = $(MODULE_TESTLIBS)
 tests_module_test_store_backends_LDFLAGS = $(MODULE_TESTLINKFLAGS)
+tests_module_test_exceptions_LDADD = $(MODULE_TESTLIBS)
+tests_module_test_exceptions_LDFLAGS = $(MODULE_TESTLINKFLAGS)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Concurrency: real processes race through libpam and the built module with the SAME valid code,
 // released at the same instant. google-authenticator-libpam accepted one code in up to 20 of 20
-// such logins; here exactly one must win, every round, for TOTP codes and for recovery codes.
+// such logins; here exactly one must win, every round, for TOTP codes, hardware tokens' HOTP
+// codes and recovery codes.
 // Logins of different users must all succeed (they queue on the store lock, never fail).
 // The racers are split across two "hosts" (two configs, two key file copies, two PAM service
 // directories) over one store: one SQLite file here, and one PostgreSQL database when
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "common/hotp.h"
 #include "tests/support/pam_harness.h"
 // Last: cmocka defines macros (fail, skip) that clash with standard headers.
 #include "tests/support/cmocka.h"
@@ -58,9 +60,10 @@ Fleet& fleet_of(void** state) { return *static_cast<Fleet*>(*state); }
 
 void expect_one_winner_per_round(const char* label, int ways,
                                  const std::function<std::vector<Attempt>(int)>& round_attempts,
-                                 const Fleet& fleet, std::int64_t step_seconds) {
+                                 const Fleet& fleet, std::int64_t step_seconds,
+                                 int round_count = rounds()) {
   Tally total;
-  for (int round = 0; round < rounds(); ++round) {
+  for (int round = 0; round < round_count; ++round) {
     set_fake_time(fleet.start + round * step_seconds);
     const Tally t = race_logins({&fleet.a, &fleet.b}, round_attempts(round));
     if (t.successes != 1 || t.refusals != ways - 1 || t.other != 0) {
@@ -71,7 +74,7 @@ void expect_one_winner_per_round(const char* label, int ways,
     total.refusals += t.refusals;
   }
   std::printf("race %s %d-way across 2 hosts (%s): %d rounds, %d successes, %d refusals, 0 other\n",
-              label, ways, store_is_postgresql() ? "postgresql" : "sqlite", rounds(),
+              label, ways, store_is_postgresql() ? "postgresql" : "sqlite", round_count,
               total.successes, total.refusals);
 }
 
@@ -100,7 +103,27 @@ void race_recovery(void** state, int ways) {
       fleet, 0);
 }
 
+// A hardware token: every racer types the code of the token's next press, a fresh counter each
+// round. The store's decision is the one a TOTP code meets (the conditional update on the last
+// used counter), so against PostgreSQL, where test_race_totp already races it 100 times across
+// hosts, 25 rounds show that HOTP takes the same path there.
+void race_hotp(void** state, int ways) {
+  const Fleet& fleet = fleet_of(state);
+  const OtpParams token{Algorithm::sha1, 6, kCounterBased};
+  enroll(fleet.a.env, "carol", fleet.a.secret, token, -1);
+  expect_one_winner_per_round(
+      "hotp", ways,
+      [&](int round) {
+        auto code = hotp_code(fleet.a.secret, token, round);
+        if (!code) fail_msg("hotp_code: %s", code.error().message.c_str());
+        return std::vector<Attempt>(static_cast<std::size_t>(ways),
+                                    Attempt{"carol", std::string(code->view())});
+      },
+      fleet, 0, store_is_postgresql() ? std::min(25, rounds()) : rounds());
+}
+
 void test_race_totp_2way(void** state) { race_totp(state, 2); }
+void test_race_hotp_8way(void** state) { race_hotp(state, 8); }
 void test_race_totp_8way(void** state) { race_totp(state, 8); }
 void test_race_recovery_2way(void** state) { race_recovery(state, 2); }
 void test_race_recovery_8way(void** state) { race_recovery(state, 8); }
@@ -134,11 +157,13 @@ int main() {
       cmocka_unit_test_setup_teardown(test_race_totp_8way, setup, teardown),
       cmocka_unit_test_setup_teardown(test_race_recovery_8way, setup, teardown),
       cmocka_unit_test_setup_teardown(test_race_distinct_users_all_succeed, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_race_hotp_8way, setup, teardown),
       cmocka_unit_test_setup_teardown(test_race_totp_2way, setup, teardown),
       cmocka_unit_test_setup_teardown(test_race_recovery_2way, setup, teardown),
   };
-  // Against PostgreSQL every login is a TLS connection: the 8-way races and the
-  // distinct users are what the fleet needs shown, the 2-way races add time and nothing more.
-  const std::size_t count = store_is_postgresql() ? 3 : sizeof tests / sizeof tests[0];
+  // Against PostgreSQL every login is a TLS connection: the 8-way races, the distinct
+  // users and the token are what the fleet needs shown, the 2-way races add time and nothing
+  // more.
+  const std::size_t count = store_is_postgresql() ? 4 : sizeof tests / sizeof tests[0];
   return _cmocka_run_group_tests("test_race", tests, count, nullptr, nullptr);
 }

@@ -3,6 +3,7 @@
 // store, plus helpers to enroll users directly through the core. Nothing here touches /etc.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -74,6 +75,12 @@ SecureBytes bytes_of(std::string_view ascii);
 
 // The 20-byte ASCII key of RFC 4226/6238 ("12345678901234567890").
 SecureBytes rfc_sha1_key();
+
+// RFC 4226 Appendix D: the HOTP values of rfc_sha1_key() for counters 0..9, 6 digits.
+inline constexpr std::array<const char*, 10> kRfc4226Codes = {
+    "755224", "287082", "359152", "969429", "338314",
+    "254676", "287922", "162583", "399871", "520489",
+};
 
 // RFC 6238 Appendix B's key for `algorithm`: the ASCII digits repeated to the hash's size (the
 // RFC's reference code says so; the table's caption only names the SHA1 one, rfc_sha1_key()).

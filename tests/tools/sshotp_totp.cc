@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// sshotp-totp: a test tool that prints the code our core (common/totp.cc) computes for a base32
-// secret read from stdin. test_oracles.sh compares its output with oathtool and pyotp, and the
-// shell tests use it to type a valid code. The secret is read from stdin so that it never shows
-// in argv (ps, /proc/PID/cmdline). Not installed.
+// sshotp-totp: a test tool that prints the code our core (common/totp.cc, common/hotp.cc)
+// computes for a base32 secret read from stdin. test_oracles.sh compares its output with
+// oathtool and pyotp, and the shell tests use it to type a valid code. The secret is read from
+// stdin so that it never shows in argv (ps, /proc/PID/cmdline). Not installed.
 //
 //   sshotp-totp [--algorithm SHA1|SHA256|SHA512] [--digits N] [--period S] [--time UNIX]
+//               [--counter N] [--count K]
 //
-// Without --time it uses the current time. Exit status: 0 ok, 1 bad secret or TOTP failure,
-// 2 usage error.
+// Without --time it uses the current time. --counter prints the HOTP code at that counter
+// instead of the TOTP code. --count prints K codes, one per line, for the K steps or counters
+// from the first (one process for many codes keeps the oracle test fast). Exit status: 0 ok,
+// 1 bad secret or code failure, 2 usage error.
 #include <getopt.h>
 
 #include <charconv>
@@ -19,6 +22,7 @@
 
 #include "common/base32.h"
 #include "common/clock.h"
+#include "common/hotp.h"
 #include "common/secret.h"
 #include "common/totp.h"
 
@@ -33,7 +37,7 @@ int usage(const char* why) {
   std::fprintf(stderr,
                "sshotp-totp: %s\n"
                "usage: sshotp-totp [--algorithm SHA1|SHA256|SHA512] [--digits 6|8] "
-               "[--period SECONDS] [--time UNIX] < base32-secret\n",
+               "[--period SECONDS] [--time UNIX] [--counter N] [--count K] < base32-secret\n",
                why);
   return kExitUsage;
 }
@@ -65,12 +69,16 @@ int main(int argc, char** argv) {
       {"digits", required_argument, nullptr, 'd'},
       {"period", required_argument, nullptr, 'p'},
       {"time", required_argument, nullptr, 't'},
+      {"counter", required_argument, nullptr, 'c'},
+      {"count", required_argument, nullptr, 'n'},
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0},
   };
   sshotp::OtpParams params;
   std::int64_t unix_time = sshotp::now_unix();
-  for (int opt; (opt = getopt_long(argc, argv, "a:d:p:t:h", kOptions, nullptr)) != -1;) {
+  std::optional<std::int64_t> counter;
+  unsigned count = 1;
+  for (int opt; (opt = getopt_long(argc, argv, "a:d:p:t:c:n:h", kOptions, nullptr)) != -1;) {
     switch (opt) {
       case 'a': {
         auto algorithm = sshotp::parse_algorithm(optarg);
@@ -96,6 +104,16 @@ int main(int argc, char** argv) {
         unix_time = *at;
         break;
       }
+      case 'c':
+        counter = parse_number<std::int64_t>(optarg);
+        if (!counter) return usage("--counter needs a number");
+        break;
+      case 'n': {
+        auto n = parse_number<unsigned>(optarg);
+        if (!n || *n == 0 || *n > 100000) return usage("--count needs a number from 1 to 100000");
+        count = *n;
+        break;
+      }
       case 'h':
         usage("prints the TOTP code for the secret on stdin");
         return 0;
@@ -113,11 +131,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sshotp-totp: %s\n", key.error().message.c_str());
     return kExitError;
   }
-  auto code = sshotp::totp_code(*key, params, sshotp::time_step(unix_time, params.period));
-  if (!code) {
-    std::fprintf(stderr, "sshotp-totp: %s\n", code.error().message.c_str());
-    return kExitError;
+  const std::int64_t first = counter ? *counter : sshotp::time_step(unix_time, params.period);
+  for (std::int64_t at = first; at < first + count; ++at) {
+    auto code = counter ? sshotp::hotp_code(*key, params, at) : sshotp::totp_code(*key, params, at);
+    if (!code) {
+      std::fprintf(stderr, "sshotp-totp: %s\n", code.error().message.c_str());
+      return kExitError;
+    }
+    std::printf("%s\n", code->c_str());
   }
-  std::printf("%s\n", code->c_str());
   return std::fflush(stdout) == 0 ? 0 : kExitError;
 }

@@ -2,7 +2,7 @@
 # Unit tests: cmocka programs over the core and the CLI's library, each built from its own .cc
 # with the default LDADD (tests/local.mk).
 UNIT_TESTS = \
-	tests/unit/test_totp tests/unit/test_secret_codec tests/unit/test_text \
+	tests/unit/test_totp tests/unit/test_hotp tests/unit/test_secret_codec tests/unit/test_text \
 	tests/unit/test_config tests/unit/test_crypto tests/unit/test_store \
 	tests/unit/test_store_open tests/unit/test_key_check tests/unit/test_verifier \
 	tests/unit/test_login_policy tests/unit/test_recovery_lockout \

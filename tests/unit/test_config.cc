@@ -141,7 +141,7 @@ void test_config_rejects_out_of_range_numbers(void**) {
        {"window = 11", "window = -1", "window = 1x", "window = ", "window",
         "window = 99999999999999999999", "period = 10", "period = 14", "period = 121", "digits = 5",
         "digits = 7", "digits = 9", "busy_timeout_ms = 99", "busy_timeout_ms = 60001",
-        "busy_timeout_ms = 0x100"}) {
+        "busy_timeout_ms = 0x100", "period = 0", "hotp_window = 101"}) {
     (void)parse_error(bad);
   }
 }
@@ -149,6 +149,8 @@ void test_config_rejects_out_of_range_numbers(void**) {
 void test_config_accepts_range_edges(void**) {
   assert_int_equal(parsed("window = 0").window, 0);
   assert_int_equal(parsed("window = 10").window, 10);
+  assert_int_equal(parsed("hotp_window = 0").hotp_window, 0);
+  assert_int_equal(parsed("hotp_window = 100").hotp_window, 100);
   assert_int_equal(parsed("period = 15").otp.period, 15);
   assert_int_equal(parsed("period = 120").otp.period, 120);
   assert_int_equal(parsed("digits = 6").otp.digits, 6);
@@ -283,7 +285,7 @@ void test_config_arguments_override_file(void** state) {
   assert_false(err.has_value());
   assert_int_equal(out.window, 4);                       // overridden
   assert_string_equal(out.issuer.c_str(), "From Args");  // overridden, spaces kept
-  assert_int_equal(out.otp.digits, 8);                  // from the file
+  assert_int_equal(out.otp.digits, 8);                   // from the file
   assert_int_equal(out.busy_timeout_ms, 5000);           // default
 }
 
@@ -301,6 +303,7 @@ const std::vector<Flip>& flips() {
        [](const Config& c) { return c.key_file == "/flip/sshotp.key"; }},
       {"prompt", "prompt=Flipped:", [](const Config& c) { return c.prompt == "Flipped:"; }},
       {"window", "window=3", [](const Config& c) { return c.window == 3; }},
+      {"hotp_window", "hotp_window=2", [](const Config& c) { return c.hotp_window == 2; }},
       {"busy_timeout_ms", "busy_timeout_ms=1234",
        [](const Config& c) { return c.busy_timeout_ms == 1234; }},
       {"issuer", "issuer=Flipped", [](const Config& c) { return c.issuer == "Flipped"; }},

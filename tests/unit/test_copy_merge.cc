@@ -98,7 +98,7 @@ void test_other_data_is_a_named_conflict(void**) {
   StoredUser pending = into;
   pending.pending = active("ann", 6);
   const Case cases[] = {{{active("ann", 2), std::nullopt, {}}, "a different secret"},
-                        {params, "different TOTP parameters"},
+                        {params, "different code parameters (kind, algorithm, digits or period)"},
                         {state, "a different state"},
                         {other_codes, "a different set of recovery codes"},
                         {pending, "a different pending enrollment"}};
