@@ -119,18 +119,18 @@ void test_hex_decode_rejects_what_is_not_hex(void**) {
   // An odd digit count, a non-hex letter, a separator other than a space, a NUL, nothing.
   for (std::string_view text :
        {std::string_view("48656"), std::string_view("48656g"), std::string_view("48:65"),
-        std::string_view("0x4865"), std::string_view("48\0" "65", 5), std::string_view(""),
-        std::string_view("  ")}) {
+        std::string_view("0x4865"), std::string_view("48\00065", 5),  // "48", NUL, "65"
+        std::string_view(""), std::string_view("  ")}) {
     auto bytes = hex_decode(text);
     assert_false(bytes.ok());
-    assert_int_equal(static_cast<int>(bytes.error().code), static_cast<int>(Errc::invalid_argument));
+    assert_int_equal(static_cast<int>(bytes.error().code),
+                     static_cast<int>(Errc::invalid_argument));
   }
 }
 
 std::string uri(std::string_view issuer, std::string_view user, const OtpParams& params = {},
                 std::int64_t next_counter = 0) {
-  return std::string(
-      otpauth_uri(issuer, user, "JBSWY3DPEHPK3PXP", params, next_counter).view());
+  return std::string(otpauth_uri(issuer, user, "JBSWY3DPEHPK3PXP", params, next_counter).view());
 }
 
 void test_otpauth_uri_defaults_add_no_parameters(void**) {
