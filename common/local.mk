@@ -18,7 +18,7 @@ common_libsshotp_la_SOURCES = \
 	common/store_plugin_loader.cc common/store_plugin_loader.h common/text.cc \
 	common/text.h common/hotp.cc common/hotp.h common/hotp_resync.cc common/hotp_resync.h \
 	common/totp.cc common/totp.h common/otp_params.cc common/otp_params.h common/typed_code.cc common/typed_code.h \
-	common/verifier.cc common/verifier.h
+	common/verifier.cc common/verifier.h common/hex.cc common/hex.h
 common_libsshotp_la_CXXFLAGS = $(AM_CXXFLAGS) $(SQLITE_CFLAGS) $(CRYPTO_CFLAGS) $(OATH_CFLAGS)
 common_libsshotp_la_LIBADD = $(SQLITE_LIBS) $(CRYPTO_LIBS) $(OATH_LIBS)
 # The installed plugins' directory, for the loader's default path (store_plugin_loader.h).

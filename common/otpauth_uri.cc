@@ -22,13 +22,15 @@ std::string uri_percent_encode(std::string_view text) {
 }
 
 SecretString otpauth_uri(std::string_view issuer, std::string_view user,
-                         std::string_view base32_secret, const OtpParams& params) {
+                         std::string_view base32_secret, const OtpParams& params,
+                         std::int64_t next_counter) {
+  const bool hotp = params.kind() == OtpKind::hotp;
   const std::string enc_issuer = uri_percent_encode(issuer);
   SecretString uri;
   auto append = [&uri](std::string_view s) {
     for (char c : s) uri.push_back(c);
   };
-  append("otpauth://totp/");
+  append(hotp ? "otpauth://hotp/" : "otpauth://totp/");
   append(enc_issuer);
   append(":");
   append(uri_percent_encode(user));
@@ -45,7 +47,10 @@ SecretString otpauth_uri(std::string_view issuer, std::string_view user,
     append("&digits=");
     append(std::to_string(params.digits));
   }
-  if (params.period != defaults.period) {
+  if (hotp) {
+    append("&counter=");
+    append(std::to_string(next_counter));
+  } else if (params.period != defaults.period) {
     append("&period=");
     append(std::to_string(params.period));
   }

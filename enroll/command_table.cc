@@ -18,11 +18,13 @@ namespace sshotp::cli {
 namespace {
 
 constexpr Command kCommands[] = {
-    {"enroll", "[--qr=STYLE] [USER]",
+    {"enroll", "[--qr=STYLE] [--hotp] [USER]",
      "show a new key and its QR code, confirm a code, save it; show new recovery codes",
      run_enroll},
-    {"import", "USER [--algorithm ALG] [--digits N] [--period SECONDS]",
-     "store the base32 key read from stdin; print new recovery codes (root only)", run_import},
+    {"import",
+     "USER [--algorithm ALG] [--digits N] [--period SECONDS | --hotp [--counter N]] [--hex]",
+     "store the base32 (or hex) key read from stdin; print new recovery codes (root only)",
+     run_import},
     {"recovery", "[--count N] [USER]",
      "replace the recovery codes of USER with new ones and print them (yourself: after a code)",
      run_recovery},
@@ -61,7 +63,7 @@ std::span<const Command> commands() { return kCommands; }
 void print_usage(std::FILE* out) {
   std::fprintf(out,
                "Usage: %s [--config FILE] COMMAND [ARGS]\n"
-               "Enroll users for pam_sshotp, a TOTP second factor for SSH logins.\n\n"
+               "Enroll users for pam_sshotp, a TOTP or HOTP second factor for SSH logins.\n\n"
                "Commands:\n",
                kProgramName);
   for (const Command& c : commands()) {
@@ -82,7 +84,10 @@ void print_usage(std::FILE* out) {
       "  --algorithm ALG     import: sha1, sha256 or sha512 (default: the config's)\n"
       "  --digits N          import: 6 or 8\n"
       "  --period SECONDS    import: 15 to 120\n"
-      "  --batch             import: read `USER BASE32` lines, store them all or none\n"
+      "  --hotp              import, enroll: a counter-based (HOTP) key, as hardware tokens use\n"
+      "  --counter N         import --hotp: the counter of the token's next code (default 0)\n"
+      "  --hex               import: the key on stdin is hex, not base32\n"
+      "  --batch             import: read `USER [hotp:N] KEY` lines, store them all or none\n"
       "  --qr-png FILE, --qr-svg FILE\n"
       "                      enroll: also write the QR code to a new FILE (mode 0600)\n"
       "  --json              list: print a JSON array instead of a table\n"

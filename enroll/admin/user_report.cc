@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <tuple>
 
 #include "common/lockout.h"
 #include "enroll/admin/json_string.h"
@@ -33,6 +34,7 @@ UserReport report_of(const Enrollment& e, bool pending, std::int64_t now) {
   r.state = e.state == EnrollmentState::disabled ? state_name(e.state)
             : locked                             ? "locked"
                                                  : state_name(e.state);
+  if (e.otp.kind() == OtpKind::hotp) r.next_counter = e.last_step + 1;
   r.last_used_at = e.last_used_at;
   r.last_host = e.last_host;
   r.failures = e.lockout.failures;
@@ -45,9 +47,25 @@ std::string time_or(const std::optional<std::int64_t>& t, const char* otherwise)
   return t ? iso8601_utc(*t) : otherwise;
 }
 
-std::string params_of(const OtpParams& p) {
-  return std::string(algorithm_name(p.algorithm)) + "/" + std::to_string(p.digits) + "/" +
-         std::to_string(p.period);
+// "SHA1/6/30" (the period), or for HOTP "SHA1/6/counter=5" (the next counter; "-" while
+// pending).
+std::string params_of(const UserReport& r) {
+  const std::string third =
+      r.otp.kind() == OtpKind::hotp
+          ? "counter=" + (r.next_counter ? std::to_string(*r.next_counter) : std::string("-"))
+          : std::to_string(r.otp.period);
+  return std::string(algorithm_name(r.otp.algorithm)) + "/" + std::to_string(r.otp.digits) + "/" +
+         third;
+}
+
+// The period, or for HOTP the next counter: the line `status` prints between digits and created.
+std::string period_or_counter_line(const UserReport& r) {
+  if (r.otp.kind() == OtpKind::totp) return "period: " + std::to_string(r.otp.period);
+  return "counter: " + (r.next_counter ? std::to_string(*r.next_counter) : std::string("-"));
+}
+
+std::string json_number(const std::optional<std::int64_t>& n) {
+  return n ? std::to_string(*n) : "null";
 }
 
 std::string json_time(const std::optional<std::int64_t>& t) {
@@ -85,26 +103,28 @@ ReportSource all_reports(StoreTransaction& txn, std::int64_t now) {
 
 void print_status(std::FILE* out, const UserReport& r) {
   std::fprintf(out,
-               "user: %s\nstate: %s\nalgorithm: %s\ndigits: %u\nperiod: %u\ncreated: %s\n"
+               "user: %s\nstate: %s\nkind: %s\nalgorithm: %s\ndigits: %u\n%s\ncreated: %s\n"
                "last used: %s\nlast host: %s\nconsecutive failures: %lld\nlocked until: %s\n"
                "lockouts: %lld\nrecovery codes left: %zu\n",
-               r.user.c_str(), r.state.c_str(), algorithm_name(r.otp.algorithm), r.otp.digits,
-               r.otp.period, iso8601_utc(r.created_at).c_str(),
-               time_or(r.last_used_at, "never").c_str(), r.last_host.value_or("-").c_str(),
-               static_cast<long long>(r.failures), time_or(r.locked_until, "no").c_str(),
-               static_cast<long long>(r.lockouts), r.recovery_codes_left);
+               r.user.c_str(), r.state.c_str(), kind_name(r.otp.kind()),
+               algorithm_name(r.otp.algorithm), r.otp.digits, period_or_counter_line(r).c_str(),
+               iso8601_utc(r.created_at).c_str(), time_or(r.last_used_at, "never").c_str(),
+               r.last_host.value_or("-").c_str(), static_cast<long long>(r.failures),
+               time_or(r.locked_until, "no").c_str(), static_cast<long long>(r.lockouts),
+               r.recovery_codes_left);
 }
 
 Status print_table(std::FILE* out, const ReportSource& source) {
-  using Row = std::array<std::string, 9>;
-  const Row header = {"USER",      "STATE",    "TOTP",         "CREATED",   "LAST USED",
-                      "LAST HOST", "FAILURES", "LOCKED UNTIL", "CODES LEFT"};
+  using Row = std::array<std::string, 10>;
+  const Row header = {"USER",      "STATE",     "KIND",     "PARAMETERS",   "CREATED",
+                      "LAST USED", "LAST HOST", "FAILURES", "LOCKED UNTIL", "CODES LEFT"};
   // Two passes over the store (widths, then output) rather than keeping the rows: a million
   // users' cells would cost far more memory than reading the snapshot again.
   auto row_of = [](const UserReport& r) -> Row {
     return {r.user,
             r.state,
-            params_of(r.otp),
+            kind_name(r.otp.kind()),
+            params_of(r),
             iso8601_utc(r.created_at),
             time_or(r.last_used_at, "never"),
             r.last_host.value_or("-"),
@@ -112,7 +132,7 @@ Status print_table(std::FILE* out, const ReportSource& source) {
             time_or(r.locked_until, "-"),
             std::to_string(r.recovery_codes_left)};
   };
-  std::array<std::size_t, 9> width{};
+  std::array<std::size_t, std::tuple_size_v<Row>> width{};
   auto widen = [&](const Row& row) {
     for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
   };
@@ -142,14 +162,18 @@ Status print_json(std::FILE* out, const ReportSource& source) {
   std::fputs("[", out);
   bool first = true;
   auto printed = source([&](const UserReport& r) -> Status {
+    const bool hotp = r.otp.kind() == OtpKind::hotp;
     std::fprintf(out,
-                 "%s  {\"user\": %s, \"state\": %s, \"algorithm\": %s, \"digits\": %u, "
-                 "\"period\": %u, \"created\": %s, \"last_used\": %s, \"last_host\": %s, "
-                 "\"failures\": %lld, \"locked_until\": %s, \"lockouts\": %lld, "
-                 "\"recovery_codes_left\": %zu}",
+                 "%s  {\"user\": %s, \"state\": %s, \"kind\": %s, \"algorithm\": %s, "
+                 "\"digits\": %u, \"period\": %s, \"counter\": %s, \"created\": %s, "
+                 "\"last_used\": %s, \"last_host\": %s, \"failures\": %lld, "
+                 "\"locked_until\": %s, \"lockouts\": %lld, \"recovery_codes_left\": %zu}",
                  first ? "\n" : ",\n", json_string(r.user).c_str(), json_string(r.state).c_str(),
+                 json_string(kind_name(r.otp.kind())).c_str(),
                  json_string(algorithm_name(r.otp.algorithm)).c_str(), r.otp.digits,
-                 r.otp.period, json_time(r.created_at).c_str(), json_time(r.last_used_at).c_str(),
+                 hotp ? "null" : std::to_string(r.otp.period).c_str(),
+                 json_number(r.next_counter).c_str(), json_time(r.created_at).c_str(),
+                 json_time(r.last_used_at).c_str(),
                  r.last_host ? json_string(*r.last_host).c_str() : "null",
                  static_cast<long long>(r.failures), json_time(r.locked_until).c_str(),
                  static_cast<long long>(r.lockouts), r.recovery_codes_left);

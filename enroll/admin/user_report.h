@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// What `status USER` and `list` say about a user: the state, the TOTP parameters, when the
+// What `status USER` and `list` say about a user: the state, the kind (totp or hotp) and its
+// parameters, for HOTP the next counter, when the
 // enrollment was made and last used, the lockout and the recovery codes left; read from one
 // store snapshot and printed as `key: value` lines, an aligned table, or JSON. Never a secret.
 #pragma once
@@ -23,6 +24,9 @@ struct UserReport {
   // enrollment waiting for its first code; no active one).
   std::string state;
   OtpParams otp;
+  // A counter-based (HOTP) enrollment's next expected counter, last used + 1; none for TOTP
+  // and for a pending enrollment, which has used no counter yet.
+  std::optional<std::int64_t> next_counter;
   std::int64_t created_at = 0;
   std::optional<std::int64_t> last_used_at;
   std::optional<std::string> last_host;      // where that was (host_name.h), if recorded
@@ -44,14 +48,15 @@ using ReportVisitor = std::function<Status(const UserReport&)>;
 using ReportSource = std::function<Status(const ReportVisitor&)>;
 ReportSource all_reports(StoreTransaction& txn, std::int64_t now);
 
-// status: one `key: value` line per field.
+// status: one `key: value` line per field; `period` for TOTP, `counter` for HOTP.
 void print_status(std::FILE* out, const UserReport& report);
 
 // list: a header line and one aligned line per user. Reads `source` twice, for the column
 // widths and then for the lines, so nothing is printed if the first pass fails.
 Status print_table(std::FILE* out, const ReportSource& source);
 
-// list --json: an array of objects, one per user; times are ISO 8601 UTC strings or null. One
+// list --json: an array of objects, one per user; times are ISO 8601 UTC strings or null;
+// "kind" is "totp" or "hotp", "period" is null for hotp and "counter" null but for hotp. One
 // pass: if reading fails part-way the array is left unclosed, so a JSON parser rejects the
 // partial output rather than taking it for the whole list.
 Status print_json(std::FILE* out, const ReportSource& source);

@@ -4,6 +4,8 @@
 // then shown once. Until then the new secret is only a pending enrollment and the previous one
 // keeps working; aborting at any point leaves the previous enrollment as it was. A user other
 // than root who replaces their own enrollment first proves they hold it (possession.h).
+// With --hotp the key is counter-based, for an app in counter mode: the URI starts it at
+// counter 0 and the confirming code's counter is the first one used.
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -12,6 +14,7 @@
 #include "common/base32.h"
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "common/hotp.h"
 #include "common/otpauth_uri.h"
 #include "common/totp.h"
 #include "common/typed_code.h"
@@ -47,11 +50,24 @@ struct Confirmation {
   std::int64_t step = 0;
 };
 
-// Up to three attempts at typing the current code of the new secret. A match returns its time
-// step, which becomes the enrollment's last used step so the same code cannot log in later.
-Result<Confirmation> confirm_code(Terminal& tty, const SecureBytes& secret,
-                                  const OtpParams& params, unsigned window) {
+// The step (time step, or counter) of a typed code of the new secret, read and searched the
+// way a login does it: a counter-based key's first code is at counter 0, and an app that made
+// a few codes before this one is still inside the window.
+Result<std::optional<std::int64_t>> match_new_code(const SecureBytes& secret,
+                                                   const OtpParams& params, const Config& config,
+                                                   std::string_view code) {
+  if (params.kind() == OtpKind::hotp) {
+    return hotp_match(secret, params, /*last_used=*/-1, config.hotp_window, code);
+  }
+  return totp_match(secret, params, now_unix(), config.window, code);
+}
+
+// Up to three attempts at typing the current code of the new secret. A match returns its step,
+// which becomes the enrollment's last used step so the same code cannot log in later.
+Result<Confirmation> confirm_code(Terminal& tty, const SecureBytes& secret, const OtpParams& params,
+                                  const Config& config) {
   using Outcome = Confirmation::Outcome;
+  const bool hotp = params.kind() == OtpKind::hotp;
   for (int attempt = 1; attempt <= kCodeAttempts; ++attempt) {
     tty.print("Code from your authenticator app: ");
     LineRead line = tty.read_line(kMaxTypedCode, /*echo=*/true);
@@ -63,17 +79,18 @@ Result<Confirmation> confirm_code(Terminal& tty, const SecureBytes& secret,
     if (line.status == ReadStatus::failed) {
       return make_error(Errc::io, std::string("reading the code: ") + std::strerror(errno));
     }
-    auto code = line.status == ReadStatus::line
-                    ? normalise_totp_code(line.text.view(), params.digits)
-                    : std::nullopt;
+    auto code = line.status != ReadStatus::line ? std::nullopt
+                : hotp ? normalise_hotp_code(line.text.view(), params.digits)
+                       : normalise_totp_code(line.text.view(), params.digits);
     if (!code) {
       tty.print("That is not a " + std::to_string(params.digits) + "-digit code.\n");
       continue;
     }
-    auto matched = totp_match(secret, params, now_unix(), window, code->view());
+    auto matched = match_new_code(secret, params, config, code->view());
     if (!matched) return std::move(matched).error();
     if (*matched) return Confirmation{Outcome::matched, **matched};
-    tty.print("That code is not right. Is the clock of your device correct?\n");
+    tty.print(hotp ? "That code is not right. Is the app in counter (HOTP) mode?\n"
+                   : "That code is not right. Is the clock of your device correct?\n");
   }
   return Confirmation{Outcome::exhausted};
 }
@@ -93,7 +110,7 @@ Result<NewKey> new_key(const std::string& issuer, const std::string& user,
   if (!secret) return std::move(secret).error();
   auto base32 = base32_encode(*secret);
   if (!base32) return std::move(base32).error();
-  SecretString uri = otpauth_uri(issuer, user, base32->view(), params);
+  SecretString uri = otpauth_uri(issuer, user, base32->view(), params, /*next_counter=*/0);
   return NewKey{std::move(secret).value(), std::move(base32).value(), std::move(uri)};
 }
 
@@ -111,29 +128,40 @@ void show_key(Terminal& tty, const std::string& issuer, std::string_view user, c
       print_error("QR code", matrix.error().message);
     }
   }
-  tty.print("Or add this key by hand (time-based, " + describe_params(params) + "):\n\n    ");
+  tty.print(std::string("Or add this key by hand (") +
+            (params.kind() == OtpKind::totp ? "time-based, " : "") + describe_params(params) +
+            "):\n\n    ");
   tty.print(group_in_fours(key.base32.view()).view());
   tty.print("\n\nKey URI: ");
   tty.print(key.uri.view());
   tty.print("\n\n");
 }
 
-// What enroll's own options ask for: how the QR code of the new key is shown and saved.
-struct QrOutput {
+// What enroll's own options ask for: how the QR code of the new key is shown and saved, and
+// whether the key is counter-based.
+struct EnrollOptions {
   QrStyle style = QrStyle::ansi;
   QrImageFiles images;  // --qr-png, --qr-svg
+  bool hotp = false;    // --hotp
 };
 
+constexpr int kHotpOption = 4000;  // getopt_long value of --hotp, beyond QrImageFiles' values
+
 // The start every command makes (command_start.h), with enroll's options parsed into `qr`.
-std::optional<Started> start_enroll(const Invocation& invocation, QrOutput& qr, Exit& early) {
+std::optional<Started> start_enroll(const Invocation& invocation, EnrollOptions& qr, Exit& early) {
   static const struct option long_options[] = {
       {"qr", required_argument, nullptr, 'q'},
       {"qr-png", required_argument, nullptr, QrImageFiles::kPngOption},
       {"qr-svg", required_argument, nullptr, QrImageFiles::kSvgOption},
+      {"hotp", no_argument, nullptr, kHotpOption},
       {"help", no_argument, nullptr, 'h'},
       {nullptr, 0, nullptr, 0}};
   auto qr_option = [&qr](int option, const char* value) -> std::optional<Exit> {
     if (QrImageFiles::is_option(option)) return qr.images.handle(option, value);
+    if (option == kHotpOption) {
+      qr.hotp = true;
+      return std::nullopt;
+    }
     auto parsed = parse_qr_style(value);
     if (!parsed) return usage_error("--qr: must be ansi, utf8, invert or none");
     qr.style = *parsed;
@@ -169,10 +197,11 @@ std::optional<Exit> refuse_unconfirmed(Session& session, const Confirmation& con
 // withdraws the pending row and the image files (their destructors).
 Exit offer_new_key(Started& started, const WritableStore& opened,
                    const std::optional<Enrollment>& previous, const std::string& issuer,
-                   QrOutput& qr) {
+                   EnrollOptions& qr) {
   Session& session = started.session;
   const Config& config = started.config;
-  const OtpParams& params = config.otp;
+  OtpParams params = config.otp;
+  if (qr.hotp) params.period = kCounterBased;
   auto key = new_key(issuer, session.user(), params);
   if (!key) return session.failed(key.error());
   PendingEnrollment pending(opened, session.user(), params);
@@ -186,11 +215,11 @@ Exit offer_new_key(Started& started, const WritableStore& opened,
   }
   show_key(tty, issuer, session.user(), *key, params, qr.style);
   if (auto st = qr.images.write(key->uri.view(), tty); !st) return session.failed(st.error());
-  auto confirmation = confirm_code(tty, key->secret, params, config.window);
+  auto confirmation = confirm_code(tty, key->secret, params, config);
   if (!confirmation) return session.failed(confirmation.error());
   if (auto stop = refuse_unconfirmed(session, *confirmation)) return *stop;
 
-  // The confirmation code is spent: its step becomes the last used one.
+  // The confirmation code is spent: its step (its counter, for HOTP) becomes the last used one.
   const ConfirmRules unchanged{session.caller().is_root(),
                                previous ? std::optional(previous->sealed_secret) : std::nullopt};
   auto codes = pending.confirm(key->secret, confirmation->step, config.recovery_codes, unchanged);
@@ -209,7 +238,7 @@ Exit offer_new_key(Started& started, const WritableStore& opened,
 
 Exit run_enroll(const ConfigLocation& where, int argc, char** argv) {
   Exit early = Exit::error;
-  QrOutput qr;
+  EnrollOptions qr;
   auto started = start_enroll({where, argc, argv}, qr, early);
   if (!started) return early;
   Session& session = started->session;

@@ -26,23 +26,29 @@ Result<std::optional<Enrollment>> look_up(Store& store, const std::string& user)
   return (*snapshot)->find(user);
 }
 
-// What the user typed, if it has the shape of something the rules accept: a TOTP code with its
-// spaces removed, or the canonical form of a recovery code.
-std::optional<SecretString> acceptable_shape(std::string_view typed, unsigned digits,
+// What the user typed, if it has the shape of something the rules accept: a code with its
+// spaces (and, from a token, its token identifier) removed, read the way a login reads it, or
+// the canonical form of a recovery code.
+std::optional<SecretString> acceptable_shape(std::string_view typed, const OtpParams& params,
                                              const ProofRules& rules) {
-  if (auto totp = normalise_totp_code(typed, digits)) return totp;
+  auto code = params.kind() == OtpKind::hotp ? normalise_hotp_code(typed, params.digits)
+                                             : normalise_totp_code(typed, params.digits);
+  if (code) return code;
   if (rules.recovery_code_accepted) return normalise_recovery_code(typed);
   return std::nullopt;
 }
 
 // Reads the caller's code. Nothing if they gave none: then it has refused and set `stop`.
-std::optional<SecretString> read_code(Session& session, unsigned digits, const ProofRules& rules,
-                                      std::optional<Exit>& stop) {
+std::optional<SecretString> read_code(Session& session, const OtpParams& params,
+                                      const ProofRules& rules, std::optional<Exit>& stop) {
   InterruptScope interrupts;
   Terminal in(rules.source);
+  const bool hotp = params.kind() == OtpKind::hotp;
+  const std::string device = hotp ? "your token" : "your authenticator app";
   in.print(rules.recovery_code_accepted
-               ? "Current code from your authenticator app, or a recovery code: "
-               : "Code from your authenticator app: ");
+               ? (hotp ? "Next code from your token" : "Current code from your authenticator app") +
+                     std::string(", or a recovery code: ")
+               : "Code from " + device + ": ");
   LineRead line = in.read_line(kMaxTypedCode, /*echo=*/false);
   if (!in.input_is_tty()) in.print("\n");
   if (line.status == ReadStatus::end_of_input || line.status == ReadStatus::interrupted ||
@@ -55,13 +61,13 @@ std::optional<SecretString> read_code(Session& session, unsigned digits, const P
         make_error(Errc::io, std::string("reading the code: ") + std::strerror(errno)));
     return std::nullopt;
   }
-  auto code = line.status == ReadStatus::line ? acceptable_shape(line.text.view(), digits, rules)
+  auto code = line.status == ReadStatus::line ? acceptable_shape(line.text.view(), params, rules)
                                               : std::nullopt;
   if (!code) {
     // Not checked against anything, so not counted either: there was nothing to guess.
     stop = session.refused(
         Exit::verification, "bad-input",
-        "that is not a " + std::to_string(digits) + "-digit code from your authenticator app" +
+        "that is not a " + std::to_string(params.digits) + "-digit code from " + device +
             (rules.recovery_code_accepted ? " or a recovery code" : "") + "; nothing was changed");
   }
   return code;
@@ -82,7 +88,7 @@ std::optional<Exit> prove_possession(Session& session, const Config& config, Sto
     return session.refused(Exit::verification, "locked", kLockedMessage);
   }
   std::optional<Exit> stop;
-  auto code = read_code(session, (*found)->otp.digits, rules, stop);
+  auto code = read_code(session, (*found)->otp, rules, stop);
   if (!code) return stop;
   const VerifyRequest request{session.user(), code->view(),   now_unix(),
                               config.window,  config.lockout, config.hotp_window};
@@ -96,7 +102,9 @@ std::optional<Exit> prove_possession(Session& session, const Config& config, Sto
   }
   if (outcome == Outcome::replayed) {
     return session.refused(Exit::verification, "wrong-code",
-                           "that code was used already; wait for the next one");
+                           (*found)->otp.kind() == OtpKind::hotp
+                               ? "that code was used already; press the token for the next one"
+                               : "that code was used already; wait for the next one");
   }
   if (outcome == Outcome::wrong_code) {
     return session.refused(Exit::verification, "wrong-code",

@@ -18,6 +18,7 @@
 
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "common/hotp.h"
 #include "enroll/cli/command_start.h"
 #include "enroll/cli/reporting.h"
 #include "enroll/cli/session.h"
@@ -41,7 +42,20 @@ struct BatchEntry {
   std::string user;
   SecureBytes secret;
   std::size_t line = 0;
+  std::optional<std::int64_t> next_counter;  // a counter-based (HOTP) key's; none: time-based
 };
+
+// What the command line says about how every line is read: the key's encoding, and whether a
+// line without a field of its own is counter-based (--hotp, from counter 0).
+struct BatchRules {
+  KeyEncoding encoding = KeyEncoding::base32;
+  bool hotp = false;
+};
+
+// The optional field between USER and the key that makes a line counter-based: "hotp:N", N its
+// token's next counter. The ':' is in neither the base32 nor the hex alphabet, so no line that
+// was valid before the field existed changes its meaning.
+constexpr std::string_view kHotpField = "hotp:";
 
 // A failed batch: what to print, the exit status and the audit fields.
 struct Refusal {
@@ -82,26 +96,47 @@ std::string_view trim_blanks(std::string_view text) {
   return text.substr(first, text.find_last_not_of(" \t") - first + 1);
 }
 
-// "USER BASE32": the user is the first word, the key is the rest (it may contain spaces, as
-// `import` accepts). Blank lines and lines starting with '#' hold nothing.
-Result<std::optional<BatchEntry>> parse_line(std::string_view text, std::size_t line) {
+// The next word of `text` (which starts with one), and `text` moved past it and its blanks.
+std::string_view take_word(std::string_view& text) {
+  const auto blank = std::min(text.find_first_of(" \t"), text.size());
+  const std::string_view word = text.substr(0, blank);
+  text = trim_blanks(text.substr(blank));
+  return word;
+}
+
+// "USER [hotp:N] KEY": the user is the first word, then the optional counter field; the key is
+// the rest (it may contain spaces, as `import` accepts). Blank lines and lines starting with
+// '#' hold nothing.
+Result<std::optional<BatchEntry>> parse_line(std::string_view text, std::size_t line,
+                                             const BatchRules& rules) {
   auto bad = [](std::string why) { return make_error(Errc::invalid_argument, std::move(why)); };
   text = trim_blanks(text);
   if (text.empty() || text.front() == '#') return std::optional<BatchEntry>();
-  const auto blank = text.find_first_of(" \t");
-  if (blank == std::string_view::npos) return bad("expected USER BASE32");
+  const std::string_view name = take_word(text);
+  if (text.empty()) return bad("expected USER [hotp:N] KEY");
   // The canonical name, as for `import USER`: "ALICE" stored as such would be a row the module
   // (which looks up "alice") never finds, and under nullok alice would give no code at all.
-  auto user = store_user_name(text.substr(0, blank));
+  auto user = store_user_name(name);
   if (!user) return std::move(user).error();  // invalid_argument, or unavailable: see read_batch
-  auto secret = decode_imported_key(text.substr(blank + 1));
+  std::optional<std::int64_t> next_counter;
+  if (rules.hotp) next_counter = 0;
+  if (text.starts_with(kHotpField)) {
+    next_counter = parse_next_counter(take_word(text).substr(kHotpField.size()));
+    if (!next_counter) {
+      return bad("the counter (hotp:N) must be a whole number from 0 to " +
+                 std::to_string(kMaxHotpCounter));
+    }
+    if (text.empty()) return bad("expected USER [hotp:N] KEY");
+  }
+  auto secret = decode_imported_key(text, rules.encoding);
   if (!secret) return bad(secret.error().message);
   return std::optional<BatchEntry>(
-      BatchEntry{std::move(user).value(), std::move(secret).value(), line});
+      BatchEntry{std::move(user).value(), std::move(secret).value(), line, next_counter});
 }
 
 // Reads and checks every line into `entries`, or refuses at the first bad one.
-std::optional<Refusal> read_batch(int fd, std::vector<BatchEntry>& entries) {
+std::optional<Refusal> read_batch(int fd, const BatchRules& rules,
+                                  std::vector<BatchEntry>& entries) {
   LineSource input(fd, kMaxBatchLine);
   std::string_view text;
   for (std::size_t line = 1;; ++line) {
@@ -109,7 +144,7 @@ std::optional<Refusal> read_batch(int fd, std::vector<BatchEntry>& entries) {
       case LineSource::Next::line:
         break;
       case LineSource::Next::end:
-        if (entries.empty()) return Refusal{Exit::usage, "bad-input", "no USER BASE32 line"};
+        if (entries.empty()) return Refusal{Exit::usage, "bad-input", "no USER KEY line"};
         return std::nullopt;
       case LineSource::Next::too_long:
         return bad_line(line, "longer than " + std::to_string(kMaxBatchLine) + " bytes");
@@ -117,7 +152,7 @@ std::optional<Refusal> read_batch(int fd, std::vector<BatchEntry>& entries) {
         return failure(
             make_error(Errc::io, std::string("standard input: ") + std::strerror(errno)));
     }
-    auto entry = parse_line(text, line);
+    auto entry = parse_line(text, line, rules);
     if (!entry) {
       // A failed lookup refuses the batch as an error: no line is wrong, the directory is.
       if (entry.error().code == Errc::unavailable) return failure(entry.error());
@@ -152,6 +187,10 @@ Result<Enrollment> sealed_enrollment(const SecureBytes& key, const BatchEntry& e
   Enrollment e;
   e.user = entry.user;
   e.otp = params;
+  if (entry.next_counter) {
+    e.otp.period = kCounterBased;
+    e.last_step = last_step_before(*entry.next_counter);
+  }
   e.sealed_secret = std::move(sealed).value();
   e.created_at = now;
   return e;
@@ -186,6 +225,20 @@ std::optional<Refusal> write_batch(const WritableStore& target,
   return std::nullopt;
 }
 
+// The parameters of an imported batch for its summary: "SHA1, 6 digits, 30 seconds", with
+// "; 2 of them counter-based" if only some lines were, or "SHA1, 6 digits, counter-based".
+std::string describe_batch(const std::vector<BatchEntry>& entries, OtpParams params) {
+  const auto counter_based = static_cast<std::size_t>(
+      std::count_if(entries.begin(), entries.end(),
+                    [](const BatchEntry& e) { return e.next_counter.has_value(); }));
+  if (counter_based == entries.size()) params.period = kCounterBased;
+  std::string text = describe_params(params);
+  if (counter_based != 0 && counter_based != entries.size()) {
+    text += "; " + std::to_string(counter_based) + " of them counter-based";
+  }
+  return text;
+}
+
 }  // namespace
 
 bool wants_batch(int argc, char** argv) {
@@ -198,9 +251,9 @@ bool wants_batch(int argc, char** argv) {
 }
 
 Exit run_import_batch(const ConfigLocation& where, int argc, char** argv) {
-  static const std::vector<struct option> long_options = with_totp_param_options(
+  static const std::vector<struct option> long_options = with_import_options(
       {{"batch", no_argument, nullptr, 'b'}, {"help", no_argument, nullptr, 'h'}});
-  TotpParamOptions param_options;
+  ImportOptions param_options;
   auto param_option = [&](int option, const char* value) {
     return param_options.handle(option, value);
   };
@@ -208,6 +261,10 @@ Exit run_import_batch(const ConfigLocation& where, int argc, char** argv) {
   if (auto stop = parse_options(argc, argv, long_options.data(), param_option, operands)) {
     return *stop;
   }
+  if (param_options.counter_given()) {
+    return usage_error("--counter: not with --batch; a line gives its own counter (hotp:N)");
+  }
+  if (auto conflict = param_options.conflict()) return usage_error(*conflict);
   if (!operands.empty()) {
     return usage_error(std::string(kWhat) + ": unexpected argument '" + operands.front() +
                        "' (the users are read from standard input)");
@@ -225,9 +282,12 @@ Exit run_import_batch(const ConfigLocation& where, int argc, char** argv) {
   auto config = load_cli_config(where, ConfigUse::writing);
   if (!config) return report.refused(failure(config.error()));
   const OtpParams params = param_options.applied_to(config->otp);
+  // A line's hotp:N field makes it counter-based whatever the options say; --hotp makes the
+  // lines without one counter-based too.
+  const BatchRules rules{param_options.encoding(), param_options.hotp()};
 
   std::vector<BatchEntry> entries;
-  if (auto refusal = read_batch(STDIN_FILENO, entries)) return report.refused(*refusal);
+  if (auto refusal = read_batch(STDIN_FILENO, rules, entries)) return report.refused(*refusal);
   if (auto duplicate = sort_and_check_unique(entries)) return report.refused(*duplicate);
 
   auto opened = open_store_for_writing(*config);
@@ -236,7 +296,7 @@ Exit run_import_batch(const ConfigLocation& where, int argc, char** argv) {
   std::fprintf(stderr,
                "%s: imported the keys of %zu users (%s). They have no recovery codes yet: "
                "`%s recovery USER` issues them.\n",
-               kProgramName, entries.size(), describe_params(params).c_str(), kProgramName);
+               kProgramName, entries.size(), describe_batch(entries, params).c_str(), kProgramName);
   return report.imported(entries.size());
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// `import --batch`: provisions many users at once from `USER BASE32` lines on standard input,
+// `import --batch`: provisions many users at once from `USER [hotp:N] KEY` lines on standard
+// input (the key base32, or hex with --hex; hotp:N a counter-based token's next counter),
 // in one transaction: every line is checked first, and one bad line (or a user who is already
 // enrolled) aborts the whole batch with its line number and nothing written. Sized for a
 // million users (see bench/import_batch.sh): one prepared INSERT for all rows, input read in

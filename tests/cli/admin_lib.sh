@@ -37,6 +37,14 @@ list_json() {
   return 1
 }
 
+# save_users_before: the users `list --json` shows now, as a Python literal in $WORK/before, for
+# batch_refused's "nothing was written".
+save_users_before() {
+  enroll list --json </dev/null
+  "$PY" -c 'import json, sys; print(repr({u["user"]: u for u in json.load(open(sys.argv[1]))}))' \
+    "$WORK/out" >"$WORK/before"
+}
+
 # expect_no_secret: no key of these tests appears in the captured output.
 expect_no_secret() {
   for secret in "$KEY_A" "$KEY_B" "$KEY_C" "$KEY80"; do

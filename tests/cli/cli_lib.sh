@@ -170,6 +170,17 @@ totp_code() {
   printf '%s\n' "$1" | "$PY" -c "$TOTP_PY" "${2:-right}"
 }
 
+# hotp_code KEY COUNTER [ARGS...]: the code at COUNTER of a hex KEY (a base32 one with -b in
+# ARGS; --digits=8 for 8 digits) by oathtool, an independent implementation. The key travels on
+# stdin.
+hotp_code() {
+  hotp_counter=$2
+  printf '%s\n' "$1" | {
+    shift 2
+    oathtool --hotp -c "$hotp_counter" "$@" -
+  }
+}
+
 # expect_mode PATH MODE: octal permission bits as stat prints them (600, 700, 644).
 expect_mode() {
   mode=$(stat -c %a "$1") || return 1

@@ -122,14 +122,17 @@ unlock_ends_a_lockout() {
   expect_rc 5 && expect_in err "unlock nobody-here: not enrolled"
 }
 
-# A store of nobody's own (config, key and store owned by nobody, which the file checks accept
-# from that euid): the path a user takes for their own codes once the store is reachable.
+# setup_nobody_store KEY [IMPORT ARGS...]: a store of nobody's own (config, key and store owned
+# by nobody, which the file checks accept from that euid), with KEY imported for nobody: the
+# path a user takes for their own codes once the store is reachable.
 setup_nobody_store() {
+  nobody_key=$1
+  shift
   mkdir -m 755 "$WORK/nb" &&
     printf 'db = %s/nb/store/s.db\nkey_file = %s/nb/key\nmax_failures = 2\n' "$WORK" "$WORK" \
       >"$WORK/nb/c.conf" && chmod 644 "$WORK/nb/c.conf" || return 1
-  with_input "$KEY160\n"
-  enroll_bare --config "$WORK/nb/c.conf" import nobody <"$WORK/in"
+  with_input "$nobody_key\n"
+  enroll_bare --config "$WORK/nb/c.conf" import nobody "$@" <"$WORK/in"
   expect_rc 0 && chown -R nobody:nogroup "$WORK/nb/store" "$WORK/nb/key"
 }
 
@@ -146,7 +149,7 @@ nobody_recovery() {
 }
 
 non_root_recovery_needs_a_code() {
-  setup_nobody_store || return 1
+  setup_nobody_store "$KEY160" || return 1
   nobody_recovery 12345
   expect_rc 3 && expect_in err "not a 6-digit code" || return 1
   nobody_recovery zzzz-zzzz-zzzz  # a recovery code is no proof: refused before any check

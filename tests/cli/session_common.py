@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # What the pexpect drivers of `sshotp-enroll enroll` share (enroll_session.py,
-# qr_image_session.py, selfservice_session.py): the code prompt, check() with its count of
-# failed checks, the options of a driver that runs a root enrollment, and starting one up to its
-# first prompt. Not a test itself.
+# qr_image_session.py, selfservice_session.py, hotp_enroll_session.py): the code prompt, check()
+# with its count of failed checks, the options of a driver that runs a root enrollment, and
+# starting one up to its first prompt. Not a test itself.
 import argparse
 
 import pexpect

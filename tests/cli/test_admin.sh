@@ -108,15 +108,20 @@ states_show_in_list_and_status() {
     users["pat"]["state"] == "pending" and users["pat"]["created"] == "2023-11-14T22:13:20Z" and
     users["ann"]["state"] == "active" and users["ann"]["last_used"] and
     users["cat"]["recovery_codes_left"] == 2 and
-    set(users["ann"]) == {"user", "state", "algorithm", "digits", "period", "created",
-      "last_used", "last_host", "failures", "locked_until", "lockouts", "recovery_codes_left"}' || return 1
+    users["ann"]["kind"] == "totp" and users["ann"]["counter"] is None and
+    set(users["ann"]) == {"user", "state", "kind", "algorithm", "digits", "period", "counter",
+      "created", "last_used", "last_host", "failures", "locked_until", "lockouts",
+      "recovery_codes_left"}' || return 1
   expect_status_shows hal "state: locked" "lockouts: 1" || return 1
   expect_status pat 5 && expect_in out "state: pending" || return 1
   enroll list </dev/null
   expect_rc 0 || return 1
-  grep -Eq '^hal +locked +SHA1/6/30 +[0-9T:Z-]+ +never +- +0 +[0-9T:Z-]+ +0$' "$WORK/out" &&
-    grep -Eq '^pat +pending +SHA1/6/30 +2023-11-14T22:13:20Z +never +- +0 +- +0$' "$WORK/out" &&
-    grep -Eq '^fay +active +SHA256/8/60 ' "$WORK/out" ||
+  grep -Eq '^USER +STATE +KIND +PARAMETERS +CREATED +LAST USED' "$WORK/out" &&
+    grep -Eq '^hal +locked +totp +SHA1/6/30 +[0-9T:Z-]+ +never +- +0 +[0-9T:Z-]+ +0$' \
+      "$WORK/out" &&
+    grep -Eq '^pat +pending +totp +SHA1/6/30 +2023-11-14T22:13:20Z +never +- +0 +- +0$' \
+      "$WORK/out" &&
+    grep -Eq '^fay +active +totp +SHA256/8/60 ' "$WORK/out" ||
     { note "unexpected table"; show_output; return 1; }
 }
 

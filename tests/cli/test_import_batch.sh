@@ -3,7 +3,8 @@
 # Tests of `sshotp-enroll import --batch` and of the names `import` stores: a bad line of any kind
 # writes nothing and names only its line number; a good batch is stored at once and its users
 # log in through libpam and the built module (pam_login.py, codes from pyotp); a batch naming an
-# enrolled user writes nothing; --algorithm/--digits/--period apply to every line; 10,000 users
+# enrolled user writes nothing; --algorithm/--digits/--period apply to every line; counter-based
+# (HOTP) lines and hex keys log in with oathtool's codes, from their counter on; 10,000 users
 # in one go (untimed: bench/import_batch.sh measures); and an alias of an account (nss_wrapper,
 # tests/support/with_nss.sh) is stored under the account's canonical name. The arguments of
 # import --batch, who may run it and its syslog line are in test_admin.sh. Everything lives in a
@@ -36,7 +37,7 @@ bad_batches_write_nothing() {
   long=$(head -c 1400 /dev/zero | tr '\0' 'A')
   batch_refused "ann $KEY_A\nben $KEY_B-!\ncat $KEY_C\n" "not a valid base32 key" 2 &&
     batch_refused "ann $KEY_A\n\n# a comment\nben $KEY80\n" "the key has 80 bits" 4 &&
-    batch_refused "ann $KEY_A\n$KEY_B\n" "expected USER BASE32" 2 &&
+    batch_refused "ann $KEY_A\n$KEY_B\n" "expected USER [hotp:N] KEY" 2 &&
     batch_refused "ann $KEY_A\nb:n $KEY_B\n" \
       "a user name cannot contain spaces, control characters or ':'" 2 &&
     batch_refused "-ben $KEY_B\n" "a user name cannot start with '-'" 1 &&
@@ -44,7 +45,7 @@ bad_batches_write_nothing() {
     batch_refused "ann $KEY_A\nben $long\n" "longer than" 2 || return 1
   for input in '' '\n\n# only comments\n'; do
     with_batch "$input"
-    expect_rc 2 && expect_in err "no USER BASE32 line" || return 1
+    expect_rc 2 && expect_in err "no USER KEY line" || return 1
   done
 }
 
@@ -95,9 +96,7 @@ alias_operand_enrolls_the_canonical_name() {
 }
 
 batch_with_enrolled_user_writes_nothing() {
-  enroll list --json </dev/null
-  "$PY" -c 'import json, sys; print(repr({u["user"]: u for u in json.load(open(sys.argv[1]))}))' \
-    "$WORK/out" >"$WORK/before"
+  save_users_before
   # abe sorts (and is inserted) before ben: the refusal must take abe back out.
   batch_refused "abe $KEY_A\nben $KEY_C\neve $KEY_B\n" "that user is already enrolled" 2
 }
@@ -109,6 +108,45 @@ batch_params_apply_to_all() {
     ("SHA256", 8, 60) for u in ("fay", "gus")) and users["ann"]["digits"] == 6'
 }
 
+# Counter-based lines: "USER hotp:N KEY" starts the user at counter N (N - 1 counts as used);
+# --hotp makes the lines without the field counter-based from 0; --hex reads hex keys.
+batch_hotp_lines_log_in() {
+  save_users_before
+  max=281474976710656 # kMaxHotpCounter, 2^48
+  batch_refused "hoa hotp:x $KEY_A\n" "the counter (hotp:N) must be a whole number from 0 to $max" 1 &&
+    batch_refused "hoa $KEY_A\nhob hotp:$((max + 1)) $KEY_B\n" "the counter (hotp:N)" 2 &&
+    batch_refused "hoa hotp:-1 $KEY_A\n" "the counter (hotp:N)" 1 &&
+    batch_refused "hoa hotp:5\n" "expected USER [hotp:N] KEY" 1 || return 1
+  with_batch "hoa $KEY_A\n" --counter 3
+  expect_rc 2 && expect_in err "--counter: not with --batch" || return 1
+  with_batch "hoa $KEY_A\n" --hotp --period 60
+  expect_rc 2 && expect_in err "--period: a counter-based (--hotp) key has no period" || return 1
+  # A mixed batch: hoa counter-based from counter 5, hob time-based as before.
+  with_batch "hoa hotp:5 $KEY_A\nhob $KEY_B\n"
+  expect_rc 0 && expect_in err "(SHA1, 6 digits, 30 seconds; 1 of them counter-based)" &&
+    expect_no_secret || return 1
+  list_json 'users["hoa"]["kind"] == "hotp" and users["hoa"]["counter"] == 5 and
+    users["hoa"]["period"] is None and users["hob"]["kind"] == "totp" and
+    users["hob"]["counter"] is None and users["hob"]["period"] == 30' || return 1
+  pam_login sshotp-admin hoa "$(hotp_code "$KEY_A" 4 -b)"
+  expect_rc 7 || { note "the code before the counter logged in"; return 1; }
+  pam_login sshotp-admin hoa "$(hotp_code "$KEY_A" 5 -b)"
+  expect_rc 0 || return 1
+  pam_login sshotp-admin hob "$(totp_code "$KEY_B")"
+  expect_rc 0 || return 1
+  # --hotp --hex: every line counter-based and hex; hoc from 0, hod from its own field.
+  hex=3132333435363738393031323334353637383930 # RFC 4226 Appendix D
+  with_batch "hoc $hex\nhod hotp:7 31 32 33 34 35 36 37 38 39 30 31 32 33 34 35 36 37 38 39 30\n" \
+    --hotp --hex --digits 8
+  expect_rc 0 && expect_in err "(SHA1, 8 digits, counter-based)" || return 1
+  list_json 'users["hoc"]["counter"] == 0 and users["hod"]["counter"] == 7 and
+    users["hoc"]["digits"] == 8' || return 1
+  pam_login sshotp-admin hoc "$(hotp_code "$hex" 0 --digits=8)"
+  expect_rc 0 || return 1
+  pam_login sshotp-admin hod "$(hotp_code "$hex" 7 --digits=8)"
+  expect_rc 0
+}
+
 ten_thousand_users_in_one_batch() {
   "$PY" -c '
 import base64, os
@@ -116,7 +154,7 @@ for i in range(10000):
     print(f"bulk{i:05d} {base64.b32encode(os.urandom(20)).decode()}")' >"$WORK/in"
   enroll import --batch <"$WORK/in"
   expect_rc 0 && expect_in err "imported the keys of 10000 users" || return 1
-  list_json 'sum(u.startswith("bulk") for u in users) == 10000 and len(users) == 10005' ||
+  list_json 'sum(u.startswith("bulk") for u in users) == 10000 and len(users) == 10009' ||
     return 1
   # 6000 new users, then one who exists: refused after more than one chunk of rows went in.
   "$PY" -c '
@@ -126,7 +164,7 @@ for i in range(6000):
 print(f"bulk09999 {base64.b32encode(os.urandom(20)).decode()}")' >"$WORK/in"
   enroll import --batch <"$WORK/in"
   expect_rc 2 && expect_in err "line 6001: that user is already enrolled" || return 1
-  list_json 'len(users) == 10005'
+  list_json 'len(users) == 10009'
 }
 
 # --------------------------------------------------------------------------------------------
@@ -139,6 +177,8 @@ run_case "a batch naming an enrolled user exits 2 and writes nothing" \
   batch_with_enrolled_user_writes_nothing
 run_case "import --batch --algorithm/--digits/--period apply to every line" \
   batch_params_apply_to_all
+run_case "HOTP lines (hotp:N, --hotp, --hex) are stored counter-based and log in (oathtool)" \
+  batch_hotp_lines_log_in
 run_case "10000 users in one batch" ten_thousand_users_in_one_batch
 run_case "import --batch stores canonical names; two spellings of one account are refused" \
   batch_names_are_canonical

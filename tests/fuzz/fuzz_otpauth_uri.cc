@@ -5,12 +5,15 @@
 // secret and non-default parameters must appear once each, and nothing a QR scanner could
 // misread (a raw ':', '?', '&', '#', space or non-ASCII byte) may appear unencoded.
 //
-// Input: byte 0 picks the TOTP parameters, byte 1 where the issuer ends, the rest is the text.
+// Input: byte 0 picks the parameters (time- or counter-based, and for the latter the next
+// counter), byte 1 where the issuer ends, the rest is the text.
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 
+#include "common/hotp.h"
 #include "common/otpauth_uri.h"
 #include "tests/fuzz/fuzz_support.h"
 
@@ -19,7 +22,8 @@ using sshotp::fuzz::require;
 
 namespace {
 
-constexpr std::string_view kPrefix = "otpauth://totp/";
+constexpr std::string_view kTotpPrefix = "otpauth://totp/";
+constexpr std::string_view kHotpPrefix = "otpauth://hotp/";
 constexpr std::string_view kSecret = "JBSWY3DPEHPK3PXP";
 
 bool unreserved(char c) {
@@ -57,9 +61,9 @@ struct ParsedUri {
   std::map<std::string, std::string> query;
 };
 
-std::optional<ParsedUri> parse_uri(std::string_view uri) {
-  if (uri.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
-  uri.remove_prefix(kPrefix.size());
+std::optional<ParsedUri> parse_uri(std::string_view uri, std::string_view prefix) {
+  if (uri.substr(0, prefix.size()) != prefix) return std::nullopt;
+  uri.remove_prefix(prefix.size());
   const auto question = uri.find('?');
   if (question == std::string_view::npos) return std::nullopt;
   const std::string_view label = uri.substr(0, question);
@@ -88,8 +92,14 @@ OtpParams params_from(std::uint8_t selector) {
   OtpParams params;
   params.algorithm = static_cast<Algorithm>(selector % 3);
   params.digits = (selector & 4) != 0 ? 8 : 6;
-  params.period = kPeriods[(selector >> 3) & 3];
+  params.period = (selector & 0x20) != 0 ? kCounterBased : kPeriods[(selector >> 3) & 3];
   return params;
+}
+
+// The next counter of a counter-based URI: the ends of the range and two in between.
+std::int64_t counter_from(std::uint8_t selector) {
+  static constexpr std::int64_t kCounters[] = {0, 1, 123456789, kMaxHotpCounter};
+  return kCounters[selector >> 6];
 }
 
 void require_encoding_invariants(std::string_view text) {
@@ -114,8 +124,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   require_encoding_invariants(issuer);
   require_encoding_invariants(user);
 
-  const SecretString uri = otpauth_uri(issuer, user, kSecret, params);
-  auto parsed = parse_uri(uri.view());
+  const bool hotp = params.kind() == OtpKind::hotp;
+  const std::int64_t counter = counter_from(data[0]);
+  const SecretString uri = otpauth_uri(issuer, user, kSecret, params, counter);
+  auto parsed = parse_uri(uri.view(), hotp ? kHotpPrefix : kTotpPrefix);
   require(parsed.has_value(), "the URI parses strictly");
   require(parsed->issuer_label == issuer && parsed->user == user, "label round trip");
   const OtpParams defaults;
@@ -124,7 +136,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (params.algorithm != defaults.algorithm)
     expected["algorithm"] = algorithm_name(params.algorithm);
   if (params.digits != defaults.digits) expected["digits"] = std::to_string(params.digits);
-  if (params.period != defaults.period) expected["period"] = std::to_string(params.period);
+  if (hotp) {
+    expected["counter"] = std::to_string(counter);  // always: the Key URI format requires it
+  } else if (params.period != defaults.period) {
+    expected["period"] = std::to_string(params.period);
+  }
   require(parsed->query == expected, "exactly the expected parameters, each once");
   return 0;
 }

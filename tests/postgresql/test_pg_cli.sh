@@ -21,7 +21,7 @@ export SSHOTP_TEST_PG_SUPER
 # commands reach the store in ways of their own; the parsers and the 10,000-user batch are the
 # same code on both stores, and run under the sanitizers on SQLite).
 scripts=${SSHOTP_PG_CLI_SCRIPTS:-test_cli.sh test_admin.sh test_import_batch.sh test_migrate.sh \
-test_audit_hosts.sh test_selfservice.sh test_resync.sh}
+test_audit_hosts.sh test_selfservice.sh test_resync.sh test_import_hotp.sh}
 for script in $scripts; do
   [[ -f $SSHOTP_SRCDIR/tests/cli/$script ]] || e2e_die "no such CLI test: $script"
   echo "--- $script against PostgreSQL"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Unit tests of how secrets are carried and written down: base32 (checked against the RFC 4648
-// §10 vectors), the otpauth:// Key URI that enrollment turns into a QR code, and the
+// §10 vectors), hex keys, the otpauth:// Key URI that enrollment turns into a QR code, and the
 // SecretString / ct_equal primitives every secret passes through.
 #include <array>
 #include <cstdint>
@@ -10,6 +10,7 @@
 
 #include "common/base32.h"
 #include "common/crypto.h"
+#include "common/hex.h"
 #include "common/otpauth_uri.h"
 #include "common/secret.h"
 #include "common/totp.h"
@@ -105,8 +106,31 @@ void test_base32_round_trips_random_keys(void**) {
   }
 }
 
-std::string uri(std::string_view issuer, std::string_view user, const OtpParams& params = {}) {
-  return std::string(otpauth_uri(issuer, user, "JBSWY3DPEHPK3PXP", params).view());
+void test_hex_decode_accepts_case_and_spaces(void**) {
+  for (std::string_view text : {"48656c6c6f21dead", "48656C6C6F21DEAD", "4865 6c6c 6f21 dead",
+                                "48 65 6c 6c 6f 21 de ad", "\t48656c6c6f21dead "}) {
+    auto bytes = hex_decode(text);
+    assert_true(bytes.ok());
+    assert_string_equal(string_of(*bytes).c_str(), "Hello!\xde\xad");
+  }
+}
+
+void test_hex_decode_rejects_what_is_not_hex(void**) {
+  // An odd digit count, a non-hex letter, a separator other than a space, a NUL, nothing.
+  for (std::string_view text :
+       {std::string_view("48656"), std::string_view("48656g"), std::string_view("48:65"),
+        std::string_view("0x4865"), std::string_view("48\00065", 5),  // "48", NUL, "65"
+        std::string_view(""), std::string_view("  ")}) {
+    auto bytes = hex_decode(text);
+    assert_false(bytes.ok());
+    assert_int_equal(static_cast<int>(bytes.error().code),
+                     static_cast<int>(Errc::invalid_argument));
+  }
+}
+
+std::string uri(std::string_view issuer, std::string_view user, const OtpParams& params = {},
+                std::int64_t next_counter = 0) {
+  return std::string(otpauth_uri(issuer, user, "JBSWY3DPEHPK3PXP", params, next_counter).view());
 }
 
 void test_otpauth_uri_defaults_add_no_parameters(void**) {
@@ -127,6 +151,21 @@ void test_otpauth_uri_appends_each_non_default(void**) {
   assert_string_equal(uri("Example", "alice", OtpParams{Algorithm::sha512, 8, 60}).c_str(),
                       "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example"
                       "&algorithm=SHA512&digits=8&period=60");
+}
+
+void test_otpauth_uri_of_hotp_has_its_counter(void**) {
+  // Counter-based: the hotp type, always a counter (the Key URI format requires it), no period.
+  assert_string_equal(
+      uri("Example", "alice", OtpParams{Algorithm::sha1, 6, kCounterBased}).c_str(),
+      "otpauth://hotp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example&counter=0");
+  assert_string_equal(
+      uri("Example", "alice", OtpParams{Algorithm::sha256, 8, kCounterBased}, 281474976710656)
+          .c_str(),
+      "otpauth://hotp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example&algorithm=SHA256"
+      "&digits=8&counter=281474976710656");
+  // A time-based enrollment never gets a counter, whatever is passed.
+  assert_string_equal(uri("Example", "alice", OtpParams{}, 42).c_str(),
+                      "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example");
 }
 
 void test_otpauth_uri_percent_encodes_issuer_and_user(void**) {
@@ -218,8 +257,11 @@ int run_unit_tests() {
       cmocka_unit_test(test_base32_decode_rejects_nul_byte),
       cmocka_unit_test(test_base32_decode_rejects_empty),
       cmocka_unit_test(test_base32_round_trips_random_keys),
+      cmocka_unit_test(test_hex_decode_accepts_case_and_spaces),
+      cmocka_unit_test(test_hex_decode_rejects_what_is_not_hex),
       cmocka_unit_test(test_otpauth_uri_defaults_add_no_parameters),
       cmocka_unit_test(test_otpauth_uri_appends_each_non_default),
+      cmocka_unit_test(test_otpauth_uri_of_hotp_has_its_counter),
       cmocka_unit_test(test_otpauth_uri_percent_encodes_issuer_and_user),
       cmocka_unit_test(test_otpauth_uri_percent_encode_keeps_only_unreserved),
       cmocka_unit_test(test_secret_string_move_leaves_source_empty),
