@@ -3,7 +3,8 @@
 # job (README "Layout"), which the program and the tests link alike.
 noinst_LTLIBRARIES += enroll/libsshotp_enroll.la
 enroll_libsshotp_enroll_la_SOURCES = enroll/program_name.h \
-	enroll/cli/command_start.cc enroll/cli/command_start.h enroll/cli/config_location.h \
+	enroll/cli/code_line.cc enroll/cli/code_line.h enroll/cli/command_start.cc \
+	enroll/cli/command_start.h enroll/cli/config_location.h \
 	enroll/cli/exit_status.h enroll/command_table.cc \
 	enroll/command_table.h enroll/cli/module_settings.cc enroll/cli/module_settings.h \
 	enroll/cli/options.cc enroll/cli/options.h enroll/cli/pam_service_file.cc \

@@ -22,6 +22,7 @@
 #include "common/lockout.h"
 #include "common/store_factory.h"
 #include "common/typed_code.h"
+#include "enroll/cli/code_line.h"
 #include "enroll/cli/command_start.h"
 #include "enroll/cli/reporting.h"
 #include "enroll/cli/store_access.h"
@@ -51,33 +52,30 @@ Result<std::optional<ResyncOutcome>> precheck(Store& store, const Session& sessi
 
 // Every outcome but success: the exit status, the audit result and the words.
 Exit refuse(Session& session, ResyncOutcome outcome, unsigned digits) {
-  switch (outcome) {
-    case ResyncOutcome::not_enrolled:
-      return refuse_not_enrolled(session);
-    case ResyncOutcome::not_counter:
-      return session.refused(Exit::error, "not-counter",
-                             "the enrollment is time-based (an app's): there is no counter to "
-                             "resynchronise");
-    case ResyncOutcome::disabled:
-      return session.refused(Exit::verification, "disabled",
-                             "the enrollment is disabled (`sshotp-enroll enable` ends that); "
-                             "nothing was changed");
-    case ResyncOutcome::locked:
-      return session.refused(Exit::verification, "locked",
-                             "too many failed attempts; try again later or ask your "
-                             "administrator");
-    case ResyncOutcome::bad_input:
-      return session.refused(Exit::verification, "bad-input",
-                             "that is not a " + std::to_string(digits) +
-                                 "-digit code of the token; nothing was changed");
-    case ResyncOutcome::not_found:
-    case ResyncOutcome::resynced:
-      break;
+  struct Refusal {
+    ResyncOutcome outcome;
+    Exit exit;
+    const char* result;
+    std::string why;
+  };
+  const Refusal refusals[] = {
+      {ResyncOutcome::not_counter, Exit::error, "not-counter",
+       "the enrollment is time-based (an app's): there is no counter to resynchronise"},
+      {ResyncOutcome::disabled, Exit::verification, "disabled",
+       "the enrollment is disabled (`sshotp-enroll enable` ends that); nothing was changed"},
+      {ResyncOutcome::locked, Exit::verification, "locked",
+       "too many failed attempts; try again later or ask your administrator"},
+      {ResyncOutcome::bad_input, Exit::verification, "bad-input",
+       "that is not a " + std::to_string(digits) + "-digit code of the token; nothing was changed"},
+      {ResyncOutcome::not_found, Exit::verification, "not-found",
+       "no two consecutive codes within " + std::to_string(kResyncRange) +
+           " presses after the last code used (or they were used already); nothing was changed"},
+  };
+  if (outcome == ResyncOutcome::not_enrolled) return refuse_not_enrolled(session);
+  for (const Refusal& r : refusals) {
+    if (r.outcome == outcome) return session.refused(r.exit, r.result, r.why);
   }
-  return session.refused(Exit::verification, "not-found",
-                         "no two consecutive codes within " + std::to_string(kResyncRange) +
-                             " presses after the last code used (or they were used already); "
-                             "nothing was changed");
+  return session.refused(Exit::verification, "not-found", refusals[4].why);
 }
 
 // One code, read as every typed code is (kMaxTypedCode). Nothing if none came: then it has
@@ -85,23 +83,13 @@ Exit refuse(Session& session, ResyncOutcome outcome, unsigned digits) {
 std::optional<SecretString> read_code(Session& session, Terminal& in, const char* prompt,
                                       unsigned digits, std::optional<Exit>& stop) {
   in.print(prompt);
-  LineRead line = in.read_line(kMaxTypedCode, /*echo=*/false);
-  if (!in.input_is_tty()) in.print("\n");
-  if (line.status == ReadStatus::end_of_input || line.status == ReadStatus::interrupted ||
-      InterruptScope::interrupted()) {
-    stop = session.refused(Exit::verification, "aborted", "aborted; nothing was changed");
-    return std::nullopt;
-  }
-  if (line.status == ReadStatus::failed) {
-    stop = session.failed(
-        make_error(Errc::io, std::string("reading the code: ") + std::strerror(errno)));
-    return std::nullopt;
-  }
-  if (line.status == ReadStatus::too_long) {
+  auto line = read_code_line(session, in, stop);
+  if (!line) return std::nullopt;
+  if (line->status == ReadStatus::too_long) {
     stop = refuse(session, ResyncOutcome::bad_input, digits);
     return std::nullopt;
   }
-  return std::move(line.text);
+  return std::move(line->text);
 }
 
 }  // namespace
@@ -112,12 +100,8 @@ Exit run_resync(const ConfigLocation& where, int argc, char** argv) {
   if (!ready) return early;
   Session& session = ready->session;
   if (!ready->store) return refuse_not_enrolled(session);
-  auto key = load_store_key(ready->config);
+  auto key = load_key_for_writes(ready->config, ready->store);
   if (!key) return session.failed(key.error());
-  // A counter moved under a key that is not the store's would be checked against the wrong
-  // secret (key_check.h).
-  ready->store = key_checked_store(std::move(ready->store), *key,
-                                   {ready->config.key_file, store_name(ready->config)});
   const bool by_user = !session.caller().is_root();
   unsigned digits = 6;
   auto known = precheck(*ready->store, session, by_user, digits);

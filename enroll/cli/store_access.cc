@@ -56,4 +56,11 @@ Result<SecureBytes> load_store_key(const Config& config) {
   return load_key_file(config.key_file);
 }
 
+Result<SecureBytes> load_key_for_writes(const Config& config, std::unique_ptr<Store>& store) {
+  auto key = load_store_key(config);
+  if (!key) return key;
+  store = key_checked_store(std::move(store), *key, {config.key_file, store_name(config)});
+  return key;
+}
+
 }  // namespace sshotp::cli

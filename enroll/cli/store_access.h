@@ -28,4 +28,9 @@ Result<std::unique_ptr<Store>> open_existing_store(const Config& config);
 // The existing key file (never created here).
 Result<SecureBytes> load_store_key(const Config& config);
 
+// The existing key, and `store` (an existing one) wrapped so that every write transaction first
+// checks that key against it (key_check.h): a secret or code hashed, or a counter moved, under a
+// key that is not the store's would never match again.
+Result<SecureBytes> load_key_for_writes(const Config& config, std::unique_ptr<Store>& store);
+
 }  // namespace sshotp::cli

@@ -11,6 +11,7 @@
 #include "common/recovery_codes.h"
 #include "common/typed_code.h"
 #include "common/verifier.h"
+#include "enroll/cli/code_line.h"
 #include "enroll/cli/command_start.h"
 
 namespace sshotp::cli {
@@ -49,20 +50,10 @@ std::optional<SecretString> read_code(Session& session, const OtpParams& params,
                ? (hotp ? "Next code from your token" : "Current code from your authenticator app") +
                      std::string(", or a recovery code: ")
                : "Code from " + device + ": ");
-  LineRead line = in.read_line(kMaxTypedCode, /*echo=*/false);
-  if (!in.input_is_tty()) in.print("\n");
-  if (line.status == ReadStatus::end_of_input || line.status == ReadStatus::interrupted ||
-      InterruptScope::interrupted()) {
-    stop = session.refused(Exit::verification, "aborted", "aborted; nothing was changed");
-    return std::nullopt;
-  }
-  if (line.status == ReadStatus::failed) {
-    stop = session.failed(
-        make_error(Errc::io, std::string("reading the code: ") + std::strerror(errno)));
-    return std::nullopt;
-  }
-  auto code = line.status == ReadStatus::line ? acceptable_shape(line.text.view(), params, rules)
-                                              : std::nullopt;
+  auto line = read_code_line(session, in, stop);
+  if (!line) return std::nullopt;
+  auto code = line->status == ReadStatus::line ? acceptable_shape(line->text.view(), params, rules)
+                                               : std::nullopt;
   if (!code) {
     // Not checked against anything, so not counted either: there was nothing to guess.
     stop = session.refused(

@@ -15,7 +15,6 @@
 #include "common/crypto.h"
 #include "common/hotp.h"
 #include "common/hotp_resync.h"
-#include "common/sqlite_store.h"
 #include "common/typed_code.h"
 #include "common/verifier.h"
 #include "tests/support/env_state.h"
@@ -163,14 +162,8 @@ SecureBytes store_key(const test::TestEnv& env) {
   return std::move(key).value();
 }
 
-std::unique_ptr<Store> open_store(const test::TestEnv& env) {
-  auto store = open_sqlite_store(env.db_path, OpenMode::existing, 2000);
-  assert_true(store.ok());
-  return std::move(store).value();
-}
-
 Verdict login(const test::TestEnv& env, std::string_view typed, unsigned hotp_window = 3) {
-  auto store = open_store(env);
+  auto store = test::open_env_store(env);
   LockoutPolicy lenient;
   lenient.max_failures = 100;
   VerifyRequest request{"tok", typed, kNow, 1, lenient, hotp_window};
@@ -181,7 +174,7 @@ Verdict login(const test::TestEnv& env, std::string_view typed, unsigned hotp_wi
 }
 
 std::int64_t last_used(const test::TestEnv& env) {
-  auto store = open_store(env);
+  auto store = test::open_env_store(env);
   auto txn = store->begin_read();
   assert_true(txn.ok());
   auto found = (*txn)->find("tok");
@@ -221,7 +214,7 @@ void test_hotp_login_at_a_migrated_counter(void** state) {
 
 Result<ResyncResult> resync(const test::TestEnv& env, std::string_view first,
                             std::string_view second, bool by_user = false) {
-  auto store = open_store(env);
+  auto store = test::open_env_store(env);
   LockoutPolicy policy;
   policy.max_failures = 2;
   return resync_hotp(*store, store_key(env), {"tok", first, second, kNow, by_user, policy});
@@ -232,7 +225,7 @@ void test_hotp_row_with_counter_out_of_range_is_corrupt(void** state) {
   // name, not turned into an error at every login.
   const test::TestEnv& env = test::env_state(state);
   test::enroll(env, "tok", test::rfc_sha1_key(), kToken, kMaxHotpCounter + 1);
-  auto store = open_store(env);
+  auto store = test::open_env_store(env);
   auto txn = store->begin_read();
   assert_true(txn.ok());
   auto found = (*txn)->find("tok");

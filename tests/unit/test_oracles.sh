@@ -69,14 +69,19 @@ random_secret() {
   head -c "$1" /dev/urandom | base32 -w0 | tr -d '='
 }
 
+# secret_for N: the Nth case's random secret. Key lengths in turn: short, the RFC 4226 minimum,
+# SHA1/SHA256/SHA512 block-ish sizes.
+secret_for() {
+  set -- "$1" 10 16 20 32 64
+  shift $((1 + $1 % 5))
+  random_secret "$1"
+}
+
 # cases: one line per comparison, "ALGORITHM DIGITS PERIOD UNIX_TIME SECRET".
 i=0
 while [ "$i" -lt "$secrets" ]; do
   i=$((i + 1))
-  # Key lengths: short, the RFC 4226 minimum, SHA1/SHA256/SHA512 block-ish sizes.
-  set -- 10 16 20 32 64
-  shift $((i % 5))
-  secret=$(random_secret "$1")
+  secret=$(secret_for "$i")
   # Exact boundaries, one per secret in turn: the epoch, 2^31 - 1 and 2^31, 2^32 - 1, and
   # RFC 6238's last vector.
   set -- 0 59 2147483647 2147483648 4294967295 20000000000
@@ -111,9 +116,7 @@ TZ=UTC "$python" -c "$pyotp_codes" <"$work/cases" >"$work/pyotp"
 i=0
 while [ "$i" -lt "$secrets" ]; do
   i=$((i + 1))
-  set -- 10 16 20 32 64
-  shift $((i % 5))
-  secret=$(random_secret "$1")
+  secret=$(secret_for "$i")
   # shellcheck disable=SC2046 # two random 32-bit numbers, split into $1 and $2 on purpose
   set -- $(od -An -N8 -tu4 /dev/urandom)
   set -- 0 $((2147483647 - 10 + $1 % 20)) $((4294967295 - 10 + $1 % 20)) $(($1 * 256 + $2 % 256))
