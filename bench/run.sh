@@ -207,10 +207,16 @@ machine() {
   echo "* state files: under /var/tmp, on \`$mount\`"
   local version
   version=$(git -C "$SSHOTP_SRCDIR" rev-parse --short HEAD 2>/dev/null || echo unknown)
-  # The report this run replaces does not make the build dirty.
-  if [[ $version != unknown ]] &&
-    ! git -C "$SSHOTP_SRCDIR" diff --quiet HEAD -- . ':(exclude)docs/PERFORMANCE.md'; then
-    version+=-dirty
+  # The report this run replaces does not make the build dirty. The index is refreshed first:
+  # `diff --quiet` alone can count a file whose timestamps changed but whose content did not. The
+  # files that differ are named on stderr, so a -dirty label can be checked.
+  if [[ $version != unknown ]]; then
+    git -C "$SSHOTP_SRCDIR" update-index -q --refresh >/dev/null 2>&1 || true
+    if ! git -C "$SSHOTP_SRCDIR" diff --quiet HEAD -- . ':(exclude)docs/PERFORMANCE.md'; then
+      version+=-dirty
+      git -C "$SSHOTP_SRCDIR" diff --name-only HEAD -- . ':(exclude)docs/PERFORMANCE.md' |
+        sed 's/^/bench\/run.sh: uncommitted: /' >&2
+    fi
   fi
   echo "* pam_sshotp: $version (-dirty: built from uncommitted changes)"
   dpkg-query -W -f='* ${Package} ${Version}\n' libpam0g libpam-google-authenticator libpam-oath \
