@@ -8,6 +8,7 @@
 #include <ctime>
 #include <map>
 
+#include "common/hex.h"
 #include "common/text.h"
 #include "enroll/migrate/parsers/parser_basics.h"
 
@@ -38,25 +39,6 @@ std::optional<TokenType> parse_type(std::string_view type) {
     if (rest == "/8") return TokenType{true, 8, period};
   }
   return std::nullopt;
-}
-
-std::optional<SecureBytes> decode_hex(std::string_view hex) {
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  if (hex.empty() || hex.size() % 2 != 0) return std::nullopt;
-  SecureBytes bytes;
-  bytes.reserve(hex.size() / 2);
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    const int high = nibble(hex[i]);
-    const int low = nibble(hex[i + 1]);
-    if (high < 0 || low < 0) return std::nullopt;
-    bytes.push_back(static_cast<std::uint8_t>(high * 16 + low));
-  }
-  return bytes;
 }
 
 // LAST-TIME, "%Y-%m-%dT%H:%M:%SL": local time, as liboath writes and reads it.
@@ -92,7 +74,7 @@ std::optional<std::string> read_entry(const std::vector<std::string_view>& field
   if (fields[2] != "-" && fields[2] != "+") {
     return "has a PIN, which pam_sshotp cannot check: enroll the user anew";
   }
-  auto secret = decode_hex(fields[3]);
+  auto secret = hex_decode(fields[3]);  // a field: whitespace already split off
   if (!secret) return "the key is not hexadecimal";
   const KeyLength length = classify_key_length(secret->size());
   if (length == KeyLength::too_short || length == KeyLength::too_long) {
